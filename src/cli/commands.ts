@@ -1,0 +1,9 @@
+/**
+ * Every CLI command, in the order `--help` lists them. Add a command here, one line each.
+ *
+ * @module
+ */
+import type { Command } from "./command.ts";
+
+/** All commands of `deno task nanovlm`. */
+export const COMMANDS: readonly Command[] = [];
