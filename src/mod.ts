@@ -4,3 +4,5 @@
  * @module
  */
 export * from "./errors.ts";
+export * from "./checkpoint/safetensors.ts";
+export * from "./checkpoint/config_types.ts";
