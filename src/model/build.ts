@@ -1,0 +1,135 @@
+/**
+ * Builds the three ONNX graphs of a nanoVLM checkpoint from one model definition:
+ *
+ * - `vision`: `pixel_values [n, 3, S, S]` → ViT → projector → `image_embeds [n, tokens, D]`;
+ * - `embed`: `input_ids [b, t]` → `inputs_embeds [b, t, D]` (rows of the tied embedding table);
+ * - `decoder`: embeddings, mask, positions and KV cache → `logits [b, k, vocab]` + `present.*`.
+ *
+ * The inspect flavour adds every internal the goldens name (`vit.block0`, `lm.attn_probs.layer1`,
+ * ...) as float32 outputs; the fast flavour uses fused ops and has no extra outputs.
+ *
+ * @module
+ */
+import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
+import { type Dim, GraphBuilder } from "../onnx/graph.ts";
+import { cast, type Compute, type LayerContext } from "./layers.ts";
+import { languageModel } from "./decoder.ts";
+import { type BuildOptions, computeType } from "./options.ts";
+import { modalityProjector } from "./projector.ts";
+import { type Taps, visionEncoder } from "./vision.ts";
+import type { WeightTable } from "./weights.ts";
+
+/** The graphs of a model. */
+export type GraphName = "vision" | "embed" | "decoder";
+
+/** Declares each tap as a float32 graph output under its golden name. */
+function exposeTaps(g: GraphBuilder, taps: Taps, compute: Compute): void {
+  for (const [name, value] of taps) {
+    g.output(cast(g, value, compute, "float32"), name, "float32");
+  }
+}
+
+/** Builds the vision graph (ViT + modality projector). */
+export function buildVisionGraph(
+  cfg: NanoVLMConfig,
+  weights: WeightTable,
+  options: BuildOptions,
+): GraphBuilder {
+  const g = new GraphBuilder("nanovlm_vision");
+  const s = cfg.vit_img_size;
+  const pixels = g.input("pixel_values", "float32", ["images", 3, s, s]);
+  const vitCompute = computeType(options.precision.vision);
+  const mpCompute = computeType(options.precision.projector);
+  const inspect = options.flavour === "inspect";
+  const vitTaps: Taps | undefined = inspect ? new Map() : undefined;
+  const vit = visionEncoder(
+    { g, weights, compute: vitCompute },
+    cast(g, pixels, "float32", vitCompute),
+    cfg,
+    { fused: !inspect, taps: vitTaps },
+  );
+  const projected = modalityProjector(
+    { g, weights, compute: mpCompute },
+    cast(g, vit, vitCompute, mpCompute),
+    cfg,
+  );
+  if (vitTaps) exposeTaps(g, vitTaps, vitCompute);
+  const tokens: Dim = (s / cfg.vit_patch_size / cfg.mp_pixel_shuffle_factor) ** 2;
+  g.output(cast(g, projected, mpCompute, "float32"), "image_embeds", "float32", [
+    "images",
+    tokens,
+    cfg.lm_hidden_dim,
+  ]);
+  return g;
+}
+
+/** Builds the token-embedding graph (a Gather on the tied `decoder.head.weight`). */
+export function buildEmbedGraph(cfg: NanoVLMConfig, weights: WeightTable): GraphBuilder {
+  const g = new GraphBuilder("nanovlm_embed");
+  const ids = g.input("input_ids", "int64", ["batch", "tokens"]);
+  const table = weights.use(g, "decoder.head.weight");
+  const rows = g.op("Gather", [table, ids], { axis: 0 });
+  const stored = weights.typeOf("decoder.head.weight");
+  g.output(cast(g, rows, stored, "float32"), "inputs_embeds", "float32", [
+    "batch",
+    "tokens",
+    cfg.lm_hidden_dim,
+  ]);
+  return g;
+}
+
+/** Builds the decoder graph with KV cache and tied head. */
+export function buildDecoderGraph(
+  cfg: NanoVLMConfig,
+  weights: WeightTable,
+  options: BuildOptions,
+): GraphBuilder {
+  const g = new GraphBuilder("nanovlm_decoder");
+  const d = cfg.lm_hidden_dim;
+  const headDim = d / cfg.lm_n_heads;
+  const kvShape: Dim[] = ["batch", cfg.lm_n_kv_heads, "past", headDim];
+  const inputs = {
+    embeds: g.input("inputs_embeds", "float32", ["batch", "tokens", d]),
+    attentionMask: g.input("attention_mask", "int64", ["batch", "total"]),
+    positionIds: g.input("position_ids", "int64", ["batch", "tokens"]),
+    logitsIndex: g.input("logits_index", "int64", ["selected"]),
+    past: Array.from({ length: cfg.lm_n_blocks }, (_, i) => ({
+      key: g.input(`past.${i}.key`, "float32", kvShape),
+      value: g.input(`past.${i}.value`, "float32", kvShape),
+    })),
+  };
+  const compute = computeType(options.precision.decoder);
+  const ctx: LayerContext = { g, weights, compute };
+  const inspect = options.flavour === "inspect";
+  const taps: Taps | undefined = inspect ? new Map() : undefined;
+  const { logits, present } = languageModel(ctx, inputs, cfg, { fused: !inspect, taps });
+  g.output(cast(g, logits, compute, "float32"), "logits", "float32", [
+    "batch",
+    "selected",
+    cfg.lm_vocab_size,
+  ]);
+  const presentShape: Dim[] = ["batch", cfg.lm_n_kv_heads, "total", headDim];
+  present.forEach((p, i) => {
+    g.output(cast(g, p.key, compute, "float32"), `present.${i}.key`, "float32", presentShape);
+    g.output(cast(g, p.value, compute, "float32"), `present.${i}.value`, "float32", presentShape);
+  });
+  if (taps) exposeTaps(g, taps, compute);
+  return g;
+}
+
+/** Builds one graph by name. */
+export function buildGraph(
+  name: GraphName,
+  cfg: NanoVLMConfig,
+  weights: WeightTable,
+  options: BuildOptions,
+): GraphBuilder {
+  switch (name) {
+    case "vision":
+      return buildVisionGraph(cfg, weights, options);
+    case "embed":
+      return buildEmbedGraph(cfg, weights);
+    case "decoder":
+      return buildDecoderGraph(cfg, weights, options);
+  }
+}
