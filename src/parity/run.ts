@@ -1,0 +1,211 @@
+/**
+ * Parity with the original PyTorch code: feeds a fixture's exact inputs through every stage of our
+ * graphs and compares each golden tensor present, then checks greedy generation (single prompt and
+ * padded batch) token by token.
+ *
+ * @module
+ */
+import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
+import { mergeImageEmbeddings } from "../model/merge.ts";
+import type { Flavour, Precision } from "../model/options.ts";
+import type { NanoVLMRuntime } from "../runtime/model.ts";
+import { argmax, generateTokens, type PromptBatch } from "../pipeline/generate.ts";
+import { type Bounds, compareTensors, type StageComparison } from "./compare.ts";
+import { type Fixture, golden, goldenShape } from "./fixture.ts";
+
+/** Expected and generated greedy ids. */
+export interface GreedyCheck<T> {
+  expected: T;
+  got: T;
+  pass: boolean;
+}
+
+/** The result of a parity run. */
+export interface ParityReport {
+  pass: boolean;
+  fixture: string;
+  generation: string;
+  precision: Precision;
+  flavour: Flavour;
+  stages: StageComparison[];
+  greedy: { single: GreedyCheck<number[]>; batch: GreedyCheck<number[][]> };
+}
+
+/** Bounds per precision: fp32 within 1e-4 of each golden's max-abs; fp16 judged by logits cosine. */
+export function parityBounds(precision: Precision, stage: string): Bounds {
+  if (precision === "fp32") return { rel: 1e-4 };
+  return stage.endsWith("logits") ? { rel: Infinity, cosine: 0.999 } : { rel: Infinity };
+}
+
+/** Runs every stage of a fixture through `runtime` and compares. */
+export async function runParity(
+  fixture: Fixture,
+  runtime: NanoVLMRuntime,
+  precision: Precision,
+): Promise<ParityReport> {
+  const stages: StageComparison[] = [];
+  const check = async (name: string, got: ArrayLike<number>, keep?: (i: number) => boolean) => {
+    const want = await golden(fixture, name);
+    if (want) stages.push(compareTensors(name, got, want, parityBounds(precision, name), keep));
+  };
+  const cfg = runtime.config;
+  const inspect = runtime.options.flavour === "inspect";
+  const { manifest } = fixture;
+
+  // Vision and projector on the exact pixel values.
+  const pixels = (await golden(fixture, "pixel_values"))!;
+  const visionTaps = inspect
+    ? runtime.outputNames("vision").filter((n) => n !== "image_embeds")
+    : [];
+  const vision = await runtime.encodeImages(
+    pixels,
+    goldenShape(fixture, "pixel_values")[0],
+    visionTaps,
+  );
+  for (const [name, tensor] of Object.entries(vision.taps)) {
+    await check(name, tensor.data as Float32Array);
+  }
+  await check("mp.output", vision.embeds);
+
+  // Single prompt: merged embeddings, prefill at every position, then greedy decoding.
+  const single = manifest.cases.single;
+  const singlePrompt = await mergedPrompt(runtime, fixture, [single.input_ids], vision.embeds, [
+    single.input_ids.map(() => 1),
+  ]);
+  await check("lm.inputs_embeds", singlePrompt.embeds);
+  const decoderTaps = inspect
+    ? runtime.outputNames("decoder").filter((n) => n.startsWith("lm.") && n !== "lm.inputs_embeds")
+    : [];
+  const prefill = await runtime.decode({
+    embeds: singlePrompt.embeds,
+    batch: 1,
+    tokens: singlePrompt.length,
+    attentionMask: singlePrompt.attentionMask.flat(),
+    positionIds: [...Array(singlePrompt.length).keys()],
+    logitsIndex: [...Array(singlePrompt.length).keys()],
+    taps: decoderTaps,
+  });
+  for (const [name, tensor] of Object.entries(prefill.taps)) {
+    await check(name, tensor.data as Float32Array);
+  }
+  await check("lm.logits", prefill.logits);
+  const greedy = manifest.cases.greedy;
+  const singleRun = await greedyRun(runtime, singlePrompt, greedy.max_new_tokens);
+  await check("gen.step_logits", singleRun.stepLogits);
+
+  // Padded batch: left padding, the manifest's masks; compare valid positions only.
+  const batch = manifest.cases.padded_batch;
+  const batchPixels = (await golden(fixture, "batch.pixel_values"))!;
+  const batchVision = await runtime.encodeImages(
+    batchPixels,
+    goldenShape(fixture, "batch.pixel_values")[0],
+  );
+  const masks = (batch.attention_mask ?? batch.attention_mask_text)!;
+  const batchPrompt = await mergedPrompt(
+    runtime,
+    fixture,
+    batch.input_ids,
+    batchVision.embeds,
+    masks,
+  );
+  const batchPrefill = await runtime.decode({
+    embeds: batchPrompt.embeds,
+    batch: batchPrompt.batch,
+    tokens: batchPrompt.length,
+    attentionMask: batchPrompt.attentionMask.flat(),
+    positionIds: batchPrompt.attentionMask.flatMap((row) => row.map((_, i) => i)),
+    logitsIndex: [...Array(batchPrompt.length).keys()],
+  });
+  const vocab = cfg.lm_vocab_size;
+  const valid = batch.valid_lm_positions;
+  const length = batchPrompt.length;
+  await check("batch.logits", batchPrefill.logits, (i) => {
+    const position = Math.floor(i / vocab);
+    return valid[Math.floor(position / length)][position % length] === 1;
+  });
+  const batchRun = await greedyRun(runtime, batchPrompt, greedy.max_new_tokens);
+  await check("batch.gen.step_logits", batchRun.stepLogits);
+
+  const expectedSingle = greedy.raw_argmax_ids ?? greedy.generated_ids;
+  const expectedBatch = batch.greedy_raw_argmax_ids ?? batch.greedy_generated_ids;
+  const greedyResult = {
+    single: {
+      expected: expectedSingle,
+      got: singleRun.ids[0],
+      pass: sameIds(expectedSingle, singleRun.ids[0]),
+    },
+    batch: {
+      expected: expectedBatch,
+      got: batchRun.ids,
+      pass: expectedBatch.every((row, r) => sameIds(row, batchRun.ids[r])),
+    },
+  };
+  const greedyCounts = precision === "fp32";
+  return {
+    pass: stages.every((s) => s.pass) &&
+      (!greedyCounts || (greedyResult.single.pass && greedyResult.batch.pass)),
+    fixture: manifest.fixture,
+    generation: fixture.generation,
+    precision,
+    flavour: runtime.options.flavour,
+    stages,
+    greedy: greedyResult,
+  };
+}
+
+function sameIds(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * Embeds the ids and merges the image embeddings as the fixture's generation does; `attentionMask`
+ * covers the ids (v0.1: ones for the prepended image embeddings are added in front).
+ */
+async function mergedPrompt(
+  runtime: NanoVLMRuntime,
+  fixture: Fixture,
+  ids: number[][],
+  imageEmbeds: Float32Array,
+  attentionMask: number[][],
+): Promise<PromptBatch> {
+  const cfg: NanoVLMConfig = runtime.config;
+  const tokensPerImage = runtime.geometry.imageTokensPerImage;
+  const embeds = mergeImageEmbeddings({
+    generation: fixture.generation,
+    tokenEmbeds: await runtime.embedTokens(ids),
+    ids,
+    imageEmbeds,
+    tokensPerImage,
+    dim: cfg.lm_hidden_dim,
+    imageTokenId: fixture.manifest.tokens.image_token_id,
+  });
+  const length = embeds.length / ids.length / cfg.lm_hidden_dim;
+  const imageOnes = Array(length - ids[0].length).fill(1);
+  return {
+    embeds,
+    batch: ids.length,
+    length,
+    attentionMask: attentionMask.map((m) => [...imageOnes, ...m]),
+  };
+}
+
+/** Greedy decoding that records the logits of every step, `[steps, batch, vocab]`. */
+async function greedyRun(runtime: NanoVLMRuntime, prompt: PromptBatch, steps: number) {
+  const vocab = runtime.config.lm_vocab_size;
+  const stepLogits = new Float32Array(steps * prompt.batch * vocab);
+  const ids: number[][] = Array.from({ length: prompt.batch }, () => []);
+  for await (
+    const step of generateTokens(runtime, prompt, {
+      maxNewTokens: steps,
+      select: (l) => argmax(l),
+    }, ids)
+  ) {
+    step.rows.forEach((row, i) => {
+      stepLogits.set(
+        step.logits.subarray(i * vocab, (i + 1) * vocab),
+        (step.step * prompt.batch + row) * vocab,
+      );
+    });
+  }
+  return { stepLogits, ids };
+}

@@ -1,0 +1,116 @@
+/**
+ * The KV-cached generation loop: one prefill over the merged prompt, then one-token decode steps.
+ * Positions continue from the prompt length (nanoVLM's `start_pos`), the key mask grows by a column
+ * of ones per step, and rows that finished stop costing work (they are dropped from the batch).
+ *
+ * @module
+ */
+import type { NanoVLMRuntime } from "../runtime/model.ts";
+
+/** The merged prompt of a batch. */
+export interface PromptBatch {
+  /** `[batch, length, dim]` decoder input (image embeddings merged). */
+  embeds: Float32Array;
+  /** Rows. */
+  batch: number;
+  /** Length of every row (padded). */
+  length: number;
+  /** `[batch][length]` key mask: 1 real token, 0 padding. */
+  attentionMask: number[][];
+  /** `[batch][length]` RoPE positions (default: `0..length-1` for every row, as nanoVLM). */
+  positionIds?: number[][];
+}
+
+/** Picks the next token of one row from its logits. */
+export type TokenSelector = (
+  logits: Float32Array,
+  row: number,
+  generated: readonly number[],
+) => number;
+
+/** Options of {@link generateTokens}. */
+export interface LoopOptions {
+  /** New tokens per row at most. */
+  maxNewTokens: number;
+  /** Picks each next token. */
+  select: TokenSelector;
+  /** Whether a row is finished after emitting `token` (e.g. EOS or a stop string). */
+  isFinished?: (row: number, generated: readonly number[]) => boolean;
+}
+
+/** One step of the loop: the rows still running, their logits and the tokens picked. */
+export interface LoopStep {
+  /** Step number (0 = from the prefill). */
+  step: number;
+  /** Original row indices of the rows in this step. */
+  rows: number[];
+  /** `[rows.length, vocab]` logits the tokens were picked from. */
+  logits: Float32Array;
+  /** The picked token per row (same order as `rows`). */
+  tokens: number[];
+}
+
+/** Index of the largest value (the first on ties), as torch.argmax. */
+export function argmax(values: ArrayLike<number>, start = 0, end = values.length): number {
+  let best = start;
+  for (let i = start + 1; i < end; i++) if (values[i] > values[best]) best = i;
+  return best - start;
+}
+
+/** Runs the loop, yielding every step; the generated ids per row are in `generated`. */
+export async function* generateTokens(
+  runtime: NanoVLMRuntime,
+  prompt: PromptBatch,
+  options: LoopOptions,
+  generated: number[][] = Array.from({ length: prompt.batch }, () => []),
+): AsyncGenerator<LoopStep> {
+  const vocab = runtime.config.lm_vocab_size;
+  const positions = prompt.positionIds ?? prompt.attentionMask.map((row) => row.map((_, i) => i));
+  let rows = Array.from({ length: prompt.batch }, (_, i) => i);
+  let masks = prompt.attentionMask.map((m) => [...m]);
+  let nextPosition = positions.map((p) => p[p.length - 1] + 1);
+  let result = await runtime.decode({
+    embeds: prompt.embeds,
+    batch: prompt.batch,
+    tokens: prompt.length,
+    attentionMask: masks.flat(),
+    positionIds: positions.flat(),
+  });
+  for (let step = 0; step < options.maxNewTokens && rows.length > 0; step++) {
+    const tokens = rows.map((row, i) => {
+      const token = options.select(
+        result.logits.subarray(i * vocab, (i + 1) * vocab),
+        row,
+        generated[row],
+      );
+      generated[row].push(token);
+      return token;
+    });
+    yield { step, rows, logits: result.logits, tokens };
+    if (step + 1 === options.maxNewTokens) break;
+    const keep = rows.map((_, i) => i).filter((i) =>
+      !options.isFinished?.(rows[i], generated[rows[i]])
+    );
+    if (keep.length === 0) break;
+    let cache = result.cache;
+    if (keep.length !== rows.length) {
+      cache = cache.selectRows(keep);
+      masks = keep.map((i) => masks[i]);
+      nextPosition = keep.map((i) => nextPosition[i]);
+    }
+    rows = keep.map((i) => rows[i]);
+    masks.forEach((m) => m.push(1));
+    const embeds = await runtime.embedTokens(
+      rows.map((row) => [generated[row][generated[row].length - 1]]),
+    );
+    result = await runtime.decode({
+      embeds,
+      batch: rows.length,
+      tokens: 1,
+      attentionMask: masks.flat(),
+      positionIds: nextPosition,
+      cache,
+    });
+    nextPosition = nextPosition.map((p) => p + 1);
+  }
+}

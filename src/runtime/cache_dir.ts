@@ -1,0 +1,68 @@
+/**
+ * The on-disk cache of built graphs and converted weights, and the content hashes that key it.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+/** The cache folder: `$NANOVLM_CACHE`, else `$XDG_CACHE_HOME/nanovlm-lab`, else `~/.cache/nanovlm-lab`. */
+export function defaultCacheDir(): string {
+  const explicit = Deno.env.get("NANOVLM_CACHE");
+  if (explicit) return explicit;
+  const xdg = Deno.env.get("XDG_CACHE_HOME");
+  if (xdg) return `${xdg}/nanovlm-lab`;
+  return `${Deno.env.get("HOME") ?? "."}/.cache/nanovlm-lab`;
+}
+
+/** SHA-256 (hex) of strings and byte arrays, in order. */
+export function sha256(...parts: (string | Uint8Array)[]): string {
+  const hash = createHash("sha256");
+  for (const part of parts) hash.update(part);
+  return hash.digest("hex");
+}
+
+/**
+ * SHA-256 of a file's content, streamed in 8 MiB chunks. Remembered in `cacheDir` per
+ * (path, size, modification time), so an unchanged 888 MB checkpoint is hashed once.
+ */
+export async function fileContentHash(path: string, cacheDir: string): Promise<string> {
+  const stat = await Deno.stat(path);
+  const real = await Deno.realPath(path);
+  const key = `${real}|${stat.size}|${stat.mtime?.getTime()}`;
+  const memoPath = `${cacheDir}/content-hashes.json`;
+  let memo: Record<string, string> = {};
+  try {
+    memo = JSON.parse(await Deno.readTextFile(memoPath));
+  } catch { /* no memo yet */ }
+  if (memo[key]) return memo[key];
+  const hash = createHash("sha256");
+  const file = await Deno.open(path);
+  try {
+    const buffer = new Uint8Array(8 << 20);
+    for (let n = await file.read(buffer); n !== null; n = await file.read(buffer)) {
+      hash.update(buffer.subarray(0, n));
+    }
+  } finally {
+    file.close();
+  }
+  memo[key] = hash.digest("hex");
+  await writeFileAtomic(memoPath, new TextEncoder().encode(JSON.stringify(memo, null, 1)));
+  return memo[key];
+}
+
+/** Writes a file through a temporary sibling and a rename, so no partial file is ever visible. */
+export async function writeFileAtomic(
+  path: string,
+  data: Uint8Array | ReadableStream<Uint8Array>,
+): Promise<void> {
+  const folder = path.slice(0, path.lastIndexOf("/")) || ".";
+  await Deno.mkdir(folder, { recursive: true });
+  const temporary = `${path}.tmp-${crypto.randomUUID()}`;
+  try {
+    await Deno.writeFile(temporary, data);
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
+}

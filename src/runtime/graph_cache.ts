@@ -1,0 +1,159 @@
+/**
+ * Prepares the graphs of a checkpoint for a set of build options: which weights file each graph
+ * reads, and the graph protobuf itself. All-fp32 graphs read the original `model.safetensors` in
+ * place; graphs with fp16 modules read a converted weights file written once into the cache (keyed
+ * by the checkpoint's content hash and the options). Graph files are cached beside it.
+ *
+ * @module
+ */
+import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
+import {
+  readTensorF32,
+  type SafetensorsIndex,
+  type TensorEntry,
+} from "../checkpoint/safetensors.ts";
+import { buildGraph, type GraphName } from "../model/build.ts";
+import { type BuildOptions, computeType } from "../model/options.ts";
+import { WeightTable, type WeightType } from "../model/weights.ts";
+import { toHalfBits } from "../onnx/float16.ts";
+import { serializeModel } from "../onnx/serialize.ts";
+import { fileContentHash, sha256, writeFileAtomic } from "./cache_dir.ts";
+
+/** Bump when graph building changes, so cached graphs are rebuilt. */
+export const GRAPH_FORMAT_VERSION = "1";
+
+/** A graph ready for a session. */
+export interface PreparedGraph {
+  /** The ONNX protobuf. */
+  bytes: Uint8Array;
+  /** The folder onnxruntime reads the external weights from. */
+  weightsFolder: string;
+}
+
+/** What a checkpoint contributes to graph preparation. */
+export interface CheckpointSource {
+  /** Folder of the checkpoint. */
+  dir: string;
+  config: NanoVLMConfig;
+  /** Index of `model.safetensors`. */
+  index: SafetensorsIndex;
+}
+
+/** The checkpoint tensors a graph reads, with the element type each must have. */
+function graphTensors(
+  name: GraphName,
+  index: SafetensorsIndex,
+  options: BuildOptions,
+): Map<string, WeightType> {
+  const wanted = new Map<string, WeightType>();
+  const { vision, projector, decoder } = options.precision;
+  for (const tensor of index.tensors.values()) {
+    const n = tensor.name;
+    if (n === "decoder.rotary_embd.inv_freq") {
+      if (name === "decoder") wanted.set(n, "float32");
+      continue;
+    }
+    if (name === "vision" && n.startsWith("vision_encoder.")) wanted.set(n, computeType(vision));
+    if (name === "vision" && n.startsWith("MP.")) wanted.set(n, computeType(projector));
+    if (name === "embed" && n === "decoder.head.weight") wanted.set(n, computeType(decoder));
+    if (name === "decoder" && n.startsWith("decoder.")) wanted.set(n, computeType(decoder));
+  }
+  return wanted;
+}
+
+function needsConversion(wanted: Map<string, WeightType>, index: SafetensorsIndex): boolean {
+  for (const [n, type] of wanted) {
+    const stored = index.tensors.get(n)!.dtype;
+    if (!((type === "float32" && stored === "F32") || (type === "float16" && stored === "F16"))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Writes the converted weights of one graph (64-byte aligned, sorted by name) and returns its table. */
+async function convertWeights(
+  source: CheckpointSource,
+  wanted: Map<string, WeightType>,
+  path: string,
+): Promise<WeightTable> {
+  const names = [...wanted.keys()].sort();
+  const locations = new Map<
+    string,
+    { offset: number; length: number; type: WeightType; shape: number[] }
+  >();
+  let offset = 0;
+  for (const n of names) {
+    const entry: TensorEntry = source.index.tensors.get(n)!;
+    const count = entry.shape.reduce((a, b) => a * b, 1);
+    const type = wanted.get(n)!;
+    const length = count * (type === "float32" ? 4 : 2);
+    locations.set(n, { offset, length, type, shape: entry.shape });
+    offset = Math.ceil((offset + length) / 64) * 64;
+  }
+  const fileName = path.slice(path.lastIndexOf("/") + 1);
+  try {
+    await Deno.stat(path);
+  } catch {
+    const stream = ReadableStream.from((async function* () {
+      let written = 0;
+      for (const n of names) {
+        const loc = locations.get(n)!;
+        if (loc.offset > written) yield new Uint8Array(loc.offset - written);
+        const values = await readTensorF32(source.index, n);
+        yield loc.type === "float32"
+          ? new Uint8Array(values.buffer)
+          : new Uint8Array(toHalfBits(values).buffer);
+        written = loc.offset + loc.length;
+      }
+    })());
+    await writeFileAtomic(path, stream);
+  }
+  return new WeightTable(fileName, locations);
+}
+
+/** Prepares one graph: picks or writes its weights file, then builds (or reuses) the graph. */
+export async function prepareGraph(
+  name: GraphName,
+  source: CheckpointSource,
+  options: BuildOptions,
+  cacheDir: string,
+): Promise<PreparedGraph> {
+  const wanted = graphTensors(name, source.index, options);
+  const precisionKey = JSON.stringify([...wanted.values()].sort());
+  const configKey = JSON.stringify(source.config);
+  let weights: WeightTable;
+  let weightsFolder: string;
+  let folder: string;
+  if (needsConversion(wanted, source.index)) {
+    const contentHash = await fileContentHash(`${source.dir}/model.safetensors`, cacheDir);
+    folder = `${cacheDir}/${sha256(contentHash, configKey).slice(0, 24)}`;
+    const file = `${folder}/${name}-${
+      sha256(precisionKey, JSON.stringify(options.precision)).slice(0, 12)
+    }.weights`;
+    weights = await convertWeights(source, wanted, file);
+    weightsFolder = folder;
+  } else {
+    weights = WeightTable.fromSafetensors("model.safetensors", source.index.tensors.values());
+    weightsFolder = source.dir;
+    // Graph bytes depend only on the config and the tensor layout: key them by those.
+    const layout = JSON.stringify([...source.index.tensors.values()]);
+    folder = `${cacheDir}/${sha256(configKey, layout).slice(0, 24)}`;
+  }
+  const graphKey = sha256(
+    GRAPH_FORMAT_VERSION,
+    name,
+    options.flavour,
+    JSON.stringify(options.precision),
+    weights.fileName,
+  );
+  const graphPath = `${folder}/${name}-${options.flavour}-${graphKey.slice(0, 12)}.onnx`;
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(graphPath);
+  } catch {
+    bytes = serializeModel(buildGraph(name, source.config, weights, options));
+    await writeFileAtomic(graphPath, bytes);
+  }
+  return { bytes, weightsFolder };
+}

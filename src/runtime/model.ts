@@ -1,0 +1,170 @@
+/**
+ * A loaded nanoVLM: the vision, embedding and decoder sessions of one checkpoint, with typed calls
+ * for each stage. This is the engine the pipeline, the parity checker and notebooks drive.
+ *
+ * @module
+ */
+import type * as ort from "onnxruntime-node";
+import { geometryOf, type ModelGeometry, type NanoVLMConfig } from "../checkpoint/config_types.ts";
+import type { GraphName } from "../model/build.ts";
+import {
+  type BuildOptions,
+  buildOptions,
+  type Flavour,
+  type ModulePrecision,
+  type Precision,
+} from "../model/options.ts";
+import { defaultCacheDir } from "./cache_dir.ts";
+import { type CheckpointSource, prepareGraph } from "./graph_cache.ts";
+import { KVCache } from "./kv_cache.ts";
+import { resolveProvider } from "./providers.ts";
+import { createSession, f32, i64, type Provider } from "./session.ts";
+
+/** Options of {@link NanoVLMRuntime.load}. */
+export interface RuntimeOptions {
+  /** `fast` (default) or `inspect` (explicit ops, internal outputs). */
+  flavour?: Flavour;
+  /** One precision for every module, or one per module (default fp32). */
+  precision?: Precision | Partial<ModulePrecision>;
+  /** `cpu` (default), `cuda` or `auto`. */
+  provider?: Provider;
+  /** Intra-op threads. */
+  threads?: number;
+  /** Cache folder for graphs and converted weights. */
+  cacheDir?: string;
+  /** Show onnxruntime's own log. */
+  debug?: boolean;
+}
+
+/** One decoder step's inputs. */
+export interface DecodeStep {
+  /** `[batch, tokens, dim]` merged embeddings of the new tokens. */
+  embeds: Float32Array;
+  /** Rows. */
+  batch: number;
+  /** New tokens per row. */
+  tokens: number;
+  /** `[batch, cached + tokens]` 1/0 key mask, row-major. */
+  attentionMask: ArrayLike<number>;
+  /** `[batch, tokens]` RoPE positions, row-major. */
+  positionIds: ArrayLike<number>;
+  /** New-token indices whose logits are wanted (default: the last). */
+  logitsIndex?: number[];
+  /** The cache of earlier tokens (default: empty). */
+  cache?: KVCache;
+  /** Internal outputs to fetch (inspect flavour), e.g. `lm.attn_probs.layer0`. */
+  taps?: string[];
+}
+
+/** One decoder step's outputs. */
+export interface DecodeResult {
+  /** `[batch, selected, vocab]` logits. */
+  logits: Float32Array;
+  /** The cache including the new tokens. */
+  cache: KVCache;
+  /** Fetched internal outputs by name. */
+  taps: Record<string, ort.Tensor>;
+}
+
+/** The sessions of a loaded checkpoint. */
+export class NanoVLMRuntime {
+  private constructor(
+    /** The model's config. */
+    readonly config: NanoVLMConfig,
+    /** Derived geometry (image tokens, head dims). */
+    readonly geometry: ModelGeometry,
+    /** The build options in force. */
+    readonly options: BuildOptions,
+    /** The provider the sessions run on. */
+    readonly provider: "cpu" | "cuda",
+    private readonly sessions: Record<GraphName, ort.InferenceSession>,
+  ) {}
+
+  /** Builds (or reuses cached) graphs for a checkpoint and opens their sessions. */
+  static async load(
+    source: CheckpointSource,
+    options: RuntimeOptions = {},
+  ): Promise<NanoVLMRuntime> {
+    const build = buildOptions(options);
+    const provider = resolveProvider(options.provider ?? "cpu");
+    const cacheDir = options.cacheDir ?? defaultCacheDir();
+    const sessions = {} as Record<GraphName, ort.InferenceSession>;
+    for (const name of ["vision", "embed", "decoder"] as const) {
+      const graph = await prepareGraph(name, source, build, cacheDir);
+      sessions[name] = (await createSession(graph.bytes, graph.weightsFolder, {
+        provider,
+        threads: options.threads,
+        debug: options.debug,
+      })).session;
+    }
+    return new NanoVLMRuntime(source.config, geometryOf(source.config), build, provider, sessions);
+  }
+
+  /** Output names a graph offers (inspect taps included). */
+  outputNames(graph: GraphName): readonly string[] {
+    return this.sessions[graph].outputNames;
+  }
+
+  /** Encodes `count` images `[count, 3, S, S]` to `[count, imageTokensPerImage, dim]`. */
+  async encodeImages(
+    pixels: Float32Array,
+    count: number,
+    taps: string[] = [],
+  ): Promise<{ embeds: Float32Array; taps: Record<string, ort.Tensor> }> {
+    const s = this.config.vit_img_size;
+    const out = await this.sessions.vision.run({ pixel_values: f32(pixels, [count, 3, s, s]) }, [
+      "image_embeds",
+      ...taps,
+    ]);
+    return { embeds: out.image_embeds.data as Float32Array, taps: pick(out, taps) };
+  }
+
+  /** Looks up token embeddings for `batch` rows of equal length. */
+  async embedTokens(ids: readonly (readonly number[])[]): Promise<Float32Array> {
+    const tokens = ids.length ? ids[0].length : 0;
+    const out = await this.sessions.embed.run({ input_ids: i64(ids.flat(), [ids.length, tokens]) });
+    return out.inputs_embeds.data as Float32Array;
+  }
+
+  /** An empty cache for `batch` rows. */
+  emptyCache(batch: number): KVCache {
+    const c = this.config;
+    return KVCache.empty(c.lm_n_blocks, batch, c.lm_n_kv_heads, this.geometry.lmHeadDim);
+  }
+
+  /** Runs the decoder over new tokens on top of a cache. */
+  async decode(step: DecodeStep): Promise<DecodeResult> {
+    const { batch, tokens } = step;
+    const cache = step.cache ?? this.emptyCache(batch);
+    const index = step.logitsIndex ?? [tokens - 1];
+    const taps = step.taps ?? [];
+    const blocks = this.config.lm_n_blocks;
+    const fetches = [
+      "logits",
+      ...Array.from({ length: blocks }, (_, i) => [`present.${i}.key`, `present.${i}.value`])
+        .flat(),
+      ...taps,
+    ];
+    const out = await this.sessions.decoder.run({
+      inputs_embeds: f32(step.embeds, [batch, tokens, this.config.lm_hidden_dim]),
+      attention_mask: i64(step.attentionMask, [batch, cache.length + tokens]),
+      position_ids: i64(step.positionIds, [batch, tokens]),
+      logits_index: i64(index, [index.length]),
+      ...cache.feeds(),
+    }, fetches);
+    return {
+      logits: out.logits.data as Float32Array,
+      cache: KVCache.fromPresent(out, blocks),
+      taps: pick(out, taps),
+    };
+  }
+
+  /** Releases the sessions. */
+  async release(): Promise<void> {
+    for (const session of Object.values(this.sessions)) await session.release();
+  }
+}
+
+function pick(out: Record<string, ort.Tensor>, names: string[]): Record<string, ort.Tensor> {
+  return Object.fromEntries(names.map((n) => [n, out[n]]));
+}
