@@ -4,6 +4,9 @@
  * @module
  */
 import type { Command } from "./command.ts";
+import { doctorCommand } from "./doctor.ts";
 
 /** All commands of `deno task nanovlm`. */
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [
+  doctorCommand,
+];
