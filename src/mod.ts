@@ -6,3 +6,7 @@
 export * from "./errors.ts";
 export * from "./checkpoint/safetensors.ts";
 export * from "./checkpoint/config_types.ts";
+export * from "./checkpoint/config.ts";
+export * from "./checkpoint/checkpoint.ts";
+export * from "./checkpoint/tensor_layout.ts";
+export * from "./checkpoint/presets.ts";

@@ -64,6 +64,13 @@ export interface NanoVLMConfig {
   vlm_checkpoint_path: string;
   /** v0.2 and current only. */
   hf_repo_name?: string;
+
+  /**
+   * The numeric fields Python holds as `float` (written `1.0`, `1e-06`), as read from
+   * `config.json`; when absent, each field's dataclass type decides. Keeps a read-then-write round
+   * trip byte-identical.
+   */
+  pythonFloats?: readonly string[];
 }
 
 /** Derived geometry of a config, used by the graphs, the prompts and `info`. */
