@@ -5,8 +5,10 @@
  */
 import type { Command } from "./command.ts";
 import { doctorCommand } from "./doctor.ts";
+import { parityCommand } from "./parity.ts";
 
 /** All commands of `deno task nanovlm`. */
 export const COMMANDS: readonly Command[] = [
+  parityCommand,
   doctorCommand,
 ];

@@ -39,7 +39,17 @@ export interface CheckpointSource {
   index: SafetensorsIndex;
 }
 
-/** The checkpoint tensors a graph reads, with the element type each must have. */
+/**
+ * The name the model code uses for a stored tensor: a file that holds the tied embedding under
+ * `decoder.token_embedding.weight` (instead of `decoder.head.weight`) serves it under the head's name.
+ */
+export function modelTensorName(stored: string, index: SafetensorsIndex): string {
+  return stored === "decoder.token_embedding.weight" && !index.tensors.has("decoder.head.weight")
+    ? "decoder.head.weight"
+    : stored;
+}
+
+/** The checkpoint tensors a graph reads (by model name), with the element type each must have. */
 function graphTensors(
   name: GraphName,
   index: SafetensorsIndex,
@@ -48,7 +58,7 @@ function graphTensors(
   const wanted = new Map<string, WeightType>();
   const { vision, projector, decoder } = options.precision;
   for (const tensor of index.tensors.values()) {
-    const n = tensor.name;
+    const n = modelTensorName(tensor.name, index);
     if (n === "decoder.rotary_embd.inv_freq") {
       if (name === "decoder") wanted.set(n, "float32");
       continue;
@@ -61,9 +71,14 @@ function graphTensors(
   return wanted;
 }
 
+/** The stored entry of a tensor by its model name. */
+function storedEntry(name: string, index: SafetensorsIndex): TensorEntry {
+  return index.tensors.get(name) ?? index.tensors.get("decoder.token_embedding.weight")!;
+}
+
 function needsConversion(wanted: Map<string, WeightType>, index: SafetensorsIndex): boolean {
   for (const [n, type] of wanted) {
-    const stored = index.tensors.get(n)!.dtype;
+    const stored = storedEntry(n, index).dtype;
     if (!((type === "float32" && stored === "F32") || (type === "float16" && stored === "F16"))) {
       return true;
     }
@@ -84,7 +99,7 @@ async function convertWeights(
   >();
   let offset = 0;
   for (const n of names) {
-    const entry: TensorEntry = source.index.tensors.get(n)!;
+    const entry = storedEntry(n, source.index);
     const count = entry.shape.reduce((a, b) => a * b, 1);
     const type = wanted.get(n)!;
     const length = count * (type === "float32" ? 4 : 2);
@@ -100,7 +115,7 @@ async function convertWeights(
       for (const n of names) {
         const loc = locations.get(n)!;
         if (loc.offset > written) yield new Uint8Array(loc.offset - written);
-        const values = await readTensorF32(source.index, n);
+        const values = await readTensorF32(source.index, storedEntry(n, source.index).name);
         yield loc.type === "float32"
           ? new Uint8Array(values.buffer)
           : new Uint8Array(toHalfBits(values).buffer);
@@ -134,7 +149,13 @@ export async function prepareGraph(
     weights = await convertWeights(source, wanted, file);
     weightsFolder = folder;
   } else {
-    weights = WeightTable.fromSafetensors("model.safetensors", source.index.tensors.values());
+    weights = WeightTable.fromSafetensors(
+      "model.safetensors",
+      [...source.index.tensors.values()].map((t) => ({
+        ...t,
+        name: modelTensorName(t.name, source.index),
+      })),
+    );
     weightsFolder = source.dir;
     // Graph bytes depend only on the config and the tensor layout: key them by those.
     const layout = JSON.stringify([...source.index.tensors.values()]);
