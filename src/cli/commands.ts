@@ -4,6 +4,13 @@
  * @module
  */
 import type { Command } from "./command.ts";
+import { demoCommand } from "./demo.ts";
+import { infoCommand } from "./info.ts";
+import { synthCommand } from "./synth.ts";
 
 /** All commands of `deno task nanovlm`. */
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [
+  demoCommand,
+  infoCommand,
+  synthCommand,
+];
