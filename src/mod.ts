@@ -10,3 +10,6 @@ export * from "./checkpoint/config.ts";
 export * from "./checkpoint/checkpoint.ts";
 export * from "./checkpoint/tensor_layout.ts";
 export * from "./checkpoint/presets.ts";
+export * from "./checkpoint/safetensors_writer.ts";
+export * from "./checkpoint/synthetic.ts";
+export * from "./checkpoint/atomic.ts";

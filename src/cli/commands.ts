@@ -4,11 +4,17 @@
  * @module
  */
 import type { Command } from "./command.ts";
+import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
+import { infoCommand } from "./info.ts";
 import { parityCommand } from "./parity.ts";
+import { synthCommand } from "./synth.ts";
 
 /** All commands of `deno task nanovlm`. */
 export const COMMANDS: readonly Command[] = [
+  demoCommand,
+  infoCommand,
+  synthCommand,
   parityCommand,
   doctorCommand,
 ];

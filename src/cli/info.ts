@@ -1,0 +1,149 @@
+/**
+ * `nanovlm info <checkpoint-dir> [--json]`: what a checkpoint is — generation, parameters per
+ * module, tensors and dtypes, image geometry, vocabulary, file size.
+ *
+ * @module
+ */
+import { type Checkpoint, openCheckpoint } from "../checkpoint/checkpoint.ts";
+import { geometryOf } from "../checkpoint/config_types.ts";
+import { InputError } from "../errors.ts";
+import { flag, parseCommandArgs } from "./args.ts";
+import type { Command } from "./command.ts";
+
+/** The facts `info` reports, as printed by `--json`. */
+export interface CheckpointInfo {
+  dir: string;
+  generation: string;
+  parameters: Checkpoint["parameters"];
+  tensors: number;
+  dtypes: Record<string, number>;
+  image: {
+    size: number;
+    patchSize: number;
+    patchesPerImage: number;
+    pixelShuffleFactor: number;
+    maxImageSize: number | null;
+    maxTilesPerImage: number;
+  };
+  imageTokensPerImage: number;
+  vocabSize: number;
+  baseVocabSize: number;
+  extraTokens: string[];
+  lm: { hidden: number; blocks: number; heads: number; kvHeads: number; headDim: number };
+  vit: { hidden: number; blocks: number; heads: number };
+  fileBytes: number;
+  warnings: string[];
+}
+
+/** Collects the facts `info` reports about an opened checkpoint. */
+export function checkpointInfo(ckpt: Checkpoint): CheckpointInfo {
+  const c = ckpt.config;
+  const g = geometryOf(c);
+  const dtypes: Record<string, number> = {};
+  for (const entry of ckpt.index.tensors.values()) {
+    dtypes[entry.dtype] = (dtypes[entry.dtype] ?? 0) + 1;
+  }
+  const extras = Object.values(c.vlm_extra_tokens ?? {});
+  const tilesPerSide = c.max_img_size ? c.max_img_size / c.vit_img_size : 1;
+  return {
+    dir: ckpt.dir,
+    generation: c.generation,
+    parameters: ckpt.parameters,
+    tensors: ckpt.index.tensors.size,
+    dtypes,
+    image: {
+      size: c.vit_img_size,
+      patchSize: c.vit_patch_size,
+      patchesPerImage: g.patchesPerImage,
+      pixelShuffleFactor: c.mp_pixel_shuffle_factor,
+      maxImageSize: c.max_img_size ?? null,
+      // current: a grid of tiles plus one global image (spec §7.2); older: one image.
+      maxTilesPerImage: c.max_img_size ? tilesPerSide * tilesPerSide + 1 : 1,
+    },
+    imageTokensPerImage: c.mp_image_token_length ?? g.imageTokensPerImage,
+    vocabSize: c.lm_vocab_size,
+    baseVocabSize: c.lm_base_vocab_size ?? c.lm_vocab_size,
+    extraTokens: extras,
+    lm: {
+      hidden: c.lm_hidden_dim,
+      blocks: c.lm_n_blocks,
+      heads: c.lm_n_heads,
+      kvHeads: c.lm_n_kv_heads,
+      headDim: g.lmHeadDim,
+    },
+    vit: { hidden: c.vit_hidden_dim, blocks: c.vit_n_blocks, heads: c.vit_n_heads },
+    fileBytes: ckpt.index.fileSize,
+    warnings: ckpt.warnings,
+  };
+}
+
+const n = (x: number) => x.toLocaleString("en-US");
+
+/** Formats the facts as the human-readable `info` text. */
+export function formatInfo(info: CheckpointInfo): string {
+  const p = info.parameters;
+  const extras = info.extraTokens.length === 0
+    ? "none"
+    : info.extraTokens.length <= 3
+    ? info.extraTokens.join(" ")
+    : `${info.extraTokens.length} (${info.extraTokens.slice(0, 2).join(" ")} ... ${
+      info.extraTokens.at(-1)
+    })`;
+  const lines = [
+    `checkpoint   ${info.dir}`,
+    `generation   ${info.generation}`,
+    `parameters   ${n(p.total)} (vision ${n(p.vision)}, projector ${n(p.projector)}, decoder ${
+      n(p.decoder)
+    })`,
+    `tensors      ${info.tensors} (${
+      Object.entries(info.dtypes).map(([d, k]) => `${k} ${d}`).join(", ")
+    })`,
+    `vision       ${info.vit.blocks} blocks x ${info.vit.hidden} wide, ${info.vit.heads} heads`,
+    `decoder      ${info.lm.blocks} blocks x ${info.lm.hidden} wide, ${info.lm.heads} heads / ${info.lm.kvHeads} kv heads of ${info.lm.headDim}`,
+    `image        ${info.image.size}x${info.image.size} px, ${info.image.patchesPerImage} patches of ${info.image.patchSize}px, pixel shuffle ${info.image.pixelShuffleFactor} -> ${info.imageTokensPerImage} tokens per image`,
+    `tiles        ${
+      info.image.maxImageSize === null
+        ? "1 image (no splitting)"
+        : `long side resized to ${info.image.maxImageSize}px, up to ${
+          info.image.maxTilesPerImage - 1
+        } tiles + 1 global image`
+    }`,
+    `vocabulary   ${n(info.vocabSize)} (base ${n(info.baseVocabSize)}; extra tokens: ${extras})`,
+    `file size    ${n(info.fileBytes)} bytes`,
+  ];
+  for (const w of info.warnings) lines.push(`warning      ${w}`);
+  return lines.join("\n");
+}
+
+/** The `info` command. */
+export const infoCommand: Command = {
+  name: "info",
+  summary: "describe a checkpoint: generation, parameters, tensors, image geometry, vocabulary",
+  help: `usage: deno task nanovlm info <checkpoint-dir> [--json]
+
+Opens a nanoVLM checkpoint folder (config.json + model.safetensors), checks every tensor
+against the config and prints what it is. Only the config and the safetensors header are read.
+
+options:
+  --json     print one JSON object (keys: generation, parameters {vision, projector, decoder,
+             total}, tensors, dtypes, image, imageTokensPerImage, vocabSize, extraTokens,
+             fileBytes, warnings, ...)
+  --debug    show stack traces on errors
+  -h, --help show this help
+
+examples:
+  deno task nanovlm info checkpoints/nanoVLM-222M
+  deno task nanovlm info /tmp/tiny --json`,
+  async run(args) {
+    const parsed = parseCommandArgs("info", args, { json: { type: "boolean" } });
+    if (parsed.positionals.length !== 1) {
+      throw new InputError(
+        `info: expected one checkpoint folder, got ${parsed.positionals.length} arguments`,
+        "run `deno task nanovlm info <checkpoint-dir>`",
+      );
+    }
+    const info = checkpointInfo(await openCheckpoint(parsed.positionals[0]));
+    console.log(flag(parsed, "json") ? JSON.stringify(info, null, 2) : formatInfo(info));
+    return 0;
+  },
+};
