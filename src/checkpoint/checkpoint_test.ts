@@ -1,6 +1,10 @@
 import { assert, assertEquals } from "../testing/assert.ts";
 import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
+import { withTempDir } from "../testing/temp.ts";
 import { openCheckpoint } from "./checkpoint.ts";
+import { presetConfig } from "./presets.ts";
+import { writeSafetensors } from "./safetensors_writer.ts";
+import { synthesizeCheckpoint, syntheticTensors } from "./synthetic.ts";
 
 const EXPECTED_GENERATION = { "v0.1-tiny": "v0.1", "v0.2-tiny": "v0.2", "head-tiny": "current" };
 
@@ -75,3 +79,18 @@ for (const fixture of REFERENCE_FIXTURES) {
     },
   );
 }
+
+Deno.test("checkpoint: a file holding decoder.token_embedding.weight instead of the head", async () => {
+  await withTempDir(async (dir) => {
+    const config = presetConfig("tiny-v0.1");
+    await synthesizeCheckpoint(config, dir);
+    const renamed = syntheticTensors(config).map((t) =>
+      t.name === "decoder.head.weight" ? { ...t, name: "decoder.token_embedding.weight" } : t
+    );
+    await writeSafetensors(`${dir}/model.safetensors`, renamed);
+    const ckpt = await openCheckpoint(dir);
+    assertEquals(ckpt.tensor("decoder.head.weight").name, "decoder.token_embedding.weight");
+    assertEquals(ckpt.tensor("decoder.head.weight").shape, [256, 64]);
+    assertEquals(ckpt.parameters.total, 235648);
+  });
+});

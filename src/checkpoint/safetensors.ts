@@ -197,7 +197,25 @@ function parseHeader(
         } < ${end - dataStart})`,
       );
     }
+    if (entry.offset > end) {
+      fail(
+        path,
+        `data region bytes ${end - dataStart}..${
+          entry.offset - dataStart
+        } belong to no tensor (gap before "${entry.name}")`,
+      );
+    }
     end = entry.offset + entry.byteLength;
+  }
+  if (end !== fileSize) {
+    fail(
+      path,
+      `the last ${
+        fileSize - end
+      } bytes of the file belong to no tensor (the data region is ${dataLength} bytes, the tensors cover ${
+        end - dataStart
+      })`,
+    );
   }
   return {
     path,
