@@ -43,13 +43,13 @@ export function buildVisionGraph(
   const inspect = options.flavour === "inspect";
   const vitTaps: Taps | undefined = inspect ? new Map() : undefined;
   const vit = visionEncoder(
-    { g, weights, compute: vitCompute },
+    { g, weights, compute: vitCompute, fused: !inspect },
     cast(g, pixels, "float32", vitCompute),
     cfg,
     { fused: !inspect, taps: vitTaps },
   );
   const projected = modalityProjector(
-    { g, weights, compute: mpCompute },
+    { g, weights, compute: mpCompute, fused: !inspect },
     cast(g, vit, vitCompute, mpCompute),
     cfg,
   );
@@ -99,7 +99,7 @@ export function buildDecoderGraph(
     })),
   };
   const compute = computeType(options.precision.decoder);
-  const ctx: LayerContext = { g, weights, compute };
+  const ctx: LayerContext = { g, weights, compute, fused: options.flavour === "fast" };
   const inspect = options.flavour === "inspect";
   const taps: Taps | undefined = inspect ? new Map() : undefined;
   const { logits, present } = languageModel(ctx, inputs, cfg, { fused: !inspect, taps });

@@ -16,11 +16,13 @@ export function lowest(type: Compute): number {
   return type === "float32" ? -3.4028234663852886e38 : -65504;
 }
 
-/** Everything a layer needs: the graph, the weights, and the compute type. */
+/** Everything a layer needs: the graph, the weights, the compute type, and the op style. */
 export interface LayerContext {
   g: GraphBuilder;
   weights: WeightTable;
   compute: Compute;
+  /** Use onnxruntime's fused kernels (fast flavour) rather than standard explicit ops. */
+  fused?: boolean;
 }
 
 /** ONNX `to` codes for Cast. */
@@ -37,8 +39,9 @@ export function weight(ctx: LayerContext, name: string): string {
 }
 
 /**
- * `y = x · Wᵀ (+ b)` for a torch `nn.Linear` weight `[out, in]` used in place (Gemm with
- * transB on a 2-D view, so the checkpoint bytes need no transpose).
+ * `y = x · Wᵀ (+ b)` for a torch `nn.Linear` weight `[out, in]`, used in place (the checkpoint
+ * bytes are never transposed). Fused: one com.microsoft FusedMatMul (transB) node on any rank;
+ * explicit: a standard Gemm (transB) on a 2-D view.
  */
 export function linear(
   ctx: LayerContext,
@@ -51,6 +54,10 @@ export function linear(
   return g.scope(prefix.split(".").pop()!, () => {
     const inputs = [x, weight(ctx, `${prefix}.weight`)];
     if (bias) inputs.push(weight(ctx, `${prefix}.bias`));
+    if (ctx.fused) {
+      const y = g.op("FusedMatMul", inputs.slice(0, 2), { transB: 1 }, { domain: "com.microsoft" });
+      return bias ? g.op("Add", [y, inputs[2]]) : y;
+    }
     // [.., in] -> [N, in] -> Gemm -> [N, out] -> [.., out]
     const leading = g.op("Slice", [g.op("Shape", [x]), g.ints([0]), g.ints([-1])]);
     const flat = g.op("Flatten", [x], { axis: -1 });

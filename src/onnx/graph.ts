@@ -89,6 +89,7 @@ export class GraphBuilder {
   readonly initializers: InitializerSpec[] = [];
   readonly #used = new Set<string>();
   readonly #constants = new Map<string, string>();
+  readonly #renamed = new Map<string, string>();
   #prefix: string[] = [];
 
   /** Creates a builder for a graph called `name`. */
@@ -122,7 +123,8 @@ export class GraphBuilder {
 
   /** Declares `value` as a graph output called `name` (an Identity is added when they differ). */
   output(value: string, name: string, type: ElemType, dims?: Dim[]): void {
-    if (value !== name) {
+    value = this.#renamed.get(value) ?? value;
+    if (value !== name && !this.#renameNodeOutput(value, name)) {
       this.#used.add(name);
       this.nodes.push({
         name: `${name}/identity`,
@@ -134,6 +136,23 @@ export class GraphBuilder {
       });
     }
     this.outputs.push({ name, type, dims });
+  }
+
+  /**
+   * Renames the node output `value` to `name` everywhere (saves an Identity copy); false when
+   * `value` is not a node output or is already a graph output.
+   */
+  #renameNodeOutput(value: string, name: string): boolean {
+    if (this.#used.has(name) || this.outputs.some((o) => o.name === value)) return false;
+    const producer = this.nodes.find((n) => n.outputs.includes(value));
+    if (!producer) return false;
+    this.#used.add(name);
+    this.#renamed.set(value, name);
+    for (const node of this.nodes) {
+      node.inputs = node.inputs.map((i) => (i === value ? name : i));
+      node.outputs = node.outputs.map((o) => (o === value ? name : o));
+    }
+    return true;
   }
 
   /** Adds a node; returns its output names. */

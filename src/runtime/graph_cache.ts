@@ -19,8 +19,33 @@ import { toHalfBits } from "../onnx/float16.ts";
 import { serializeModel } from "../onnx/serialize.ts";
 import { fileContentHash, sha256, writeFileAtomic } from "./cache_dir.ts";
 
-/** Bump when graph building changes, so cached graphs are rebuilt. */
-export const GRAPH_FORMAT_VERSION = "1";
+let fingerprint: string | undefined;
+
+/**
+ * A hash of the graph-building code (`src/model/`, `src/onnx/`), part of every cached graph's key,
+ * so that graphs are rebuilt whenever that code changes. Where the source cannot be read (a remote
+ * import), a fresh random value is used: graphs are then rebuilt once per process.
+ */
+export async function builderFingerprint(): Promise<string> {
+  if (fingerprint) return fingerprint;
+  const parts: string[] = [];
+  try {
+    for (const folder of ["../model/", "../onnx/"]) {
+      const url = new URL(folder, import.meta.url);
+      const names = [];
+      for await (const entry of Deno.readDir(url)) {
+        if (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) names.push(entry.name);
+      }
+      for (const name of names.sort()) {
+        parts.push(name, await Deno.readTextFile(new URL(name, url)));
+      }
+    }
+    fingerprint = sha256(...parts);
+  } catch {
+    fingerprint = crypto.randomUUID();
+  }
+  return fingerprint;
+}
 
 /** A graph ready for a session. */
 export interface PreparedGraph {
@@ -162,7 +187,7 @@ export async function prepareGraph(
     folder = `${cacheDir}/${sha256(configKey, layout).slice(0, 24)}`;
   }
   const graphKey = sha256(
-    GRAPH_FORMAT_VERSION,
+    await builderFingerprint(),
     name,
     options.flavour,
     JSON.stringify(options.precision),

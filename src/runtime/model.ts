@@ -34,6 +34,13 @@ export interface RuntimeOptions {
   cacheDir?: string;
   /** Show onnxruntime's own log. */
   debug?: boolean;
+  /** Spin-wait in every session's worker threads (default: the decoder only). */
+  spinning?: boolean;
+}
+
+/** Which sessions spin-wait: by default only the decoder, whose runs follow each other closely. */
+function spinningFor(name: GraphName, setting: boolean | undefined): boolean {
+  return setting ?? name === "decoder";
 }
 
 /** One decoder step's inputs. */
@@ -95,6 +102,7 @@ export class NanoVLMRuntime {
         provider,
         threads: options.threads,
         debug: options.debug,
+        spinning: spinningFor(name, options.spinning),
       })).session;
     }
     return new NanoVLMRuntime(source.config, geometryOf(source.config), build, provider, sessions);

@@ -21,6 +21,12 @@ export interface SessionOptions {
   debug?: boolean;
   /** Keep weights memory-mapped instead of prepacking copies (less memory, slower prefill). */
   disablePrepacking?: boolean;
+  /**
+   * Let idle worker threads spin-wait for the next run (default true). Turn it off for sessions
+   * that run between another session's runs (the embedding lookup), or their spinning threads
+   * take the cores from the next run.
+   */
+  spinning?: boolean;
 }
 
 /** A created session with the provider it runs on. */
@@ -40,6 +46,7 @@ export async function createSession(
     model_external_initializers_file_folder_path: weightsFolder,
   };
   if (options.disablePrepacking) sessionConfig.disable_prepacking = "1";
+  if (options.spinning === false) sessionConfig["intra_op.allow_spinning"] = "0";
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: provider === "cuda" ? ["cuda", "cpu"] : ["cpu"],
     graphOptimizationLevel: "all",

@@ -1,0 +1,57 @@
+import { openCheckpoint } from "../checkpoint/checkpoint.ts";
+import { halfToFloat } from "../checkpoint/safetensors.ts";
+import { buildOptions } from "../model/options.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
+import { fixturePath, fixtureTest } from "../testing/fixtures.ts";
+import { withTempDir } from "../testing/temp.ts";
+import { prepareGraph } from "./graph_cache.ts";
+
+async function filesIn(dir: string): Promise<Map<string, number>> {
+  const files = new Map<string, number>();
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) { for (const [k, v] of await filesIn(path)) files.set(k, v); }
+    else files.set(path, (await Deno.stat(path)).mtime!.getTime());
+  }
+  return files;
+}
+
+fixtureTest(
+  "graph cache: fp32 graphs read model.safetensors in place, nothing is converted",
+  async () => {
+    await withTempDir(async (cache) => {
+      const checkpoint = await openCheckpoint(fixturePath("reference", "v0.2-tiny", "checkpoint"));
+      const graph = await prepareGraph("decoder", checkpoint, buildOptions(), cache);
+      assertEquals(graph.weightsFolder, checkpoint.dir);
+      const files = [...(await filesIn(cache)).keys()];
+      assert(files.every((f) => f.endsWith(".onnx")), `unexpected files: ${files}`);
+    });
+  },
+);
+
+fixtureTest("graph cache: fp16 weights are converted once, exactly, and reused", async () => {
+  await withTempDir(async (cache) => {
+    const checkpoint = await openCheckpoint(fixturePath("reference", "v0.2-tiny", "checkpoint"));
+    const options = buildOptions({ precision: { decoder: "fp16" } });
+    const graph = await prepareGraph("decoder", checkpoint, options, cache);
+    assert(graph.weightsFolder.startsWith(cache));
+    const before = await filesIn(cache);
+    const weightsFile = [...before.keys()].find((f) => f.endsWith(".weights"))!;
+    // The converted file holds the decoder's tensors in half precision (inv_freq stays fp32).
+    const bytes = await Deno.readFile(weightsFile);
+    const original = await checkpoint.readF32("decoder.norm.weight");
+    const halves = new Uint16Array(bytes.buffer);
+    const asFloats = Array.from(halves, halfToFloat);
+    const found = asFloats.findIndex((_, i) =>
+      original.every((v, j) => Math.abs(asFloats[i + j] - v) <= Math.abs(v) * 1e-3)
+    );
+    assert(found >= 0, "decoder.norm.weight not found in half precision in the converted file");
+    await prepareGraph("decoder", checkpoint, options, cache);
+    assertEquals(await filesIn(cache), before, "a second preparation rewrote files");
+    // The vision graph stays fp32 and in place.
+    assertEquals(
+      (await prepareGraph("vision", checkpoint, options, cache)).weightsFolder,
+      checkpoint.dir,
+    );
+  });
+});
