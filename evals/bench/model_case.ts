@@ -1,7 +1,8 @@
 /**
  * One benchmark case, run in its own process so its memory figures are its own: converts
  * (builds graphs, writes converted weights) a checkpoint for one flavour × precision, creates the
- * sessions, and times vision encoding, prefill and decoding. Prints one JSON line.
+ * sessions, and times vision encoding (5 runs), prefill (5 runs) and 64 decode steps (after 16
+ * warm-up steps). Prints one JSON line.
  *
  * usage: model_case.ts <checkpoint-dir> <fast|inspect> <fp32|fp16> <cache-dir> [threads]
  *
@@ -21,16 +22,23 @@ export interface CaseResult {
   conversionMs: number;
   conversionPeakExtraRss: number;
   sessionMs: number;
-  visionMs: number;
-  prefillMs: number;
+  visionMs: Timing;
+  prefillMs: Timing;
   prefillTokens: number;
-  decodeMsPerToken: number;
-  decodeTokens: number;
+  decodeMsPerToken: Timing;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+/** Mean and standard deviation of repeated timings, in ms. */
+export interface Timing {
+  mean: number;
+  sd: number;
+  n: number;
+}
+
+function timing(values: number[]): Timing {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1);
+  return { mean, sd: Math.sqrt(variance), n: values.length };
 }
 
 async function peakRss<T>(
@@ -72,7 +80,7 @@ export async function runCase(
   const pixels = new Float32Array(3 * s * s).map((_, i) => (i % 251) / 251);
   const visionTimes: number[] = [];
   let imageEmbeds: Float32Array = new Float32Array(0);
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 6; i++) {
     const start = performance.now();
     imageEmbeds = (await runtime.encodeImages(pixels, 1)).embeds;
     if (i > 0) visionTimes.push(performance.now() - start);
@@ -86,7 +94,7 @@ export async function runCase(
   embeds.set(textEmbeds, imageTokens * c.lm_hidden_dim);
   const prompt = { embeds, batch: 1, length, attentionMask: [Array(length).fill(1)] };
   const prefillTimes: number[] = [];
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 6; i++) {
     const start = performance.now();
     await runtime.decode({
       ...prompt,
@@ -97,6 +105,10 @@ export async function runCase(
     if (i > 0) prefillTimes.push(performance.now() - start);
   }
   const decodeTokens = 64;
+  const greedy = { maxNewTokens: 16, select: (l: Float32Array) => argmax(l) };
+  for await (
+    const _ of generateTokens(runtime, prompt, greedy)
+  ) { /* warm-up: page in every weight */ }
   const stepTimes: number[] = [];
   let last = performance.now();
   for await (
@@ -116,11 +128,10 @@ export async function runCase(
     conversionMs: conversion.ms,
     conversionPeakExtraRss: conversion.peakExtra,
     sessionMs,
-    visionMs: median(visionTimes),
-    prefillMs: median(prefillTimes),
+    visionMs: timing(visionTimes),
+    prefillMs: timing(prefillTimes),
     prefillTokens: length,
-    decodeMsPerToken: median(stepTimes),
-    decodeTokens,
+    decodeMsPerToken: timing(stepTimes),
   };
 }
 

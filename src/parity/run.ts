@@ -9,7 +9,7 @@ import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
 import { mergeImageEmbeddings } from "../model/merge.ts";
 import type { Flavour, Precision } from "../model/options.ts";
 import type { NanoVLMRuntime } from "../runtime/model.ts";
-import { argmax, generateTokens, type PromptBatch } from "../pipeline/generate.ts";
+import { argmax, type DecoderPrompt, generateTokens } from "../pipeline/generate.ts";
 import { type Bounds, compareTensors, type StageComparison } from "./compare.ts";
 import { type Fixture, golden, goldenShape } from "./fixture.ts";
 
@@ -167,7 +167,7 @@ async function mergedPrompt(
   ids: number[][],
   imageEmbeds: Float32Array,
   attentionMask: number[][],
-): Promise<PromptBatch> {
+): Promise<DecoderPrompt> {
   const cfg: NanoVLMConfig = runtime.config;
   const tokensPerImage = runtime.geometry.imageTokensPerImage;
   const embeds = mergeImageEmbeddings({
@@ -190,7 +190,7 @@ async function mergedPrompt(
 }
 
 /** Greedy decoding that records the logits of every step, `[steps, batch, vocab]`. */
-async function greedyRun(runtime: NanoVLMRuntime, prompt: PromptBatch, steps: number) {
+async function greedyRun(runtime: NanoVLMRuntime, prompt: DecoderPrompt, steps: number) {
   const vocab = runtime.config.lm_vocab_size;
   const stepLogits = new Float32Array(steps * prompt.batch * vocab);
   const ids: number[][] = Array.from({ length: prompt.batch }, () => []);

@@ -8,7 +8,7 @@
  */
 import { InputError } from "../errors.ts";
 import type { NanoVLMRuntime } from "../runtime/model.ts";
-import type { PromptBatch } from "./generate.ts";
+import type { DecoderPrompt } from "./generate.ts";
 
 /** Options of {@link beamSearch}. */
 export interface BeamOptions {
@@ -104,7 +104,7 @@ class Finished {
 /** Runs beam search on a one-row prompt; returns the best `numReturnSequences` hypotheses. */
 export async function beamSearch(
   runtime: NanoVLMRuntime,
-  prompt: PromptBatch,
+  prompt: DecoderPrompt,
   options: BeamOptions,
 ): Promise<BeamHypothesis[]> {
   validateBeamOptions(options);

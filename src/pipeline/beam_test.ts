@@ -6,10 +6,10 @@ import { assertClose, assertEquals, assertThrows } from "../testing/assert.ts";
 import { fixturePath, fixtureTest } from "../testing/fixtures.ts";
 import { withTempDir } from "../testing/temp.ts";
 import { beamSearch, logSoftmax, validateBeamOptions } from "./beam.ts";
-import type { PromptBatch } from "./generate.ts";
+import type { DecoderPrompt } from "./generate.ts";
 
 /** Every two-token continuation of the prompt scored by a full recompute (no KV cache, no beams). */
-async function exhaustiveTwoTokens(runtime: NanoVLMRuntime, prompt: PromptBatch) {
+async function exhaustiveTwoTokens(runtime: NanoVLMRuntime, prompt: DecoderPrompt) {
   const vocab = runtime.config.lm_vocab_size;
   const dim = runtime.config.lm_hidden_dim;
   const first = logSoftmax(
@@ -39,7 +39,7 @@ async function exhaustiveTwoTokens(runtime: NanoVLMRuntime, prompt: PromptBatch)
 }
 
 async function withFixtureRuntime(
-  fn: (runtime: NanoVLMRuntime, prompt: PromptBatch) => Promise<void>,
+  fn: (runtime: NanoVLMRuntime, prompt: DecoderPrompt) => Promise<void>,
 ) {
   await withTempDir(async (cacheDir) => {
     const fixture = await openFixture(fixturePath("reference", "v0.1-tiny"));

@@ -8,7 +8,7 @@
 import type { NanoVLMRuntime } from "../runtime/model.ts";
 
 /** The merged prompt of a batch. */
-export interface PromptBatch {
+export interface DecoderPrompt {
   /** `[batch, length, dim]` decoder input (image embeddings merged). */
   embeds: Float32Array;
   /** Rows. */
@@ -22,7 +22,7 @@ export interface PromptBatch {
 }
 
 /** Picks the next token of one row from its logits. */
-export type TokenSelector = (
+export type SelectToken = (
   logits: Float32Array,
   row: number,
   generated: readonly number[],
@@ -33,7 +33,7 @@ export interface LoopOptions {
   /** New tokens per row at most. */
   maxNewTokens: number;
   /** Picks each next token. */
-  select: TokenSelector;
+  select: SelectToken;
   /** Whether a row is finished after emitting `token` (e.g. EOS or a stop string). */
   isFinished?: (row: number, generated: readonly number[]) => boolean;
 }
@@ -60,7 +60,7 @@ export function argmax(values: ArrayLike<number>, start = 0, end = values.length
 /** Runs the loop, yielding every step; the generated ids per row are in `generated`. */
 export async function* generateTokens(
   runtime: NanoVLMRuntime,
-  prompt: PromptBatch,
+  prompt: DecoderPrompt,
   options: LoopOptions,
   generated: number[][] = Array.from({ length: prompt.batch }, () => []),
 ): AsyncGenerator<LoopStep> {

@@ -1,0 +1,122 @@
+/**
+ * `deno task bench`: the performance figures of issue 3 on a synthesized full-size 222M checkpoint.
+ * For each flavour × precision (each case in its own process): conversion time and peak extra RSS,
+ * session creation, vision encode (one 224 px image), prefill (49 image + 20 text tokens) and
+ * decode ms/token over 64 tokens; in the same run the machine's memory bandwidth and GEMM peak, and
+ * the fractions: decode vs the bandwidth roofline, vision and prefill vs GEMM peak. Prints a
+ * Markdown table and writes `reports/bench.json`.
+ *
+ * usage: deno task bench [--checkpoint <dir>] [--threads n] [--cases fast:fp32,inspect:fp32,...]
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { openCheckpoint } from "../../src/checkpoint/checkpoint.ts";
+import { synthesizeCheckpoint } from "../../src/checkpoint/synthetic.ts";
+import { presetConfig } from "../../src/checkpoint/presets.ts";
+import { decodeWeightBytes, prefillFlops, visionFlops } from "./flops.ts";
+import { measureMachine } from "./machine.ts";
+import type { CaseResult } from "./model_case.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    checkpoint: { type: "string" },
+    threads: { type: "string" },
+    cases: { type: "string" },
+  },
+});
+const work = await Deno.makeTempDir({ prefix: "nanovlm-bench-" });
+try {
+  let dir = values.checkpoint;
+  if (!dir) {
+    dir = `${work}/222m`;
+    const start = performance.now();
+    await synthesizeCheckpoint(presetConfig("222m"), dir, { seed: 0 });
+    console.error(
+      `synthesized the 222m preset in ${((performance.now() - start) / 1000).toFixed(1)} s`,
+    );
+  }
+  const checkpoint = await openCheckpoint(dir);
+  const config = checkpoint.config;
+  const cases = (values.cases ?? "fast:fp32,inspect:fp32,fast:fp16,inspect:fp16").split(",").map((
+    c,
+  ) => c.split(":"));
+  const results: CaseResult[] = [];
+  for (const [flavour, precision] of cases) {
+    const cacheDir = `${work}/cache-${flavour}-${precision}`;
+    const args = [
+      "run",
+      "-A",
+      new URL("./model_case.ts", import.meta.url).pathname,
+      dir,
+      flavour,
+      precision,
+      cacheDir,
+    ];
+    if (values.threads) args.push(values.threads);
+    const out = await new Deno.Command(Deno.execPath(), { args, stderr: "inherit" }).output();
+    if (!out.success) throw new Error(`case ${flavour}:${precision} failed`);
+    const result: CaseResult = JSON.parse(
+      new TextDecoder().decode(out.stdout).trim().split("\n").pop()!,
+    );
+    results.push(result);
+    console.error(
+      `${flavour} ${precision}: decode ${result.decodeMsPerToken.mean.toFixed(1)} ms/token`,
+    );
+  }
+  const machine = await measureMachine(values.threads ? Number(values.threads) : undefined);
+  const weightsBytes = checkpoint.parameters.total * 4;
+  const ms = (t: { mean: number; sd: number }) => `${t.mean.toFixed(1)} ± ${t.sd.toFixed(1)}`;
+  const rows = results.map((r) => {
+    const bytes = decodeWeightBytes(config, 4); // fp16 graphs still compute on fp32 weights on this CPU
+    const roofline = bytes / machine.bandwidth * 1000;
+    const visionFraction = visionFlops(config) / (r.visionMs.mean / 1000) / machine.gemmPeak;
+    const prefillFraction = prefillFlops(config, r.prefillTokens) / (r.prefillMs.mean / 1000) /
+      machine.gemmPeak;
+    return {
+      ...r,
+      decodeRooflineMs: roofline,
+      decodeVsRoofline: roofline / r.decodeMsPerToken.mean,
+      visionVsGemmPeak: visionFraction,
+      prefillVsGemmPeak: prefillFraction,
+      conversionExtraRssVsWeights: r.conversionPeakExtraRss / weightsBytes,
+    };
+  });
+  const best = Math.min(
+    ...rows.filter((r) => r.precision === "fp32").map((r) => r.decodeMsPerToken.mean),
+  );
+  const lines = [
+    `# nanoVLM-222M (synthesized) on ${navigator.hardwareConcurrency} CPU cores, onnxruntime-node cpu`,
+    "",
+    `machine: memory bandwidth ${(machine.bandwidth / 1e9).toFixed(1)} GB/s, fp32 GEMM peak ${
+      (machine.gemmPeak / 1e9).toFixed(0)
+    } GFLOP/s; ` +
+    `decode reads ${(decodeWeightBytes(config, 4) / 1e6).toFixed(0)} MB of weights per token`,
+    "",
+    "| flavour | precision | convert s | convert peak extra RSS (× weights) | session s | vision ms | prefill ms (69 tok) | decode ms/token | decode vs roofline | vision vs GEMM peak | prefill vs GEMM peak |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+    ...rows.map((r) =>
+      `| ${r.flavour} | ${r.precision} | ${(r.conversionMs / 1000).toFixed(2)} | ${
+        (r.conversionPeakExtraRss / 1e6).toFixed(0)
+      } MB (${r.conversionExtraRssVsWeights.toFixed(2)}) | ${(r.sessionMs / 1000).toFixed(2)} | ${
+        ms(r.visionMs)
+      } | ${ms(r.prefillMs)} | ${ms(r.decodeMsPerToken)} | ${
+        (100 * r.decodeVsRoofline).toFixed(0)
+      }% | ${(100 * r.visionVsGemmPeak).toFixed(0)}% | ${(100 * r.prefillVsGemmPeak).toFixed(0)}% |`
+    ),
+    "",
+    `fp32 decode: fast flavour ${
+      (rows.find((r) => r.flavour === "fast" && r.precision === "fp32")?.decodeMsPerToken.mean ??
+        NaN).toFixed(1)
+    } ms/token vs best attention implementation ${best.toFixed(1)} ms/token`,
+  ];
+  console.log(lines.join("\n"));
+  await Deno.mkdir("reports", { recursive: true });
+  await Deno.writeTextFile(
+    "reports/bench.json",
+    JSON.stringify({ machine, config: "222m", rows }, null, 2),
+  );
+} finally {
+  await Deno.remove(work, { recursive: true }).catch(() => {});
+}
