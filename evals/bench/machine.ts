@@ -52,15 +52,22 @@ export async function measureMachine(threads?: number): Promise<MachineCeilings>
   const input = new ort.Tensor("float32", big, [elements]);
   const reduceMs = await bestOf(5, () => reduce.run({ x: input }));
 
-  const n = 1024;
-  const a = new Float32Array(n * n).map(() => Math.random());
-  const matmul = await session((g) => {
-    const x = g.input("a", "float32", [n, n]);
-    const y = g.input("b", "float32", [n, n]);
-    g.output(g.op("MatMul", [x, y]), "c", "float32", [n, n]);
-  }, threads);
-  const tensorA = new ort.Tensor("float32", a, [n, n]);
-  const matmulMs = await bestOf(5, () => matmul.run({ a: tensorA, b: tensorA }));
+  // GEMM peak: the best of model-shaped products [m x k] x [k x n], the right matrix a constant
+  // (prepacked, as model weights are).
+  let gemmPeak = 0;
+  for (
+    const [m, k, n] of [[196, 768, 3072], [256, 1024, 1024], [128, 576, 1536], [512, 768, 3072]]
+  ) {
+    const matmul = await session((g) => {
+      const x = g.input("a", "float32", [m, k]);
+      const w = g.constant(new Float32Array(k * n).map(() => Math.random()), "float32", [k, n]);
+      g.output(g.op("MatMul", [x, w]), "c", "float32", [m, n]);
+    }, threads);
+    const a = new ort.Tensor("float32", new Float32Array(m * k).map(() => Math.random()), [m, k]);
+    const ms = await bestOf(10, () => matmul.run({ a }));
+    gemmPeak = Math.max(gemmPeak, (2 * m * k * n) / (ms / 1000));
+    await matmul.release();
+  }
   await reduce.release();
   await matmul.release();
   return {

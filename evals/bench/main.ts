@@ -38,6 +38,7 @@ try {
     );
   }
   const checkpoint = await openCheckpoint(dir);
+  const machine = await measureMachine(values.threads ? Number(values.threads) : undefined);
   const config = checkpoint.config;
   const cases = (values.cases ?? "fast:fp32,inspect:fp32,fast:fp16,inspect:fp16").split(",").map((
     c,
@@ -65,7 +66,6 @@ try {
       `${flavour} ${precision}: decode ${result.decodeMsPerToken.mean.toFixed(1)} ms/token`,
     );
   }
-  const machine = await measureMachine(values.threads ? Number(values.threads) : undefined);
   const weightsBytes = checkpoint.parameters.total * 4;
   const ms = (t: { mean: number; sd: number }) => `${t.mean.toFixed(1)} ± ${t.sd.toFixed(1)}`;
   const rows = results.map((r) => {
