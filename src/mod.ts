@@ -13,3 +13,8 @@ export * from "./checkpoint/presets.ts";
 export * from "./checkpoint/safetensors_writer.ts";
 export * from "./checkpoint/synthetic.ts";
 export * from "./checkpoint/atomic.ts";
+export * from "./pipeline/rgb_image.ts";
+export * from "./pipeline/image_load.ts";
+export * from "./pipeline/image_preprocess.ts";
+export * from "./pipeline/pillow_resample.ts";
+export * from "./pipeline/torch_resample.ts";
