@@ -14,7 +14,7 @@
 import { Template } from "@huggingface/jinja";
 import { type Generation, geometryOf, type NanoVLMConfig } from "../checkpoint/config_types.ts";
 import { ConfigError, InputError } from "../errors.ts";
-import { type ImageLayout, imageLayoutOf } from "./prompt_layout.ts";
+import { type ImageLayout, imageLayoutOf, imageSpanOf } from "./prompt_layout.ts";
 import type { NanoTokenizer } from "./tokenizer.ts";
 
 /** The tile grid of one image as `[rows, cols]` (the original's `(n_h, n_w)`). */
@@ -55,6 +55,9 @@ export interface EncodedPrompt {
   ids: number[];
   /** Where the image embeddings go. */
   layout: ImageLayout;
+  /** Token span `[start, end)` from the first to the last image slot or marker (kept whole by
+   * truncation); `[0, 0)` when there is none. */
+  imageSpan: [number, number];
   /** The images, in order, with their tile counts. */
   images: PromptImage[];
 }
@@ -242,5 +245,6 @@ export function buildPrompt(
     imageTokenId: tokenizer.imageTokenId,
     tiles: images.reduce((sum, image) => sum + image.tiles, 0),
   });
-  return { generation: config.generation, text, ids, layout, images };
+  const imageSpan = imageSpanOf(ids, new Set(tokenizer.extraTokenIds.values()));
+  return { generation: config.generation, text, ids, layout, imageSpan, images };
 }

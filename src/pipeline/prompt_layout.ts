@@ -71,6 +71,25 @@ export function imageLayoutOf(ids: readonly number[], params: LayoutParams): Ima
   return { kind: "run", start, length: expected };
 }
 
+/**
+ * The token span `[start, end)` that truncation must keep whole: from the first to the last image
+ * slot or image marker token (`<|global_image|>`, `<row_i_col_j>`); empty (`[0, 0)`) when the
+ * prompt holds none (v0.1, text-only prompts).
+ */
+export function imageSpanOf(
+  ids: readonly number[],
+  imageTokenIds: ReadonlySet<number>,
+): [number, number] {
+  let start = -1;
+  let end = 0;
+  ids.forEach((id, i) => {
+    if (!imageTokenIds.has(id)) return;
+    if (start < 0) start = i;
+    end = i + 1;
+  });
+  return start < 0 ? [0, 0] : [start, end];
+}
+
 /** The layout after `offset` tokens were inserted before the prompt (padding) or removed (< 0). */
 export function shiftLayout(layout: ImageLayout, offset: number): ImageLayout {
   switch (layout.kind) {
