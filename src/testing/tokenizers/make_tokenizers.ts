@@ -1,0 +1,144 @@
+/**
+ * Writes the small `tokenizer.json` fixtures of this folder. Run it after changing the rules below:
+ *
+ * ```sh
+ * deno run --allow-write src/testing/tokenizers/make_tokenizers.ts
+ * ```
+ *
+ * - `byte_level/tokenizer.json`: the reference fixtures' stand-in (see the shared fixtures' README):
+ *   `<|endoftext|>` = 0, `<|im_start|>` = 1, `<|im_end|>` = 2 (special), and every other id
+ *   3..255 is the single character with that code point (so printable ASCII and `\n` map to their
+ *   code point). No merges, no normalizer, no pre-tokenizer, a `Fuse` decoder.
+ * - `mini_bpe/`: a miniature of the SmolLM2 tokenizer's shape: the same three specials, the 256
+ *   GPT-2 byte symbols at ids 3..258 (in `bytesToUnicode` order), then one token per merge of
+ *   `MINI_MERGES` at ids 259, 260, ...; ByteLevel pre-tokenizer (GPT-2 regex, no prefix space) and
+ *   ByteLevel decoder; plus a `tokenizer_config.json` naming `<|im_end|>` as eos.
+ *
+ * @module
+ */
+
+/** The three special tokens shared by both fixtures, at ids 0, 1, 2. */
+const SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"];
+
+/** The merges of the miniature BPE, in rank order. */
+export const MINI_MERGES: [string, string][] = [
+  ["t", "h"],
+  ["th", "e"],
+  ["Ġ", "c"],
+  ["Ġc", "a"],
+  ["Ġca", "t"],
+  ["Ġ", "i"],
+  ["Ġi", "s"],
+];
+
+function specialEntries(): object[] {
+  return SPECIALS.map((content, id) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  }));
+}
+
+/** GPT-2's byte -> printable character table (the ByteLevel alphabet), in byte order. */
+function bytesToUnicode(): string[] {
+  const table: string[] = new Array(256);
+  let next = 256;
+  for (let b = 0; b < 256; b++) {
+    const printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+    table[b] = String.fromCodePoint(printable ? b : next++);
+  }
+  return table;
+}
+
+function byteLevelStandIn(): object {
+  const vocab: Record<string, number> = {};
+  SPECIALS.forEach((token, id) => vocab[token] = id);
+  for (let id = SPECIALS.length; id < 256; id++) vocab[String.fromCharCode(id)] = id;
+  return {
+    version: "1.0",
+    truncation: null,
+    padding: null,
+    added_tokens: specialEntries(),
+    normalizer: null,
+    pre_tokenizer: null,
+    post_processor: null,
+    decoder: { type: "Fuse" },
+    model: {
+      type: "BPE",
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab,
+      merges: [],
+    },
+  };
+}
+
+function miniBpe(): object {
+  const vocab: Record<string, number> = {};
+  SPECIALS.forEach((token, id) => vocab[token] = id);
+  for (const symbol of bytesToUnicode()) vocab[symbol] = Object.keys(vocab).length;
+  for (const [a, b] of MINI_MERGES) vocab[a + b] = Object.keys(vocab).length;
+  return {
+    version: "1.0",
+    truncation: null,
+    padding: null,
+    added_tokens: specialEntries(),
+    normalizer: null,
+    pre_tokenizer: {
+      type: "ByteLevel",
+      add_prefix_space: false,
+      trim_offsets: true,
+      use_regex: true,
+    },
+    post_processor: {
+      type: "ByteLevel",
+      add_prefix_space: true,
+      trim_offsets: false,
+      use_regex: true,
+    },
+    decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: {
+      type: "BPE",
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab,
+      merges: MINI_MERGES,
+    },
+  };
+}
+
+const MINI_CONFIG = {
+  add_prefix_space: false,
+  bos_token: "<|im_start|>",
+  clean_up_tokenization_spaces: false,
+  eos_token: "<|im_end|>",
+  model_max_length: 8192,
+  pad_token: "<|im_end|>",
+  tokenizer_class: "GPT2Tokenizer",
+  unk_token: "<|endoftext|>",
+};
+
+if (import.meta.main) {
+  const here = new URL(".", import.meta.url).pathname;
+  const write = (path: string, value: object) =>
+    Deno.writeTextFileSync(`${here}${path}`, JSON.stringify(value, null, 2) + "\n");
+  Deno.mkdirSync(`${here}byte_level`, { recursive: true });
+  Deno.mkdirSync(`${here}mini_bpe`, { recursive: true });
+  write("byte_level/tokenizer.json", byteLevelStandIn());
+  write("mini_bpe/tokenizer.json", miniBpe());
+  write("mini_bpe/tokenizer_config.json", MINI_CONFIG);
+}
