@@ -9,7 +9,8 @@ import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
 import { mergeImageEmbeddings } from "../model/merge.ts";
 import type { Flavour, Precision } from "../model/options.ts";
 import type { NanoVLMRuntime } from "../runtime/model.ts";
-import { argmax, type DecoderPrompt, generateTokens } from "../pipeline/generate.ts";
+import { type DecoderPrompt, generateTokens } from "../pipeline/generate.ts";
+import { argmax } from "../pipeline/sampling.ts";
 import { type Bounds, compareTensors, type StageComparison } from "./compare.ts";
 import { type Fixture, golden, goldenShape } from "./fixture.ts";
 

@@ -50,13 +50,6 @@ export interface LoopStep {
   tokens: number[];
 }
 
-/** Index of the largest value (the first on ties), as torch.argmax. */
-export function argmax(values: ArrayLike<number>, start = 0, end = values.length): number {
-  let best = start;
-  for (let i = start + 1; i < end; i++) if (values[i] > values[best]) best = i;
-  return best - start;
-}
-
 /** Runs the loop, yielding every step; the generated ids per row are in `generated`. */
 export async function* generateTokens(
   runtime: NanoVLMRuntime,

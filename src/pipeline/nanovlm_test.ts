@@ -1,0 +1,159 @@
+import { InputError } from "../errors.ts";
+import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
+import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
+import { withTempDir } from "../testing/temp.ts";
+import { BYTE_LEVEL_TOKENIZER, fixtureManifest } from "../testing/tokenizers/mod.ts";
+import { openCheckpoint } from "../checkpoint/checkpoint.ts";
+import { NanoVLMRuntime } from "../runtime/model.ts";
+import { NanoVLM } from "./nanovlm.ts";
+import { prepareBatch } from "./prepare.ts";
+import { generateText } from "./text_generation.ts";
+import { loadTokenizer } from "./tokenizer_files.ts";
+
+/** The prompt texts the fixtures were made from (fixtures README: single and padded batch). */
+const TEXTS: Record<string, [string, string]> = {
+  "v0.1-tiny": ["What is this?", "Color?"],
+  "v0.2-tiny": ["What is this?", "Color?"],
+  "head-tiny": ["What is this?", "Describe it."],
+};
+
+async function withModel(name: string, fn: (model: NanoVLM) => Promise<void>) {
+  await withTempDir(async (cacheDir) => {
+    const model = await NanoVLM.load(fixturePath("reference", name, "checkpoint"), {
+      tokenizer: BYTE_LEVEL_TOKENIZER,
+      cacheDir,
+    });
+    try {
+      await fn(model);
+    } finally {
+      await model.release();
+    }
+  });
+}
+
+for (const name of REFERENCE_FIXTURES) {
+  fixtureTest(
+    `pipeline ${name}: image files + prompt text reproduce the 12 greedy tokens, single and padded batch`,
+    async () => {
+      const manifest = fixtureManifest(name);
+      const image = (file: string) => fixturePath("reference", name, file);
+      await withModel(name, async (model) => {
+        const [single] = await model.generate([{
+          images: [image("image_a.png")],
+          text: TEXTS[name][0],
+        }], { maxNewTokens: 12 });
+        assertEquals(
+          single.tokens,
+          manifest.cases.greedy.raw_argmax_ids ?? manifest.cases.greedy.generated_ids,
+        );
+        const batch = await model.generate([
+          { images: [image("image_a.png")], text: TEXTS[name][0] },
+          { images: [image("image_b.png")], text: TEXTS[name][1] },
+        ], { maxNewTokens: 12 });
+        const expected = manifest.cases.padded_batch.greedy_raw_argmax_ids ??
+          manifest.cases.padded_batch.greedy_generated_ids;
+        assertEquals(batch.map((r) => r.tokens), expected);
+        assertEquals(batch[0].text, model.tokenizer.decode(expected[0]));
+      });
+    },
+  );
+}
+
+fixtureTest(
+  "pipeline: stop strings cut the text, streaming yields the same text, max_new_tokens limits",
+  async () => {
+    await withModel("head-tiny", async (model) => {
+      const request = {
+        images: [fixturePath("reference", "head-tiny", "image_a.png")],
+        text: "What is this?",
+      };
+      const [full] = await model.generate([request], { maxNewTokens: 12 });
+      // Pretend the 4th greedy token is a stop string: decoding stops right there.
+      const stop = model.tokenizer.decode([full.tokens[3]]);
+      if (stop.length > 0) {
+        const [cut] = await model.generate([request], { maxNewTokens: 12, stopStrings: [stop] });
+        assertEquals(cut.stopReason, "stop_string");
+        assert(!cut.text.includes(stop), `"${cut.text}" still holds the stop string "${stop}"`);
+        assert(cut.tokens.length <= 4);
+      }
+      let streamed = "";
+      const stream = model.stream(request, { maxNewTokens: 12 });
+      for await (const chunk of stream) streamed += chunk;
+      assertEquals(streamed, full.text);
+      const [limited] = await model.generate([request], { maxNewTokens: 3 });
+      assertEquals(limited.tokens, full.tokens.slice(0, 3));
+      assertEquals(limited.stopReason, "length");
+    });
+  },
+);
+
+fixtureTest(
+  "pipeline: a row that emits EOS stops there; the other row of the batch runs on",
+  async () => {
+    await withTempDir(async (cacheDir) => {
+      const name = "head-tiny";
+      const manifest = fixtureManifest(name);
+      const [rowA, rowB] = manifest.cases.padded_batch.greedy_raw_argmax_ids as number[][];
+      // Make row A's 4th greedy token the end-of-sequence token (it does not occur in row B).
+      const eosId = rowA[3];
+      assert(!rowB.includes(eosId) && !rowA.slice(0, 3).includes(eosId));
+      const checkpoint = await openCheckpoint(fixturePath("reference", name, "checkpoint"));
+      const base = await loadTokenizer(BYTE_LEVEL_TOKENIZER, checkpoint.config);
+      const eosToken = [...base.extraTokenIds.entries()].find(([, id]) => id === eosId)?.[0] ??
+        base.decode([eosId], { skipSpecialTokens: false });
+      const tokenizer = await loadTokenizer(BYTE_LEVEL_TOKENIZER, checkpoint.config, { eosToken });
+      assertEquals(tokenizer.eosTokenId, eosId);
+      const runtime = await NanoVLMRuntime.load(checkpoint, { cacheDir });
+      try {
+        const image = (file: string) => fixturePath("reference", name, file);
+        // Pad with the original pad id (2) so that the prompts match the fixture's batch.
+        const prepared = await prepareBatch(runtime, tokenizer, [
+          { images: [image("image_a.png")], text: TEXTS[name][0] },
+          { images: [image("image_b.png")], text: TEXTS[name][1] },
+        ]);
+        const mask = manifest.cases.padded_batch.attention_mask as number[][];
+        prepared.batch.inputIds.forEach((row, r) =>
+          assertEquals(
+            row,
+            manifest.cases.padded_batch.input_ids[r].map((id: number, i: number) =>
+              mask[r][i] ? id : eosId
+            ),
+          )
+        );
+        const [a, b] = await generateText(runtime, tokenizer, prepared, { maxNewTokens: 12 });
+        assertEquals(a.tokens, rowA.slice(0, 4));
+        assertEquals(a.stopReason, "eos");
+        assertEquals(b.tokens, rowB);
+        assertEquals(b.stopReason, "length");
+      } finally {
+        await runtime.release();
+      }
+    });
+  },
+);
+
+fixtureTest("pipeline: bad requests are named errors", async () => {
+  await withModel("v0.1-tiny", async (model) => {
+    const image = fixturePath("reference", "v0.1-tiny", "image_a.png");
+    await assertRejects(
+      () => model.generate([{ images: [image, image], text: "Two?" }]),
+      InputError,
+      /image/,
+    );
+    await assertRejects(
+      () => model.generate([{ images: [image], text: "x" }], { topP: 1.5, doSample: true }),
+      InputError,
+      /top_p|topP/,
+    );
+    await assertRejects(
+      () => model.generate([{ images: [image], text: "x" }], { numBeams: 0 }),
+      InputError,
+      /num_beams/,
+    );
+    await assertRejects(
+      () => model.generate([{ images: [image], text: "x" }], { maxNewTokens: -1 }),
+      InputError,
+      /max_new_tokens/,
+    );
+  });
+});

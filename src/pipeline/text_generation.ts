@@ -1,0 +1,213 @@
+/**
+ * Text generation on a prepared batch: sampling or greedy through the KV-cached loop, or beam
+ * search; EOS, stop strings and token limits; decoding to text; streaming as an async iterator.
+ *
+ * @module
+ */
+import { InputError } from "../errors.ts";
+import type { NanoVLMRuntime } from "../runtime/model.ts";
+import { beamSearch } from "./beam.ts";
+import { generateTokens } from "./generate.ts";
+import type { PreparedBatch } from "./prepare.ts";
+import { TokenSelector } from "./sampling.ts";
+import type { SamplingOptions } from "./sampling_options.ts";
+import {
+  findStopString,
+  type ResolvedStoppingOptions,
+  resolveStoppingOptions,
+  type StoppingOptions,
+  type StopReason,
+  stopReason,
+  streamableLength,
+  suppressedIds,
+} from "./stopping.ts";
+import type { NanoTokenizer } from "./tokenizer.ts";
+
+/** Everything that shapes generation. */
+export interface GenerationOptions extends SamplingOptions, StoppingOptions {
+  /** Beam search with this many beams when > 1 (default 1: sampling or greedy). */
+  numBeams?: number;
+  /** Beam search length normalisation exponent (default 1). */
+  lengthPenalty?: number;
+  /** Beam search stopping rule (default false; see `BeamOptions.earlyStopping`). */
+  earlyStopping?: boolean | "never";
+  /** Beam search: sequences returned per prompt (default 1). */
+  numReturnSequences?: number;
+}
+
+/** One generated sequence. */
+export interface GeneratedSequence {
+  /** Decoded text (special tokens skipped, cut before a stop string). */
+  text: string;
+  /** Generated ids (EOS included when it ended the sequence). */
+  tokens: number[];
+  /** Why generation stopped. */
+  stopReason: StopReason;
+  /** Beam search: the length-normalised log-probability. */
+  score?: number;
+}
+
+/** The result for one prompt: the best sequence, plus all returned sequences (beam search). */
+export interface GenerationResult extends GeneratedSequence {
+  sequences: GeneratedSequence[];
+}
+
+function finish(
+  tokenizer: NanoTokenizer,
+  tokens: number[],
+  stopping: ResolvedStoppingOptions,
+  eos: number[],
+): GeneratedSequence {
+  let text = tokenizer.decode(tokens);
+  const stop = findStopString(text, stopping.stopStrings);
+  if (stop) text = text.slice(0, stop.index);
+  const reason = stopReason({ ids: tokens, text: stop ? text + stop.stop : text }, stopping, eos) ??
+    "length";
+  return { text, tokens, stopReason: reason };
+}
+
+/** Generates for every row of a prepared batch. */
+export async function generateText(
+  runtime: NanoVLMRuntime,
+  tokenizer: NanoTokenizer,
+  prepared: PreparedBatch,
+  options: GenerationOptions = {},
+): Promise<GenerationResult[]> {
+  const stopping = resolveStoppingOptions(options, runtime.config.generation);
+  const eos = [tokenizer.eosTokenId];
+  const numBeams = options.numBeams ?? 1;
+  if (!Number.isInteger(numBeams) || numBeams < 1) {
+    throw new InputError(
+      `num_beams must be an integer >= 1, got ${numBeams}`,
+      "use e.g. --num-beams 4",
+    );
+  }
+  if (numBeams > 1) {
+    return await beamRows(runtime, tokenizer, prepared, options, stopping, eos);
+  }
+  if (options.numReturnSequences !== undefined && options.numReturnSequences !== 1) {
+    throw new InputError(
+      "num_return_sequences > 1 needs beam search",
+      "also pass num_beams >= num_return_sequences",
+    );
+  }
+  const generated: number[][] = [];
+  for await (
+    const _ of tokenStream(runtime, tokenizer, prepared, options, stopping, eos, generated)
+  ) {
+    // run to the end
+  }
+  return generated.map((tokens) => {
+    const sequence = finish(tokenizer, tokens, stopping, eos);
+    return { ...sequence, sequences: [sequence] };
+  });
+}
+
+/** The token loop with the selector, EOS suppression (min tokens) and stop rules wired in. */
+function tokenStream(
+  runtime: NanoVLMRuntime,
+  tokenizer: NanoTokenizer,
+  prepared: PreparedBatch,
+  options: GenerationOptions,
+  stopping: ResolvedStoppingOptions,
+  eos: number[],
+  generated: number[][],
+) {
+  const selector = new TokenSelector(options);
+  const promptIds = prepared.batch.inputIds.map((row, r) =>
+    row.filter((_, i) => prepared.batch.attentionMask[r][i] === 1)
+  );
+  for (let r = 0; r < prepared.prompt.batch; r++) generated.push([]);
+  return generateTokens(runtime, prepared.prompt, {
+    maxNewTokens: stopping.maxNewTokens,
+    select: (logits, row, tokens) =>
+      selector.select(logits, {
+        previousIds: selector.options.repetitionPenalty === 1
+          ? undefined
+          : [...promptIds[row], ...tokens],
+        suppressIds: suppressedIds(tokens.length, stopping, eos),
+      }),
+    isFinished: (_, tokens) => {
+      const text = stopping.stopStrings.length ? tokenizer.decode(tokens) : undefined;
+      return stopReason({ ids: tokens, text }, stopping, eos) !== undefined;
+    },
+  }, generated);
+}
+
+async function beamRows(
+  runtime: NanoVLMRuntime,
+  tokenizer: NanoTokenizer,
+  prepared: PreparedBatch,
+  options: GenerationOptions,
+  stopping: ResolvedStoppingOptions,
+  eos: number[],
+): Promise<GenerationResult[]> {
+  if (options.doSample) {
+    throw new InputError("beam search does not sample", "leave out do_sample or num_beams");
+  }
+  const { prompt } = prepared;
+  const dim = runtime.config.lm_hidden_dim;
+  const results: GenerationResult[] = [];
+  for (let r = 0; r < prompt.batch; r++) {
+    // One prompt at a time, without its padding.
+    const pads = prompt.attentionMask[r].indexOf(1);
+    const row = {
+      embeds: prompt.embeds.subarray(
+        (r * prompt.length + pads) * dim,
+        (r + 1) * prompt.length * dim,
+      ),
+      batch: 1,
+      length: prompt.length - pads,
+      attentionMask: [prompt.attentionMask[r].slice(pads)],
+      positionIds: [(prompt.positionIds?.[r] ?? [...Array(prompt.length).keys()]).slice(pads)],
+    };
+    const hypotheses = await beamSearch(runtime, row, {
+      numBeams: options.numBeams!,
+      maxNewTokens: stopping.maxNewTokens,
+      lengthPenalty: options.lengthPenalty,
+      earlyStopping: options.earlyStopping,
+      numReturnSequences: options.numReturnSequences,
+      eosTokenIds: eos,
+    });
+    const sequences = hypotheses.map((h) => ({
+      ...finish(tokenizer, h.tokens, stopping, eos),
+      score: h.score,
+    }));
+    results.push({ ...sequences[0], sequences });
+  }
+  return results;
+}
+
+/** Streams the text of a one-prompt batch as it is generated (stop strings held back until safe). */
+export async function* streamText(
+  runtime: NanoVLMRuntime,
+  tokenizer: NanoTokenizer,
+  prepared: PreparedBatch,
+  options: GenerationOptions = {},
+): AsyncGenerator<string, GenerationResult> {
+  if (prepared.prompt.batch !== 1) {
+    throw new InputError("streaming takes one prompt", "stream prompts one at a time");
+  }
+  if ((options.numBeams ?? 1) > 1) {
+    throw new InputError("beam search cannot stream", "leave out num_beams to stream");
+  }
+  const stopping = resolveStoppingOptions(options, runtime.config.generation);
+  const eos = [tokenizer.eosTokenId];
+  const generated: number[][] = [];
+  let emitted = 0;
+  for await (
+    const _ of tokenStream(runtime, tokenizer, prepared, options, stopping, eos, generated)
+  ) {
+    let text = tokenizer.decode(generated[0]);
+    const stop = findStopString(text, stopping.stopStrings);
+    if (stop) text = text.slice(0, stop.index);
+    const safe = stop ? text.length : streamableLength(text, stopping.stopStrings);
+    if (safe > emitted) {
+      yield text.slice(emitted, safe);
+      emitted = safe;
+    }
+  }
+  const result = finish(tokenizer, generated[0], stopping, eos);
+  if (result.text.length > emitted) yield result.text.slice(emitted);
+  return { ...result, sequences: [result] };
+}
