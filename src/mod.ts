@@ -6,3 +6,4 @@
 export * from "./errors.ts";
 export * from "./checkpoint/safetensors.ts";
 export * from "./checkpoint/config_types.ts";
+export * from "../evals/metrics/mod.ts";
