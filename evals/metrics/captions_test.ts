@@ -33,14 +33,12 @@ fixtureTest("scoreCaptions reproduces every pycocoevalcap captioning vector (1e-
 });
 
 Deno.test("scoreCaptions tokenizes raw captions like pycocoevalcap before scoring", () => {
-  // Raw text that PTB-tokenizes to vector C1's pre-tokenized strings: same scores (hand derivation
-  // in metrics.md §1.3: image 1 = 5.0, image 2 = 1.25, corpus 3.125).
+  // Raw captions whose PTB tokenization is the pre-tokenized text below (punctuation and quotes
+  // dropped, lower-cased) must score exactly like that text.
   const result = scoreCaptions([
     { id: "1", candidate: "Red circle.", references: ["A red circle!"] },
     { id: "2", candidate: "Blue, circle", references: ['"Blue" square...'] },
   ]);
-  // After tokenization the refs are "a red circle" / "blue square", so image 1 has 3 words and
-  // its candidate 2 words; check against a pre-tokenized run instead of re-deriving by hand.
   const pretokenized = scoreCaptions([
     { id: "1", candidate: "red circle", references: ["a red circle"] },
     { id: "2", candidate: "blue circle", references: ["blue square"] },
