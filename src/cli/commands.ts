@@ -8,6 +8,9 @@ import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
 import { infoCommand } from "./info.ts";
 import { parityCommand } from "./parity.ts";
+import { scoreCaptionsCommand } from "./score_captions.ts";
+import { scoreRetrievalCommand } from "./score_retrieval.ts";
+import { scoreVqaCommand } from "./score_vqa.ts";
 import { synthCommand } from "./synth.ts";
 
 /** All commands of `deno task nanovlm`. */
@@ -16,5 +19,8 @@ export const COMMANDS: readonly Command[] = [
   infoCommand,
   synthCommand,
   parityCommand,
+  scoreCaptionsCommand,
+  scoreVqaCommand,
+  scoreRetrievalCommand,
   doctorCommand,
 ];
