@@ -11,6 +11,8 @@ import type { Flavour, Precision } from "../model/options.ts";
 import type { NanoVLMRuntime } from "../runtime/model.ts";
 import { type DecoderPrompt, generateTokens } from "../pipeline/generate.ts";
 import { argmax } from "../pipeline/sampling.ts";
+import { loadImage } from "../pipeline/image_load.ts";
+import { preprocessImage } from "../pipeline/image_preprocess.ts";
 import { type Bounds, compareTensors, type StageComparison } from "./compare.ts";
 import { type Fixture, golden, goldenShape } from "./fixture.ts";
 
@@ -34,6 +36,7 @@ export interface ParityReport {
 
 /** Bounds per precision: fp32 within 1e-4 of each golden's max-abs; fp16 judged by logits cosine. */
 export function parityBounds(precision: Precision, stage: string): Bounds {
+  if (stage.startsWith("preprocess.")) return { rel: 1 / 255 }; // pixels are in [0, 1]: ±1 LSB
   if (precision === "fp32") return { rel: 1e-4 };
   return stage.endsWith("logits") ? { rel: Infinity, cosine: 0.999 } : { rel: Infinity };
 }
@@ -45,13 +48,22 @@ export async function runParity(
   precision: Precision,
 ): Promise<ParityReport> {
   const stages: StageComparison[] = [];
+  // A stage is compared with the golden of the same name (`preprocess.X` with golden `X`).
   const check = async (name: string, got: ArrayLike<number>, keep?: (i: number) => boolean) => {
-    const want = await golden(fixture, name);
+    const want = await golden(fixture, name.replace(/^preprocess\./, ""));
     if (want) stages.push(compareTensors(name, got, want, parityBounds(precision, name), keep));
   };
   const cfg = runtime.config;
   const inspect = runtime.options.flavour === "inspect";
   const { manifest } = fixture;
+
+  // Preprocessing: the fixture's image files through our pipeline vs the pixel values it fed.
+  const singleImage = await pipelinePixels(fixture, [manifest.cases.single.image], cfg);
+  await check("preprocess.pixel_values", singleImage);
+  await check(
+    "preprocess.batch.pixel_values",
+    await pipelinePixels(fixture, manifest.cases.padded_batch.images, cfg),
+  );
 
   // Vision and projector on the exact pixel values.
   const pixels = (await golden(fixture, "pixel_values"))!;
@@ -152,6 +164,25 @@ export async function runParity(
     stages,
     greedy: greedyResult,
   };
+}
+
+/** The fixture's image files decoded and preprocessed by our pipeline, tiles concatenated. */
+async function pipelinePixels(
+  fixture: Fixture,
+  files: string[],
+  cfg: NanoVLMConfig,
+): Promise<Float32Array> {
+  const parts = [];
+  for (const file of files) {
+    parts.push(preprocessImage(await loadImage(`${fixture.dir}/${file}`), cfg).pixelValues);
+  }
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }
 
 function sameIds(a: number[], b: number[]): boolean {

@@ -65,7 +65,11 @@ for (const name of REFERENCE_FIXTURES) {
     `parity ${name}: fp32 inspect — every golden stage within 1e-4, greedy ids identical`,
     async () => {
       const report = await parity(name, "inspect", "fp32");
-      assert(report.stages.length >= 17, `only ${report.stages.length} stages compared`);
+      assert(report.stages.length >= 19, `only ${report.stages.length} stages compared`);
+      for (const stage of ["preprocess.pixel_values", "preprocess.batch.pixel_values"]) {
+        const s = report.stages.find((x) => x.name === stage);
+        assert(s && s.maxAbs <= 1 / 255, `${stage}: ${s?.maxAbs}`);
+      }
       assert(report.stages.every((s) => s.pass), describe(report));
       assertEquals(report.greedy.single.got, report.greedy.single.expected);
       assertEquals(report.greedy.batch.got, report.greedy.batch.expected);

@@ -4,6 +4,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { writeAtomically } from "../checkpoint/atomic.ts";
 
 /** The cache folder: `$NANOVLM_CACHE`, else `$XDG_CACHE_HOME/nanovlm-lab`, else `~/.cache/nanovlm-lab`. */
 export function defaultCacheDir(): string {
@@ -46,23 +47,15 @@ export async function fileContentHash(path: string, cacheDir: string): Promise<s
     file.close();
   }
   memo[key] = hash.digest("hex");
-  await writeFileAtomic(memoPath, new TextEncoder().encode(JSON.stringify(memo, null, 1)));
+  await writeCacheFile(memoPath, new TextEncoder().encode(JSON.stringify(memo, null, 1)));
   return memo[key];
 }
 
-/** Writes a file through a temporary sibling and a rename, so no partial file is ever visible. */
-export async function writeFileAtomic(
+/** Writes a file atomically (temporary sibling + rename, removed on error or Ctrl-C), creating its folder. */
+export async function writeCacheFile(
   path: string,
   data: Uint8Array | ReadableStream<Uint8Array>,
 ): Promise<void> {
-  const folder = path.slice(0, path.lastIndexOf("/")) || ".";
-  await Deno.mkdir(folder, { recursive: true });
-  const temporary = `${path}.tmp-${crypto.randomUUID()}`;
-  try {
-    await Deno.writeFile(temporary, data);
-    await Deno.rename(temporary, path);
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    throw error;
-  }
+  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")) || ".", { recursive: true });
+  await writeAtomically(path, (temp) => Deno.writeFile(temp, data));
 }

@@ -17,7 +17,7 @@ import { type BuildOptions, computeType } from "../model/options.ts";
 import { WeightTable, type WeightType } from "../model/weights.ts";
 import { toHalfBits } from "../onnx/float16.ts";
 import { serializeModel } from "../onnx/serialize.ts";
-import { fileContentHash, sha256, writeFileAtomic } from "./cache_dir.ts";
+import { fileContentHash, sha256, writeCacheFile } from "./cache_dir.ts";
 
 let fingerprint: string | undefined;
 
@@ -147,7 +147,7 @@ async function convertWeights(
         written = loc.offset + loc.length;
       }
     })());
-    await writeFileAtomic(path, stream);
+    await writeCacheFile(path, stream);
   }
   return new WeightTable(fileName, locations);
 }
@@ -199,7 +199,7 @@ export async function prepareGraph(
     bytes = await Deno.readFile(graphPath);
   } catch {
     bytes = serializeModel(buildGraph(name, source.config, weights, options));
-    await writeFileAtomic(graphPath, bytes);
+    await writeCacheFile(graphPath, bytes);
   }
   return { bytes, weightsFolder };
 }
