@@ -89,7 +89,8 @@ export function buildDecoderGraph(
   const headDim = d / cfg.lm_n_heads;
   const kvShape: Dim[] = ["batch", cfg.lm_n_kv_heads, "past", headDim];
   const inputs = {
-    embeds: g.input("inputs_embeds", "float32", ["batch", "tokens", d]),
+    embeds: g.input("inputs_embeds", "float32", ["batch", "embedded", d]),
+    inputIds: g.input("input_ids", "int64", ["batch", "ids"]),
     attentionMask: g.input("attention_mask", "int64", ["batch", "total"]),
     positionIds: g.input("position_ids", "int64", ["batch", "tokens"]),
     logitsIndex: g.input("logits_index", "int64", ["selected"]),

@@ -26,8 +26,11 @@ import type { Taps } from "./vision.ts";
 
 /** Names of the decoder graph's inputs. */
 export interface DecoderInputs {
-  /** `[b, t, D]` float: the merged image and text embeddings of the new tokens. */
+  /** `[b, t_e, D]` float: merged image and text embeddings of new tokens (prefill). */
   embeds: string;
+  /** `[b, t_i]` int64: ids of new tokens looked up in the tied table (decode steps); they follow
+   * `embeds`, so one of the two is usually empty. */
+  inputIds: string;
   /** `[b, past + t]` int64: 1 for real tokens, 0 for padding. */
   attentionMask: string;
   /** `[b, t]` int64: RoPE positions of the new tokens. */
@@ -210,7 +213,13 @@ export function languageModel(
     const rope = { cos, sin, cosFull: full(cos), sinFull: full(sin) };
     opts.taps?.set("lm.rope_cos", rope.cosFull);
     opts.taps?.set("lm.rope_sin", rope.sinFull);
-    let x = cast(g, inputs.embeds, "float32", ctx.compute);
+    const looked = g.op("Gather", [ctx.weights.use(g, "decoder.head.weight"), inputs.inputIds], {
+      axis: 0,
+    });
+    let x = g.op("Concat", [
+      cast(g, inputs.embeds, "float32", ctx.compute),
+      cast(g, looked, ctx.weights.typeOf("decoder.head.weight"), ctx.compute),
+    ], { axis: 1 });
     opts.taps?.set("lm.inputs_embeds", x);
     const mask = attentionMask(g, inputs.attentionMask, x, ctx.compute);
     const present = [];

@@ -27,6 +27,8 @@ export interface BeamOptions {
   numReturnSequences?: number;
   /** Token ids that finish a hypothesis. */
   eosTokenIds?: number[];
+  /** Only ids below this are candidates (the tokenizer's size; default: every logit). */
+  vocabLimit?: number;
 }
 
 /** One returned sequence. */
@@ -131,7 +133,8 @@ export async function beamSearch(
   for (let length = 1; length <= maxNewTokens; length++) {
     const candidates: { beam: number; token: number; logProb: number }[] = [];
     beams.forEach((beam, b) => {
-      const logProbs = logSoftmax(step.logits.subarray(b * vocab, (b + 1) * vocab));
+      const limit = Math.min(vocab, options.vocabLimit ?? vocab);
+      const logProbs = logSoftmax(step.logits.subarray(b * vocab, b * vocab + limit));
       // Only the best 2 × numBeams tokens of each beam can be among the global best.
       for (const token of topIndices(logProbs, 2 * numBeams)) {
         candidates.push({ beam: b, token, logProb: beam.logProb + logProbs[token] });
@@ -157,9 +160,8 @@ export async function beamSearch(
     beams = next.map((c) => ({ tokens: [...beams[c.beam].tokens, c.token], logProb: c.logProb }));
     const cache = step.cache.selectRows(next.map((c) => c.beam));
     mask.push(1);
-    const embeds = await runtime.embedTokens(beams.map((b) => [b.tokens[b.tokens.length - 1]]));
     step = await runtime.decode({
-      embeds,
+      ids: beams.map((b) => [b.tokens[b.tokens.length - 1]]),
       batch: beams.length,
       tokens: 1,
       attentionMask: beams.flatMap(() => mask),

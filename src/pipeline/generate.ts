@@ -93,11 +93,8 @@ export async function* generateTokens(
     }
     rows = keep.map((i) => rows[i]);
     masks.forEach((m) => m.push(1));
-    const embeds = await runtime.embedTokens(
-      rows.map((row) => [generated[row][generated[row].length - 1]]),
-    );
     result = await runtime.decode({
-      embeds,
+      ids: rows.map((row) => [generated[row][generated[row].length - 1]]),
       batch: rows.length,
       tokens: 1,
       attentionMask: masks.flat(),

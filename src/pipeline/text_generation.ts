@@ -120,13 +120,17 @@ function tokenStream(
   for (let r = 0; r < prepared.prompt.batch; r++) generated.push([]);
   return generateTokens(runtime, prepared.prompt, {
     maxNewTokens: stopping.maxNewTokens,
+    // Ids past the tokenizer's vocabulary (padding rows of the embedding) are never generated.
     select: (logits, row, tokens) =>
-      selector.select(logits, {
-        previousIds: selector.options.repetitionPenalty === 1
-          ? undefined
-          : [...promptIds[row], ...tokens],
-        suppressIds: suppressedIds(tokens.length, stopping, eos),
-      }),
+      selector.select(
+        logits.length > tokenizer.size ? logits.subarray(0, tokenizer.size) : logits,
+        {
+          previousIds: selector.options.repetitionPenalty === 1
+            ? undefined
+            : [...promptIds[row], ...tokens],
+          suppressIds: suppressedIds(tokens.length, stopping, eos),
+        },
+      ),
     isFinished: (_, tokens) => {
       const text = stopping.stopStrings.length ? tokenizer.decode(tokens) : undefined;
       return stopReason({ ids: tokens, text }, stopping, eos) !== undefined;
@@ -168,6 +172,7 @@ async function beamRows(
       earlyStopping: options.earlyStopping,
       numReturnSequences: options.numReturnSequences,
       eosTokenIds: eos,
+      vocabLimit: tokenizer.size,
     });
     const sequences = hypotheses.map((h) => ({
       ...finish(tokenizer, h.tokens, stopping, eos),

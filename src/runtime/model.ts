@@ -45,8 +45,10 @@ function spinningFor(name: GraphName, setting: boolean | undefined): boolean {
 
 /** One decoder step's inputs. */
 export interface DecodeStep {
-  /** `[batch, tokens, dim]` merged embeddings of the new tokens. */
-  embeds: Float32Array;
+  /** `[batch, tokens, dim]` merged embeddings of the new tokens (give this or `ids`). */
+  embeds?: Float32Array;
+  /** `[batch][tokens]` ids of the new tokens, embedded inside the graph (give this or `embeds`). */
+  ids?: readonly (readonly number[])[];
   /** Rows. */
   batch: number;
   /** New tokens per row. */
@@ -154,7 +156,10 @@ export class NanoVLMRuntime {
       ...taps,
     ];
     const out = await this.sessions.decoder.run({
-      inputs_embeds: f32(step.embeds, [batch, tokens, this.config.lm_hidden_dim]),
+      inputs_embeds: step.ids
+        ? f32(new Float32Array(0), [batch, 0, this.config.lm_hidden_dim])
+        : f32(step.embeds!, [batch, tokens, this.config.lm_hidden_dim]),
+      input_ids: step.ids ? i64(step.ids.flat(), [batch, tokens]) : i64([], [batch, 0]),
       attention_mask: i64(step.attentionMask, [batch, cache.length + tokens]),
       position_ids: i64(step.positionIds, [batch, tokens]),
       logits_index: i64(index, [index.length]),
