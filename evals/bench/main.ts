@@ -6,7 +6,7 @@
  * the fractions: decode vs the bandwidth roofline, vision and prefill vs GEMM peak. Prints a
  * Markdown table and writes `reports/bench.json`.
  *
- * usage: deno task bench [--checkpoint <dir>] [--threads n] [--cases fast:fp32,inspect:fp32,...]
+ * usage: deno task bench [--checkpoint <dir>] [--threads n] [--cases fast:fp32,fast+microsoft:fp32,...]
  *
  * @module
  */
@@ -40,9 +40,11 @@ try {
   const checkpoint = await openCheckpoint(dir);
   const machine = await measureMachine(values.threads ? Number(values.threads) : undefined);
   const config = checkpoint.config;
-  const cases = (values.cases ?? "fast:fp32,inspect:fp32,fast:fp16,inspect:fp16").split(",").map((
-    c,
-  ) => c.split(":"));
+  const cases =
+    (values.cases ?? "fast:fp32,fast+microsoft:fp32,inspect:fp32,fast:fp16,inspect:fp16").split(",")
+      .map((
+        c,
+      ) => c.split(":"));
   const results: CaseResult[] = [];
   for (const [flavour, precision] of cases) {
     const cacheDir = `${work}/cache-${flavour}-${precision}`;

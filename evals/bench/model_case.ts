@@ -4,12 +4,12 @@
  * sessions, and times vision encoding (5 runs), prefill (5 runs) and 64 decode steps (after 16
  * warm-up steps). Prints one JSON line.
  *
- * usage: model_case.ts <checkpoint-dir> <fast|inspect> <fp32|fp16> <cache-dir> [threads]
+ * usage: model_case.ts <checkpoint-dir> <fast|fast+microsoft|inspect> <fp32|fp16> <cache-dir> [threads]
  *
  * @module
  */
 import { openCheckpoint } from "../../src/checkpoint/checkpoint.ts";
-import type { Flavour, Precision } from "../../src/model/options.ts";
+import type { Flavour, Kernels, Precision } from "../../src/model/options.ts";
 import { prepareGraph } from "../../src/runtime/graph_cache.ts";
 import { buildOptions } from "../../src/model/options.ts";
 import { NanoVLMRuntime } from "../../src/runtime/model.ts";
@@ -18,7 +18,8 @@ import { argmax } from "../../src/pipeline/sampling.ts";
 
 /** The figures of one case. */
 export interface CaseResult {
-  flavour: Flavour;
+  /** `fast` (ONNX kernels), `fast+microsoft` (GroupQueryAttention) or `inspect`. */
+  flavour: string;
   precision: Precision;
   conversionMs: number;
   conversionPeakExtraRss: number;
@@ -61,20 +62,27 @@ async function peakRss<T>(
 /** Runs one case. */
 export async function runCase(
   dir: string,
-  flavour: Flavour,
+  label: string,
   precision: Precision,
   cacheDir: string,
   threads?: number,
 ): Promise<CaseResult> {
+  const [flavour, kernels] = label.split("+") as [Flavour, Kernels | undefined];
   const checkpoint = await openCheckpoint(dir);
-  const options = buildOptions({ flavour, precision });
+  const options = buildOptions({ flavour, kernels, precision });
   const conversion = await peakRss(async () => {
     for (const graph of ["vision", "embed", "decoder"] as const) {
       await prepareGraph(graph, checkpoint, options, cacheDir);
     }
   });
   const sessionStart = performance.now();
-  const runtime = await NanoVLMRuntime.load(checkpoint, { flavour, precision, cacheDir, threads });
+  const runtime = await NanoVLMRuntime.load(checkpoint, {
+    flavour,
+    kernels,
+    precision,
+    cacheDir,
+    threads,
+  });
   const sessionMs = performance.now() - sessionStart;
   const c = checkpoint.config;
   const s = c.vit_img_size;
@@ -124,7 +132,7 @@ export async function runCase(
   }
   await runtime.release();
   return {
-    flavour,
+    flavour: label,
     precision,
     conversionMs: conversion.ms,
     conversionPeakExtraRss: conversion.peakExtra,
@@ -140,7 +148,7 @@ if (import.meta.main) {
   const [dir, flavour, precision, cacheDir, threads] = Deno.args;
   const result = await runCase(
     dir,
-    flavour as Flavour,
+    flavour,
     precision as Precision,
     cacheDir,
     threads ? Number(threads) : undefined,

@@ -103,7 +103,11 @@ export function buildDecoderGraph(
   const ctx: LayerContext = { g, weights, compute, fused: options.flavour === "fast" };
   const inspect = options.flavour === "inspect";
   const taps: Taps | undefined = inspect ? new Map() : undefined;
-  const { logits, present } = languageModel(ctx, inputs, cfg, { fused: !inspect, taps });
+  const { logits, present } = languageModel(ctx, inputs, cfg, {
+    fused: !inspect,
+    kernels: options.kernels,
+    taps,
+  });
   g.output(cast(g, logits, compute, "float32"), "logits", "float32", [
     "batch",
     "selected",

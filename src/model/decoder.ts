@@ -23,6 +23,7 @@ import {
   splitHeads,
 } from "./layers.ts";
 import type { Taps } from "./vision.ts";
+import { gqaAttention, type GqaShared, gqaShared } from "./gqa.ts";
 
 /** Names of the decoder graph's inputs. */
 export interface DecoderInputs {
@@ -44,6 +45,8 @@ export interface DecoderInputs {
 /** Options of {@link languageModel}. */
 export interface DecoderOptions {
   fused: boolean;
+  /** With `fused`: ONNX standard kernels (default) or com.microsoft ones (GroupQueryAttention). */
+  kernels?: "onnx" | "microsoft";
   taps?: Taps;
 }
 
@@ -122,6 +125,7 @@ function block(
   mask: string,
   past: { key: string; value: string },
   opts: DecoderOptions,
+  gqa?: GqaShared,
 ): { x: string; present: { key: string; value: string } } {
   const { g } = ctx;
   const prefix = `decoder.blocks.${i}`;
@@ -131,6 +135,7 @@ function block(
   return g.scope(`blocks.${i}`, () => {
     const h = rmsNorm(ctx, x, `${prefix}.norm1`, cfg.lm_rms_eps, opts.fused);
     const { attnOut, present } = g.scope("attn", () => {
+      if (gqa) return gqaAttention(ctx, h, prefix, cfg, past, gqa);
       let q = splitHeads(
         g,
         linear(ctx, h, `${prefix}.attn.q_proj`, false, heads * headDim),
@@ -222,9 +227,12 @@ export function languageModel(
     ], { axis: 1 });
     opts.taps?.set("lm.inputs_embeds", x);
     const mask = attentionMask(g, inputs.attentionMask, x, ctx.compute);
+    const gqa = opts.fused && opts.kernels === "microsoft"
+      ? gqaShared(ctx, inputs.attentionMask, cfg)
+      : undefined;
     const present = [];
     for (let i = 0; i < cfg.lm_n_blocks; i++) {
-      const result = block(ctx, x, i, cfg, rope, mask, inputs.past[i], opts);
+      const result = block(ctx, x, i, cfg, rope, mask, inputs.past[i], opts, gqa);
       x = result.x;
       present.push(result.present);
       opts.taps?.set(`lm.block${i}`, x);

@@ -18,17 +18,30 @@ export interface ModulePrecision {
   decoder: Precision;
 }
 
+/**
+ * The fused kernels of the fast flavour's decoder: ONNX standard ops (Attention-23,
+ * RotaryEmbedding-23, RMSNormalization-23; any batch) or com.microsoft GroupQueryAttention
+ * (RoPE and cache inside one node; unpadded batches only).
+ */
+export type Kernels = "onnx" | "microsoft";
+
 /** Options for building the graphs of a checkpoint. */
 export interface BuildOptions {
   /** Default `fast`. */
   flavour: Flavour;
+  /** Default `onnx`; only used by the fast flavour. */
+  kernels: Kernels;
   /** Default fp32 everywhere. */
   precision: ModulePrecision;
 }
 
 /** Fills in defaults; `precision` may be one value for every module. */
 export function buildOptions(
-  options: { flavour?: Flavour; precision?: Precision | Partial<ModulePrecision> } = {},
+  options: {
+    flavour?: Flavour;
+    kernels?: Kernels;
+    precision?: Precision | Partial<ModulePrecision>;
+  } = {},
 ): BuildOptions {
   const p = options.precision ?? "fp32";
   const precision = typeof p === "string" ? { vision: p, projector: p, decoder: p } : {
@@ -36,7 +49,7 @@ export function buildOptions(
     projector: p.projector ?? "fp32",
     decoder: p.decoder ?? "fp32",
   };
-  return { flavour: options.flavour ?? "fast", precision };
+  return { flavour: options.flavour ?? "fast", kernels: options.kernels ?? "onnx", precision };
 }
 
 /** The compute element type of a precision. */

@@ -11,9 +11,11 @@ import {
   type BuildOptions,
   buildOptions,
   type Flavour,
+  type Kernels,
   type ModulePrecision,
   type Precision,
 } from "../model/options.ts";
+import { EngineError } from "../errors.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
 import { type CheckpointSource, prepareGraph } from "./graph_cache.ts";
 import { KVCache } from "./kv_cache.ts";
@@ -24,6 +26,8 @@ import { createSession, f32, i64, type Provider } from "./session.ts";
 export interface RuntimeOptions {
   /** `fast` (default) or `inspect` (explicit ops, internal outputs). */
   flavour?: Flavour;
+  /** The fast flavour's decoder kernels (default `onnx`; `microsoft` serves unpadded batches only). */
+  kernels?: Kernels;
   /** One precision for every module, or one per module (default fp32). */
   precision?: Precision | Partial<ModulePrecision>;
   /** `cpu` (default), `cuda` or `auto`. */
@@ -145,6 +149,15 @@ export class NanoVLMRuntime {
   /** Runs the decoder over new tokens on top of a cache. */
   async decode(step: DecodeStep): Promise<DecodeResult> {
     const { batch, tokens } = step;
+    if (
+      this.options.flavour === "fast" && this.options.kernels === "microsoft" &&
+      Array.from(step.attentionMask).includes(0)
+    ) {
+      throw new EngineError(
+        "the com.microsoft GroupQueryAttention kernels cannot mask left padding",
+        'load the model with kernels "onnx" (the default) to run padded batches',
+      );
+    }
     const cache = step.cache ?? this.emptyCache(batch);
     const index = step.logitsIndex ?? [tokens - 1];
     const taps = step.taps ?? [];
