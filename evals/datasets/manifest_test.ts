@@ -120,11 +120,11 @@ Deno.test("write + load: round trip, hashes, all missing images at once", async 
     await assertRejects(
       () => loadDataset(dir, { verifyHashes: true }),
       InputError,
-      /do not match .*\n  images\/b\.png: expected/,
+      /do not match .*\n {2}images\/b\.png: expected/,
     );
     await Deno.remove(join(dir, "images"), { recursive: true });
     const error = await assertRejects(() => loadDataset(dir), InputError, /missing images/);
-    assert(/\(2\):\n  images\/a\.png\n  images\/b\.png/.test(error.message), error.message);
+    assert(/\(2\):\n {2}images\/a\.png\n {2}images\/b\.png/.test(error.message), error.message);
   });
 });
 
