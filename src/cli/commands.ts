@@ -4,6 +4,11 @@
  * @module
  */
 import type { Command } from "./command.ts";
+import { datasetCheckCommand } from "./dataset_check.ts";
+import { datasetShapesCommand } from "./dataset_shapes.ts";
 
 /** All commands of `deno task nanovlm`. */
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [
+  datasetShapesCommand,
+  datasetCheckCommand,
+];
