@@ -161,3 +161,22 @@ Deno.test("write: bad items or unmatched images leave nothing behind", async () 
     assertEquals([...Deno.readDirSync(tmp)].length, 0);
   });
 });
+
+Deno.test("write: extra files land beside dataset.json and may not escape it", async () => {
+  await withTempDir(async (tmp) => {
+    const info = { ...INFO, tasks: ["caption" as const] };
+    const images = new Map([["images/a.png", new Uint8Array([1])]]);
+    const readme = new Map([["README.md", "# tiny\n"]]);
+    await writeDataset(join(tmp, "ds"), info, [ITEMS[0]], images, { extraFiles: readme });
+    assertEquals(await Deno.readTextFile(join(tmp, "ds/README.md")), "# tiny\n");
+    await assertRejects(
+      () =>
+        writeDataset(join(tmp, "ds2"), info, [ITEMS[0]], images, {
+          extraFiles: new Map([["../evil.md", "x"]]),
+        }),
+      InputError,
+      /escapes the dataset folder/,
+    );
+    assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), ["ds"]);
+  });
+});

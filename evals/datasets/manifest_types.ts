@@ -70,6 +70,7 @@ export interface ItemBase {
 
 /** A captioning item: one image and its reference captions. */
 export interface CaptionItem extends ItemBase {
+  /** Always `caption`. */
   task: "caption";
   /** Reference captions (at least one). */
   references: string[];
@@ -77,6 +78,7 @@ export interface CaptionItem extends ItemBase {
 
 /** A VQA item (VQA v2 fields). */
 export interface VqaItem extends ItemBase {
+  /** Always `vqa`. */
   task: "vqa";
   /** Question id as in VQA results (`[{question_id, answer}]`). */
   question_id: ImageId;
@@ -94,6 +96,7 @@ export interface VqaItem extends ItemBase {
 
 /** A multiple-choice item (VLMEvalKit/MMStar fields). */
 export interface McqItem extends ItemBase {
+  /** Always `mcq`. */
   task: "mcq";
   /** The question text. */
   question: string;
@@ -111,6 +114,7 @@ export interface McqItem extends ItemBase {
 
 /** An image-centric retrieval item: its captions are numbered in manifest order. */
 export interface RetrievalItem extends ItemBase {
+  /** Always `retrieval`. */
   task: "retrieval";
   /** The captions that belong to this image (and to no other). */
   captions: string[];

@@ -22,13 +22,17 @@ export interface Prediction {
 
 /** A COCO caption result. */
 export interface CocoCaptionResult {
+  /** The image the caption is for. */
   image_id: ImageId;
+  /** The predicted caption. */
   caption: string;
 }
 
 /** A VQA result. */
 export interface VqaResult {
+  /** The question answered. */
   question_id: ImageId;
+  /** The predicted answer. */
   answer: string;
 }
 

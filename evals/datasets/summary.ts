@@ -12,13 +12,19 @@ import { verifyShapesItems } from "./shapes/verify.ts";
 
 /** What `nanovlm dataset check` prints. */
 export interface DatasetSummary {
+  /** Dataset name from `dataset.json`. */
   name: string;
+  /** Dataset version. */
   version: string;
+  /** Dataset licence. */
   license: string;
+  /** Distinct images named by the items. */
   images: number;
   /** Images whose SHA-256 was checked against `images.sha256` (0 when there is no such file). */
   hashedImages: number;
+  /** Item count per task kind. */
   itemsPerTask: Record<string, number>;
+  /** Item count per split (`(none)` for items without one). */
   itemsPerSplit: Record<string, number>;
   /** Whether the items' answers were recomputed from scene graphs (ShapesBench). */
   groundTruthChecked: boolean;

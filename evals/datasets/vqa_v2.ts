@@ -17,8 +17,11 @@ export interface VqaQuestionsFile {
 
 /** One official VQA v2 answer. */
 export interface VqaAnswer {
+  /** The answer text. */
   answer: string;
+  /** `yes`, `maybe` or `no`. */
   answer_confidence: string;
+  /** 1-based position among the question's answers. */
   answer_id: number;
 }
 

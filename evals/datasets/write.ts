@@ -10,7 +10,7 @@ import { InputError } from "../../src/errors.ts";
 import { formatSha256File, sha256Hex } from "./hashing.ts";
 import { imagePaths } from "./load.ts";
 import type { DatasetInfo, ManifestItem } from "./manifest_types.ts";
-import { parseManifest, validateDatasetInfo } from "./manifest_validate.ts";
+import { checkImagePath, parseManifest, validateDatasetInfo } from "./manifest_validate.ts";
 
 /** An image to write: its bytes, or a file to copy them from. */
 export type ImageSource = Uint8Array | { copyFrom: string };
@@ -19,6 +19,8 @@ export type ImageSource = Uint8Array | { copyFrom: string };
 export interface WriteOptions {
   /** Replace an existing folder at `dir` (default false: an existing folder is an error). */
   overwrite?: boolean;
+  /** Further text files to write beside `dataset.json` (e.g. `README.md`), by file name. */
+  extraFiles?: ReadonlyMap<string, string>;
 }
 
 /** Serialises items as `manifest.jsonl` text (one JSON object per line). */
@@ -82,6 +84,10 @@ export async function writeDataset(
     await Deno.writeTextFile(join(temp, "images.sha256"), formatSha256File(hashes));
     await Deno.writeTextFile(join(temp, "manifest.jsonl"), manifest);
     await Deno.writeTextFile(join(temp, "dataset.json"), JSON.stringify(info, null, 2) + "\n");
+    for (const [name, text] of options.extraFiles ?? []) {
+      checkImagePath(name, `extra file of ${dir}`);
+      await Deno.writeTextFile(join(temp, name), text);
+    }
     if (await exists(dir)) await Deno.remove(dir, { recursive: true });
     await Deno.rename(temp, dir);
   } catch (error) {

@@ -8,23 +8,33 @@
 
 /** A VQA question: the main answer, plus accepted variants (4 copies each of the 10). */
 export interface PhotoQuestion {
+  /** The question text. */
   question: string;
+  /** The main answer. */
   answer: string;
+  /** Other accepted spellings (each gets 4 of the 10 answers). */
   variants?: string[];
+  /** VQA answer type. */
   answerType: "yes/no" | "number" | "other";
 }
 
 /** A multiple-choice question; `answer` is the index of the correct option. */
 export interface PhotoChoice {
+  /** The question text. */
   question: string;
+  /** The options, in display order. */
   options: string[];
+  /** Index of the correct option. */
   answer: number;
 }
 
 /** Everything written for one photo. */
 export interface PhotoAnnotation {
+  /** Reference captions. */
   captions: string[];
+  /** VQA questions. */
   questions: PhotoQuestion[];
+  /** Multiple-choice questions. */
   choices: PhotoChoice[];
 }
 

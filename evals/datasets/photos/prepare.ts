@@ -70,7 +70,9 @@ if (import.meta.main) {
       .jpeg({ quality: 90 });
     images.set(`images/${source.id}.jpg`, new Uint8Array(await image.toBuffer()));
   }
-  await writeDataset(out, PHOTOS_INFO, photoItems(), images, { overwrite: true });
-  await Deno.writeTextFile(join(out, "README.md"), photosReadme());
+  await writeDataset(out, PHOTOS_INFO, photoItems(), images, {
+    overwrite: true,
+    extraFiles: new Map([["README.md", photosReadme()]]),
+  });
   console.log(`wrote ${out}: ${images.size} photos`);
 }

@@ -55,8 +55,11 @@ export function mixedSizes(scene: Scene): boolean {
 export interface ObjectGroup {
   /** The size word, or "" when the scene's objects all have one size. */
   size: string;
+  /** Colour name. */
   color: string;
+  /** Shape name. */
   shape: Shape;
+  /** How many objects the group holds. */
   count: number;
 }
 

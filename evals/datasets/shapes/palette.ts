@@ -10,16 +10,20 @@ export const SHAPES = ["circle", "square", "triangle", "star", "hexagon"] as con
 /** A shape name. */
 export type Shape = typeof SHAPES[number];
 
-/** Colour names and their sRGB values (well separated, none near the backgrounds). */
+/**
+ * Colour names and their sRGB values: every pair, and every colour against both backgrounds,
+ * differs by CIEDE2000 > 25 (tested). Blue, purple and brown differ from metrics.md's first
+ * suggestion, whose blue and purple were only 15 apart.
+ */
 export const COLORS = {
   red: [220, 30, 30],
   green: [30, 160, 50],
-  blue: [40, 70, 220],
+  blue: [0, 90, 230],
   yellow: [245, 205, 0],
   orange: [255, 135, 0],
-  purple: [140, 50, 190],
+  purple: [128, 0, 128],
   black: [20, 20, 20],
-  brown: [140, 85, 40],
+  brown: [120, 80, 30],
 } as const satisfies Record<string, readonly [number, number, number]>;
 /** A colour name. */
 export type ColorName = keyof typeof COLORS;

@@ -14,9 +14,11 @@ import type { Scene, SceneObject } from "./scene.ts";
 export interface QuestionDraft {
   /** Template name, stored as `question_type`. */
   template: string;
+  /** The question text. */
   question: string;
   /** The canonical answer (digits for numbers). */
   answer: string;
+  /** VQA answer type. */
   answerType: "yes/no" | "number" | "other";
   /** For `no` answers of existence questions: which part of the asked pair is in the image. */
   negative?: "none" | "color" | "shape" | "color+shape";
@@ -24,9 +26,13 @@ export interface QuestionDraft {
 
 /** A multiple-choice question: four options, one correct. */
 export interface ChoiceDraft {
+  /** Template name, stored as the item's `category`. */
   template: string;
+  /** The question text. */
   question: string;
+  /** The four options, in display order. */
   options: string[];
+  /** Index of the correct option. */
   answerIndex: number;
 }
 

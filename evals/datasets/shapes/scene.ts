@@ -19,22 +19,31 @@ import type { Rng } from "./prng.ts";
 
 /** One object of a scene; `cx, cy, d` are the centre and box side in pixels. */
 export interface SceneObject {
+  /** Shape name. */
   shape: Shape;
+  /** Colour name. */
   color: ColorName;
+  /** Size class. */
   size: SizeName;
   /** Grid row 0-2 (top to bottom). */
   row: number;
   /** Grid column 0-2 (left to right). */
   col: number;
+  /** Centre x in pixels. */
   cx: number;
+  /** Centre y in pixels. */
   cy: number;
+  /** Side of the object's square bounding box in pixels. */
   d: number;
 }
 
 /** A scene graph: square canvas, background, objects in row-major cell order. */
 export interface Scene {
+  /** Canvas side in pixels (the canvas is square). */
   width: number;
+  /** Background name. */
   background: BackgroundName;
+  /** The objects, in row-major cell order. */
   objects: SceneObject[];
 }
 
