@@ -5,3 +5,4 @@
  * @module
  */
 export * from "./metrics/mod.ts";
+export * from "./datasets/mod.ts";

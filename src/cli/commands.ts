@@ -4,6 +4,8 @@
  * @module
  */
 import type { Command } from "./command.ts";
+import { datasetCheckCommand } from "./dataset_check.ts";
+import { datasetShapesCommand } from "./dataset_shapes.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
 import { infoCommand } from "./info.ts";
@@ -22,5 +24,7 @@ export const COMMANDS: readonly Command[] = [
   scoreCaptionsCommand,
   scoreVqaCommand,
   scoreRetrievalCommand,
+  datasetShapesCommand,
+  datasetCheckCommand,
   doctorCommand,
 ];

@@ -1,0 +1,28 @@
+/**
+ * Evaluation datasets: the manifest format (metrics.md §5) with its loader and writer,
+ * importers from COCO captions / VQA v2 / Karpathy splits, exporters to the official result
+ * formats, the procedural ShapesBench generator and the bundled photos.
+ *
+ * @example
+ * ```ts
+ * import { loadDataset, writeShapesBench } from "./evals/datasets/mod.ts";
+ * await writeShapesBench("/tmp/shapes", { seed: 1, count: 50 });
+ * const dataset = await loadDataset("/tmp/shapes", { verifyHashes: true });
+ * ```
+ *
+ * @module
+ */
+export * from "./manifest_types.ts";
+export * from "./manifest_validate.ts";
+export * from "./hashing.ts";
+export * from "./load.ts";
+export * from "./write.ts";
+export * from "./summary.ts";
+export * from "./coco_captions.ts";
+export * from "./vqa_v2.ts";
+export * from "./karpathy.ts";
+export * from "./results.ts";
+export * from "./shapes/build.ts";
+export * from "./shapes/verify.ts";
+export { photoItems, PHOTOS_INFO } from "./photos/items.ts";
+export { PHOTO_SOURCES, type PhotoSource } from "./photos/sources.ts";

@@ -1,0 +1,60 @@
+/**
+ * `nanovlm dataset check`: validates a manifest dataset folder and prints a summary.
+ *
+ * @module
+ */
+import { loadDataset } from "../../evals/datasets/load.ts";
+import { summarizeDataset } from "../../evals/datasets/summary.ts";
+import { InputError } from "../errors.ts";
+import { flag, parseCommandArgs } from "./args.ts";
+import type { Command } from "./command.ts";
+
+const HELP = `usage: deno task nanovlm dataset check <dir> [--json]
+
+Validates a manifest dataset (metrics.md §5): dataset.json, every line of manifest.jsonl (errors
+name the line and field), that every image exists inside the folder (all missing ones are listed
+at once), the SHA-256 of every image listed in images.sha256, and, for ShapesBench, that every
+answer and caption follows from the scene graph. Prints items per task and split.
+
+options:
+  --json    print the summary as JSON
+
+examples:
+  deno task nanovlm dataset check data/photos
+  deno task nanovlm dataset check data/shapesbench --json`;
+
+/** The `dataset check` command. */
+export const datasetCheckCommand: Command = {
+  name: "dataset check",
+  summary: "validate a manifest dataset folder and print a summary",
+  help: HELP,
+  async run(args) {
+    const parsed = parseCommandArgs("dataset check", args, { json: { type: "boolean" } });
+    if (parsed.positionals.length !== 1) {
+      throw new InputError(
+        "dataset check: expected exactly one dataset folder",
+        "e.g. deno task nanovlm dataset check data/photos",
+      );
+    }
+    const dir = parsed.positionals[0];
+    const summary = await summarizeDataset(await loadDataset(dir));
+    if (flag(parsed, "json")) {
+      console.log(JSON.stringify(summary, null, 2));
+    } else {
+      console.log(`${dir}: ${summary.name} ${summary.version} (${summary.license}) — valid`);
+      console.log(`  images: ${summary.images} (${summary.hashedImages} verified by SHA-256)`);
+      for (const [task, n] of Object.entries(summary.itemsPerTask)) {
+        console.log(`  ${task}: ${n} items`);
+      }
+      console.log(
+        `  splits: ${
+          Object.entries(summary.itemsPerSplit).map(([s, n]) => `${s} ${n}`).join(", ")
+        }`,
+      );
+      if (summary.groundTruthChecked) {
+        console.log("  ground truth: every answer follows from its scene graph");
+      }
+    }
+    return 0;
+  },
+};
