@@ -1,8 +1,13 @@
 /**
- * nanovlm-lab's evaluation side: metrics equal to the reference implementations (and, as they
- * land, datasets, suites and the harness). Built on the public API of `src/mod.ts`.
+ * nanovlm-lab's evaluation side, built on the public API of `src/mod.ts`: `metrics` (equal to the
+ * reference implementations) and `datasets` (the manifest format, importers, ShapesBench, photos).
+ *
+ * @example
+ * ```ts
+ * import { datasets, metrics } from "./evals/mod.ts";
+ * ```
  *
  * @module
  */
-export * from "./metrics/mod.ts";
-export * from "./datasets/mod.ts";
+export * as metrics from "./metrics/mod.ts";
+export * as datasets from "./datasets/mod.ts";
