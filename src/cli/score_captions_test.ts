@@ -49,11 +49,32 @@ Deno.test("score captions: COCO annotations + results, --json", async () => {
 Deno.test("score captions: manifest folder form and the table output", async () => {
   await withTempDir(async (dir) => {
     await Deno.writeTextFile(
+      `${dir}/dataset.json`,
+      JSON.stringify({
+        name: "t",
+        version: "1",
+        tasks: ["caption"],
+        license: "CC0-1.0",
+        source: "test",
+      }),
+    );
+    await Deno.writeTextFile(
       `${dir}/manifest.jsonl`,
       [
-        { id: "1", task: "retrieval", captions: ["Red circle."] },
-        { id: "q9", task: "vqa", question: "?" },
-        { id: "2", task: "retrieval", captions: ['"Blue" square!'] },
+        {
+          id: "c1",
+          task: "caption",
+          image: "images/1.png",
+          image_id: 1,
+          references: ["Red circle."],
+        },
+        {
+          id: "c2",
+          task: "caption",
+          image: "images/2.png",
+          image_id: 2,
+          references: ['"Blue" square!'],
+        },
       ].map((line) => JSON.stringify(line)).join("\n") + "\n",
     );
     const preds = await writeJson(dir, "preds.json", PREDS);

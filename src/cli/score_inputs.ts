@@ -7,6 +7,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
+import { loadDataset } from "../../evals/datasets/load.ts";
 
 type Json = unknown;
 
@@ -85,55 +86,25 @@ export async function readCocoCaptions(path: string): Promise<CaptionReferences>
   return refs;
 }
 
-/**
- * Reads caption references from a dataset manifest (metrics.md §5): `manifest.jsonl` in the
- * given folder (or the given `.jsonl` file), one JSON object per line with an id (`image_id`,
- * else `id`) and its captions (`references`, else `captions`). Lines of other tasks are skipped.
- * A minimal reader: the full validating loader lives in `evals/datasets/`.
- */
-export async function readManifestCaptions(path: string): Promise<CaptionReferences> {
-  const file = path.endsWith(".jsonl") ? path : `${path.replace(/\/$/, "")}/manifest.jsonl`;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (error) {
-    throw new InputError(
-      `cannot read manifest ${file}: ${(error as Error).message}`,
-      "check the path",
-    );
-  }
+/** Reads the caption items of a dataset folder (metrics.md §5) as references by image id. */
+export async function readManifestCaptions(dir: string): Promise<CaptionReferences> {
+  const dataset = await loadDataset(dir, { checkImages: false });
   const refs: CaptionReferences = new Map();
-  text.split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    const place = { file, item: `line ${i + 1}` };
-    let parsed: Json;
-    try {
-      parsed = JSON.parse(line);
-    } catch (error) {
+  for (const item of dataset.items) {
+    if (item.task !== "caption") continue;
+    const id = String(item.image_id);
+    if (refs.has(id)) {
       throw new InputError(
-        `${file}: line ${i + 1} is not valid JSON: ${(error as Error).message}`,
-        "fix the line",
+        `${dir}/manifest.jsonl: item ${item.id} repeats the captions of image ${id}`,
+        "give each image one caption item",
       );
     }
-    const record = objectAt(parsed, place);
-    if (record.task !== undefined && record.task !== "caption" && record.task !== "retrieval") {
-      return;
-    }
-    const id = idField(record, record.image_id !== undefined ? "image_id" : "id", place);
-    const field = record.references !== undefined ? "references" : "captions";
-    const captions = arrayField(record, field, place).map((caption, k) => {
-      if (typeof caption !== "string") {
-        fail(place, `${field}[${k}]`, "is not a string", "fix the line");
-      }
-      return caption;
-    });
-    if (refs.has(id)) fail(place, "id", `repeats image ${id}`, "give each image one line");
-    refs.set(id, captions);
-  });
+    refs.set(id, item.references);
+  }
   return refs;
 }
 
-/** Reads caption references from a COCO annotations file, a manifest folder or a `.jsonl`. */
+/** Reads caption references from a COCO annotations file or a dataset folder. */
 export async function readCaptionReferences(path: string): Promise<CaptionReferences> {
   let isDirectory = false;
   try {
@@ -141,9 +112,7 @@ export async function readCaptionReferences(path: string): Promise<CaptionRefere
   } catch {
     // readJsonFile reports the missing file
   }
-  return isDirectory || path.endsWith(".jsonl")
-    ? readManifestCaptions(path)
-    : readCocoCaptions(path);
+  return isDirectory ? readManifestCaptions(path) : readCocoCaptions(path);
 }
 
 /** Reads COCO caption results (`[{image_id, caption}]`): one caption per image. */
