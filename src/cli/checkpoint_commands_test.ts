@@ -3,6 +3,7 @@ import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
 import { withTempDir } from "../testing/temp.ts";
 import { demoCommand } from "./demo.ts";
+import { fixturesPresent } from "../testing/fixtures.ts";
 import { infoCommand } from "./info.ts";
 import { synthCommand } from "./synth.ts";
 
@@ -99,9 +100,12 @@ Deno.test("cli synth: refuses a non-empty folder without --force, bad options ar
   });
 });
 
-Deno.test("cli demo: synthesizes, inspects and summarises a checkpoint", async () => {
+Deno.test("cli demo: synthesizes, describes, captions a photo, checks parity when it can", async () => {
   const { code, out } = await captured(() => demoCommand.run([]));
   assertEquals(code, 0);
   assert(out.includes("generation   current"), out);
-  assert(out.includes("summary: a current checkpoint with 239,872 parameters"), out);
+  assert(out.includes("parameters   239,872"), out);
+  // Twelve generated ids, as asked.
+  assertEquals(out.match(/tokens ((\d+ ?)+)/)![1].trim().split(" ").length, 12, out);
+  assert(fixturesPresent() ? /parity .* PASS/.test(out) : out.includes("parity skipped"), out);
 });
