@@ -153,8 +153,10 @@ async function checkAgainstReference(
   assertEquals(await graphGreedy(runtimes.fast, graph.embeds, graph.mask), want.ids);
 }
 
-const V02_LONG = [...image(256), ...bytes("Question: What is this? Answer:")];
-const V02_SHORT = [...image(256), ...bytes("Color? Answer:")];
+/** Token ids follow the fixtures' scheme: ASCII codes, `<|image|>` = lm_base_vocab_size, pad 2. */
+const [V02_IMAGE, PAD] = [V02.lm_base_vocab_size!, 2];
+const V02_LONG = [...image(V02_IMAGE), ...bytes("Question: What is this? Answer:")];
+const V02_SHORT = [...image(V02_IMAGE), ...bytes("Color? Answer:")];
 
 Deno.test("synthetic v0.2 (64 image tokens): flavours, reference, greedy and padding agree", async (t) => {
   await withRuntimes(V02, 3, async (ckpt, runtimes) => {
@@ -185,7 +187,7 @@ Deno.test("synthetic v0.2 (64 image tokens): flavours, reference, greedy and pad
 
     await t.step("(c) a left-padded batch equals each row alone at valid positions", async () => {
       const pad = V02_LONG.length - V02_SHORT.length;
-      const ids = [V02_LONG, [...Array(pad).fill(2), ...V02_SHORT]];
+      const ids = [V02_LONG, [...Array(pad).fill(PAD), ...V02_SHORT]];
       const mask = ids.map((row, r) => row.map((_, i) => (r === 1 && i < pad ? 0 : 1)));
       const batch = await graphForward(runtimes.fast, ids, pixels, 2, mask);
       const alone = [
