@@ -11,7 +11,8 @@ import { Random } from "../checkpoint/random.ts";
 import { synthesizeCheckpoint } from "../checkpoint/synthetic.ts";
 import { mergeImageEmbeddings } from "../model/merge.ts";
 import type { Flavour } from "../model/options.ts";
-import { argmax, generateTokens } from "../pipeline/generate.ts";
+import { generateTokens } from "../pipeline/generate.ts";
+import { argmax } from "../pipeline/sampling.ts";
 import { NanoVLMRuntime } from "../runtime/model.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import {
