@@ -11,6 +11,7 @@ import type { Flavour, Precision } from "../model/options.ts";
 import type { NanoVLMRuntime } from "../runtime/model.ts";
 import { type DecoderPrompt, generateTokens } from "../pipeline/generate.ts";
 import { argmax } from "../pipeline/sampling.ts";
+import { concatFloat32 } from "../pipeline/concat.ts";
 import { loadImage } from "../pipeline/image_load.ts";
 import { preprocessImage } from "../pipeline/image_preprocess.ts";
 import { type Bounds, compareTensors, type StageComparison } from "./compare.ts";
@@ -176,13 +177,7 @@ async function pipelinePixels(
   for (const file of files) {
     parts.push(preprocessImage(await loadImage(`${fixture.dir}/${file}`), cfg).pixelValues);
   }
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return concatFloat32(parts);
 }
 
 function sameIds(a: number[], b: number[]): boolean {

@@ -7,6 +7,7 @@
  */
 import { InputError } from "../errors.ts";
 import { mergeImageEmbeddings } from "../model/merge.ts";
+import { concatFloat32 } from "./concat.ts";
 import type { NanoVLMRuntime } from "../runtime/model.ts";
 import { type BatchOptions, batchPrompts, type PromptBatch } from "./batch.ts";
 import type { DecoderPrompt } from "./generate.ts";
@@ -89,13 +90,8 @@ export async function prepareBatch(
     prompts.push(prompt);
   }
   const batch = batchPrompts(prompts, { ...options, padId: tokenizer.padTokenId });
-  const count = allTiles.reduce((n, t) => n + t.length / tileSize, 0);
-  const pixels = new Float32Array(count * tileSize);
-  let offset = 0;
-  for (const t of allTiles) {
-    pixels.set(t, offset);
-    offset += t.length;
-  }
+  const pixels = concatFloat32(allTiles);
+  const count = pixels.length / tileSize;
   const { embeds: imageEmbeds } = count > 0
     ? await runtime.encodeImages(pixels, count)
     : { embeds: new Float32Array(0) };

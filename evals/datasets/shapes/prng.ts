@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Prng } from "../../../src/pipeline/prng.ts";
 
 /** Finalises a 32-bit value (MurmurHash3's fmix32): a bijective bit mixer. */
 export function mix32(value: number): number {
@@ -15,7 +16,7 @@ export function mix32(value: number): number {
 
 /** A deterministic random stream. */
 export class Rng {
-  #s: Uint32Array;
+  #core: Prng;
 
   /**
    * Seeds the stream from any number of 32-bit keys (e.g. dataset seed, image index, attempt):
@@ -24,31 +25,21 @@ export class Rng {
   constructor(...keys: number[]) {
     let h = 0x9e3779b9;
     for (const key of keys) h = mix32((h ^ (key >>> 0)) + 0x7f4a7c15);
-    this.#s = new Uint32Array(4);
-    for (let i = 0; i < 4; i++) this.#s[i] = mix32(h + Math.imul(i + 1, 0x9e3779b9));
-    if (this.#s.every((word) => word === 0)) this.#s[0] = 1;
+    const state: number[] = [0, 1, 2, 3].map((i) => mix32(h + Math.imul(i + 1, 0x9e3779b9)));
+    if (!state.some((word) => word !== 0)) state[0] = 1;
+    this.#core = Prng.fromState(state as [number, number, number, number]);
   }
 
   /** A stream starting from the raw xoshiro128** state (four 32-bit words, not all zero). */
   static fromState(words: readonly [number, number, number, number]): Rng {
     const rng = new Rng();
-    rng.#s.set(words.map((w) => w >>> 0));
+    rng.#core = Prng.fromState(words.map((w) => w >>> 0) as [number, number, number, number]);
     return rng;
   }
 
-  /** The next 32-bit unsigned integer (xoshiro128**). */
+  /** The next 32-bit unsigned integer (xoshiro128**, the pipeline's generator). */
   nextUint32(): number {
-    const s = this.#s;
-    const rotl = (x: number, k: number) => (x << k) | (x >>> (32 - k));
-    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
-    const t = s[1] << 9;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 11);
-    return result;
+    return this.#core.nextUint32();
   }
 
   /** A float in [0, 1) with 32 random bits. */
