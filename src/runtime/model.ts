@@ -15,7 +15,7 @@ import {
   type ModulePrecision,
   type Precision,
 } from "../model/options.ts";
-import { EngineError } from "../errors.ts";
+import { EngineError, InputError } from "../errors.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
 import { type CheckpointSource, prepareGraph } from "./graph_cache.ts";
 import { KVCache } from "./kv_cache.ts";
@@ -133,8 +133,24 @@ export class NanoVLMRuntime {
     return { embeds: out.image_embeds.data as Float32Array, taps: pick(out, taps) };
   }
 
+  /** Checks that every id is a row of the embedding table. */
+  #checkIds(ids: readonly (readonly number[])[]): void {
+    const vocab = this.config.lm_vocab_size;
+    for (const row of ids) {
+      for (const id of row) {
+        if (!Number.isInteger(id) || id < 0 || id >= vocab) {
+          throw new InputError(
+            `token id ${id} is outside the model's vocabulary (0..${vocab - 1})`,
+            "use the tokenizer made for this checkpoint (its config's lm_tokenizer and extra tokens)",
+          );
+        }
+      }
+    }
+  }
+
   /** Looks up token embeddings for `batch` rows of equal length. */
   async embedTokens(ids: readonly (readonly number[])[]): Promise<Float32Array> {
+    this.#checkIds(ids);
     const tokens = ids.length ? ids[0].length : 0;
     const out = await this.sessions.embed.run({ input_ids: i64(ids.flat(), [ids.length, tokens]) });
     return out.inputs_embeds.data as Float32Array;
@@ -149,6 +165,7 @@ export class NanoVLMRuntime {
   /** Runs the decoder over new tokens on top of a cache. */
   async decode(step: DecodeStep): Promise<DecodeResult> {
     const { batch, tokens } = step;
+    if (step.ids) this.#checkIds(step.ids);
     if (
       this.options.flavour === "fast" && this.options.kernels === "microsoft" &&
       Array.from(step.attentionMask).includes(0)
