@@ -40,11 +40,13 @@ try {
   const checkpoint = await openCheckpoint(dir);
   const machine = await measureMachine(values.threads ? Number(values.threads) : undefined);
   const config = checkpoint.config;
-  const cases =
-    (values.cases ?? "fast:fp32,fast+microsoft:fp32,inspect:fp32,fast:fp16,inspect:fp16").split(",")
-      .map((
-        c,
-      ) => c.split(":"));
+  const cases = (values.cases ??
+    "fast:fp32,fast+microsoft:fp32,fast/nopack:fp32,inspect:fp32,fast:fp16,inspect:fp16").split(
+      ",",
+    )
+    .map((
+      c,
+    ) => c.split(":"));
   const results: CaseResult[] = [];
   for (const [flavour, precision] of cases) {
     const cacheDir = `${work}/cache-${flavour}-${precision}`;
@@ -96,14 +98,14 @@ try {
     } GFLOP/s; ` +
     `decode reads ${(decodeWeightBytes(config, 4) / 1e6).toFixed(0)} MB of weights per token`,
     "",
-    "| flavour | precision | convert s | convert peak extra RSS (× weights) | session s | vision ms | prefill ms (69 tok) | decode ms/token | decode vs roofline | vision vs GEMM peak | prefill vs GEMM peak |",
+    "| flavour | precision | convert s | convert peak extra RSS (× weights) | session s (RSS) | vision ms | prefill ms (69 tok) | decode ms/token | decode vs roofline | vision vs GEMM peak | prefill vs GEMM peak |",
     "|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows.map((r) =>
       `| ${r.flavour} | ${r.precision} | ${(r.conversionMs / 1000).toFixed(2)} | ${
         (r.conversionPeakExtraRss / 1e6).toFixed(0)
-      } MB (${r.conversionExtraRssVsWeights.toFixed(2)}) | ${(r.sessionMs / 1000).toFixed(2)} | ${
-        ms(r.visionMs)
-      } | ${ms(r.prefillMs)} | ${ms(r.decodeMsPerToken)} | ${
+      } MB (${r.conversionExtraRssVsWeights.toFixed(2)}) | ${(r.sessionMs / 1000).toFixed(2)} (${
+        (r.sessionRss / 1e6).toFixed(0)
+      } MB) | ${ms(r.visionMs)} | ${ms(r.prefillMs)} | ${ms(r.decodeMsPerToken)} | ${
         (100 * r.decodeVsRoofline).toFixed(0)
       }% | ${(100 * r.visionVsGemmPeak).toFixed(0)}% | ${(100 * r.prefillVsGemmPeak).toFixed(0)}% |`
     ),

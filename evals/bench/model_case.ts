@@ -4,7 +4,7 @@
  * sessions, and times vision encoding (5 runs), prefill (5 runs) and 64 decode steps (after 16
  * warm-up steps). Prints one JSON line.
  *
- * usage: model_case.ts <checkpoint-dir> <fast|fast+microsoft|inspect> <fp32|fp16> <cache-dir> [threads]
+ * usage: model_case.ts <checkpoint-dir> <fast|fast+microsoft|inspect>[/nopack] <fp32|fp16> <cache-dir> [threads]
  *
  * @module
  */
@@ -18,12 +18,14 @@ import { argmax } from "../../src/pipeline/sampling.ts";
 
 /** The figures of one case. */
 export interface CaseResult {
-  /** `fast` (ONNX kernels), `fast+microsoft` (GroupQueryAttention) or `inspect`. */
+  /** `fast` (ONNX kernels), `fast+microsoft` (GroupQueryAttention) or `inspect`; `/nopack` = weights memory-mapped, not prepacked. */
   flavour: string;
   precision: Precision;
   conversionMs: number;
   conversionPeakExtraRss: number;
   sessionMs: number;
+  /** Resident memory added by opening the sessions, bytes. */
+  sessionRss: number;
   visionMs: Timing;
   prefillMs: Timing;
   prefillTokens: number;
@@ -67,7 +69,8 @@ export async function runCase(
   cacheDir: string,
   threads?: number,
 ): Promise<CaseResult> {
-  const [flavour, kernels] = label.split("+") as [Flavour, Kernels | undefined];
+  const [kind, packing] = label.split("/");
+  const [flavour, kernels] = kind.split("+") as [Flavour, Kernels | undefined];
   const checkpoint = await openCheckpoint(dir);
   const options = buildOptions({ flavour, kernels, precision });
   const conversion = await peakRss(async () => {
@@ -75,6 +78,7 @@ export async function runCase(
       await prepareGraph(graph, checkpoint, options, cacheDir);
     }
   });
+  const rssBefore = Deno.memoryUsage().rss;
   const sessionStart = performance.now();
   const runtime = await NanoVLMRuntime.load(checkpoint, {
     flavour,
@@ -82,8 +86,10 @@ export async function runCase(
     precision,
     cacheDir,
     threads,
+    disablePrepacking: packing === "nopack",
   });
   const sessionMs = performance.now() - sessionStart;
+  const sessionRss = Deno.memoryUsage().rss - rssBefore;
   const c = checkpoint.config;
   const s = c.vit_img_size;
   const pixels = new Float32Array(3 * s * s).map((_, i) => (i % 251) / 251);
@@ -137,6 +143,7 @@ export async function runCase(
     conversionMs: conversion.ms,
     conversionPeakExtraRss: conversion.peakExtra,
     sessionMs,
+    sessionRss,
     visionMs: timing(visionTimes),
     prefillMs: timing(prefillTimes),
     prefillTokens: length,

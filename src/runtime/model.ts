@@ -40,6 +40,12 @@ export interface RuntimeOptions {
   debug?: boolean;
   /** Spin-wait in every session's worker threads (default: the decoder only). */
   spinning?: boolean;
+  /**
+   * Keep weights memory-mapped instead of letting onnxruntime prepack copies of them: resident
+   * memory stays near zero until weights are touched and sessions open faster, at some speed cost
+   * (measured by `deno task bench`).
+   */
+  disablePrepacking?: boolean;
 }
 
 /** Which sessions spin-wait: by default only the decoder, whose runs follow each other closely. */
@@ -109,6 +115,7 @@ export class NanoVLMRuntime {
         threads: options.threads,
         debug: options.debug,
         spinning: spinningFor(name, options.spinning),
+        disablePrepacking: options.disablePrepacking,
       })).session;
     }
     return new NanoVLMRuntime(source.config, geometryOf(source.config), build, provider, sessions);
