@@ -14,11 +14,17 @@ import { rouge } from "./rouge_l.ts";
 
 /** The six caption scores (BLEU/ROUGE-L on a 0-1 scale, CIDEr-D on pycocoevalcap's 0-10 scale). */
 export interface CaptionScores {
+  /** BLEU with 1-grams. */
   bleu1: number;
+  /** BLEU with up to 2-grams. */
   bleu2: number;
+  /** BLEU with up to 3-grams. */
   bleu3: number;
+  /** BLEU with up to 4-grams. */
   bleu4: number;
+  /** CIDEr-D (0-10). */
   ciderD: number;
+  /** ROUGE-L F-measure (β = 1.2). */
   rougeL: number;
 }
 
@@ -27,8 +33,11 @@ export const CAPTION_METRICS = ["bleu1", "bleu2", "bleu3", "bleu4", "ciderD", "r
 
 /** One image to score: its id, the candidate caption and at least one reference. */
 export interface CaptionItem {
+  /** Image id (unique within a call). */
   id: string;
+  /** The caption to score. */
   candidate: string;
+  /** The human reference captions (at least one). */
   references: readonly string[];
 }
 
@@ -37,6 +46,7 @@ export type CaptionTokenization = "ptb" | "none";
 
 /** Corpus and per-image caption scores. */
 export interface CaptionEvaluation {
+  /** Corpus-level scores, as `COCOEvalCap` reports them. */
   corpus: CaptionScores;
   /** Scores of each image, keyed by id, in input order. */
   perItem: Record<string, CaptionScores>;

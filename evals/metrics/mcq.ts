@@ -145,8 +145,11 @@ export function lenientLetterMatch(output: string, answer: string): boolean {
 
 /** One multiple-choice item: the model's output and the correct letter. */
 export interface McqItem {
+  /** Item id; it keys `perItem`, so give each item its own. */
   id: string;
+  /** The model's raw output text. */
   output: string;
+  /** The correct letter, e.g. `B`. */
   answer: string;
   /** Valid letters (default A-D). */
   choices?: readonly string[];
@@ -160,9 +163,11 @@ export interface McqEvaluation {
   accuracy: number;
   /** Mean of the per-category accuracies (equals `accuracy` when no categories are given). */
   macroAccuracy: number;
+  /** Accuracy per category (items without a category fall under `""`). */
   perCategory: Record<string, number>;
   /** The extracted letter and correctness of each item. */
   perItem: Record<string, { extracted: string; correct: number }>;
+  /** Bootstrap interval of `accuracy` (only when bootstrap options were given). */
   interval?: ConfidenceInterval;
 }
 

@@ -11,8 +11,11 @@ export type TieRule = "pessimistic" | "optimistic";
 
 /** The metrics of one direction. Recalls are percentages (0-100); ranks are 1-based. */
 export interface RetrievalMetrics {
+  /** Percentage of queries whose best correct item ranks first. */
   "R@1": number;
+  /** Percentage of queries with a correct item in the top 5. */
   "R@5": number;
+  /** Percentage of queries with a correct item in the top 10. */
   "R@10": number;
   /** `floor(median(rank0)) + 1`, numpy's median (mean of the two middle values). */
   medianRank: number;
@@ -26,7 +29,9 @@ export interface RetrievalMetrics {
 
 /** Both directions: image → text (i2t) and text → image (t2i). */
 export interface RetrievalEvaluation {
+  /** Image → text: each image ranks all captions. */
   i2t: RetrievalMetrics;
+  /** Text → image: each caption ranks all images. */
   t2i: RetrievalMetrics;
   /** Sum of the six recalls. */
   rsum: number;

@@ -63,8 +63,11 @@ export function vqaAccuracy(
 
 /** One question to score. */
 export interface VqaItem {
+  /** Question id (unique within a call). */
   id: string;
+  /** The model's answer. */
   prediction: string;
+  /** The human reference answers (VQA v2 has ten; at least one). */
   answers: readonly string[];
   /** `yes/no`, `number` or `other` in VQA v2; used for the per-type breakdown. */
   answerType?: string;

@@ -26,9 +26,13 @@ import {
 
 /** Parameter counts per module (the RoPE buffer excluded, the tied head counted once). */
 export interface ParameterCounts {
+  /** Parameters of the vision encoder (`vision_encoder.*`). */
   vision: number;
+  /** Parameters of the modality projector (`MP.*`). */
   projector: number;
+  /** Parameters of the decoder (`decoder.*`), the tied head/embedding counted once. */
   decoder: number;
+  /** Sum of the three modules. */
   total: number;
 }
 

@@ -25,7 +25,9 @@ import { tensorSetMatches } from "./tensor_layout.ts";
 
 /** A config read from JSON, with the warnings (missing or unknown fields) met on the way. */
 export interface LoadedConfig {
+  /** The validated config, missing fields filled with the generation's defaults. */
   config: NanoVLMConfig;
+  /** One message per defaulted or dropped field (empty for a complete, known config). */
   warnings: string[];
 }
 

@@ -109,7 +109,15 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   }),
 };
 
-/** The config of a preset; an unknown name is an {@link InputError} listing the presets. */
+/**
+ * The config of a preset; an unknown name is an {@link InputError} listing the presets.
+ *
+ * @example
+ * ```ts
+ * presetConfig("222m").vit_img_size;    // 224
+ * presetConfig("tiny-v0.1").generation; // "v0.1"
+ * ```
+ */
 export function presetConfig(name: string): NanoVLMConfig {
   const found = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
   if (!found) {

@@ -79,7 +79,15 @@ export function elementCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Reads and validates the index of a safetensors file without reading its tensor data. */
+/**
+ * Reads and validates the index of a safetensors file without reading its tensor data.
+ *
+ * @example
+ * ```ts
+ * const index = await readSafetensorsIndex("checkpoints/nanoVLM-222M/model.safetensors");
+ * index.tensors.get("decoder.head.weight")?.shape; // [49152, 576]
+ * ```
+ */
 export async function readSafetensorsIndex(path: string): Promise<SafetensorsIndex> {
   let file: Deno.FsFile;
   try {
@@ -321,7 +329,15 @@ export function halfToFloat(bits: number): number {
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
-/** Reads a floating-point tensor (F32, F16 or BF16) as a Float32Array. */
+/**
+ * Reads a floating-point tensor (F32, F16 or BF16) as a Float32Array.
+ *
+ * @example
+ * ```ts
+ * const index = await readSafetensorsIndex("checkpoints/nanoVLM-222M/model.safetensors");
+ * const norm = await readTensorF32(index, "decoder.norm.weight"); // 576 values
+ * ```
+ */
 export async function readTensorF32(index: SafetensorsIndex, name: string): Promise<Float32Array> {
   const bytes = await readTensorBytes(index, name);
   const dtype = index.tensors.get(name)!.dtype;

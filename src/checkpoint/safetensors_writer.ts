@@ -13,8 +13,11 @@ import { type Dtype, DTYPE_BYTES, elementCount } from "./safetensors.ts";
 
 /** One tensor to write; `chunks()` yields its little-endian bytes in order. */
 export interface TensorSource {
+  /** Tensor name in the header. */
   name: string;
+  /** Element type of the stored data. */
   dtype: Dtype;
+  /** Tensor shape; with `dtype` it fixes how many bytes `chunks()` must yield. */
   shape: readonly number[];
   /**
    * The tensor's bytes, in order. Each chunk is written before the next is requested, so a

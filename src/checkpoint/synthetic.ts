@@ -41,9 +41,13 @@ export interface SynthOptions {
 
 /** What {@link synthesizeCheckpoint} wrote. */
 export interface SynthResult {
+  /** The checkpoint folder written. */
   dir: string;
+  /** Number of tensors in `model.safetensors` (the RoPE buffer included). */
   tensors: number;
+  /** Number of parameters (the RoPE buffer excluded, the tied head counted once). */
   parameters: number;
+  /** Size of `model.safetensors` in bytes. */
   weightsBytes: number;
 }
 

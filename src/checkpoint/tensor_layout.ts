@@ -23,9 +23,13 @@ export type TensorKind =
 
 /** One expected tensor. */
 export interface TensorSpec {
+  /** Tensor name as the PyTorch module registers it, e.g. `decoder.blocks.0.attn.q_proj.weight`. */
   name: string;
+  /** Expected shape. */
   shape: number[];
+  /** The module the tensor belongs to. */
   module: ModuleName;
+  /** What kind of parameter (or buffer) it is. */
   kind: TensorKind;
   /** Input features of a linear or conv weight. */
   fanIn?: number;
@@ -49,6 +53,13 @@ export function moduleOf(name: string): ModuleName | undefined {
 /**
  * Every tensor the original `save_model` writes for `config`, in module order. With tied weights
  * (every published checkpoint) only `decoder.head.weight` is listed.
+ *
+ * @example
+ * ```ts
+ * const specs = expectedTensors(presetConfig("222m"));
+ * specs.length;  // 423
+ * specs[0].name; // "vision_encoder.patch_embedding.position_embedding", shape [1, 196, 768]
+ * ```
  */
 export function expectedTensors(config: NanoVLMConfig): TensorSpec[] {
   const out: TensorSpec[] = [];
@@ -110,14 +121,25 @@ export function expectedTensors(config: NanoVLMConfig): TensorSpec[] {
 
 /** Differences between a file's tensor set and the expected one. */
 export interface TensorSetDiff {
+  /** Expected tensors the file lacks. */
   missing: TensorSpec[];
+  /** Names in the file that the config does not expect. */
   unexpected: string[];
+  /** Tensors present under the expected name but with another shape (`actual`). */
   misshapen: { spec: TensorSpec; actual: readonly number[] }[];
 }
 
 /**
  * Compares the tensor shapes of a file with those `config` expects. With tied weights a file may
  * hold `decoder.token_embedding.weight` instead of `decoder.head.weight`.
+ *
+ * @example
+ * ```ts
+ * const index = await readSafetensorsIndex("checkpoints/nanoVLM-222M/model.safetensors");
+ * const shapes = new Map([...index.tensors].map(([name, t]) => [name, t.shape]));
+ * const diff = diffTensorSet(presetConfig("222m"), shapes);
+ * diff.missing.length + diff.unexpected.length + diff.misshapen.length; // 0: the layout matches
+ * ```
  */
 export function diffTensorSet(
   config: NanoVLMConfig,

@@ -13,8 +13,11 @@ export type Precision = "fp32" | "fp16";
 
 /** Precision per module. */
 export interface ModulePrecision {
+  /** Precision of the vision encoder. */
   vision: Precision;
+  /** Precision of the modality projector. */
   projector: Precision;
+  /** Precision of the decoder graph (blocks and LM head). */
   decoder: Precision;
 }
 

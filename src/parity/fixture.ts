@@ -15,9 +15,18 @@ import { InputError } from "../errors.ts";
 
 /** The parts of a fixture's `manifest.json` that parity reads. */
 export interface FixtureManifest {
+  /** The fixture's name, e.g. `v0.1-tiny`. */
   fixture: string;
+  /** The code generation that made it (`head` is the current generation). */
   format: Generation | "head";
+  /** Special token ids of the fixture's tokenizer (v0.1 has no image token). */
   tokens: { image_token_id?: number; eos_token_id?: number; pad_token_id?: number };
+  /**
+   * The inputs and expected outputs: one prompt with one image (`single`), its greedy generation
+   * (`greedy`; `raw_argmax_ids`, when present, are the ids fed back before EOS replacement), and a
+   * left-padded batch (`padded_batch`) with its masks, the positions that hold real tokens and its
+   * greedy ids.
+   */
   cases: {
     single: { input_ids: number[]; image: string; prompt_text?: string };
     greedy: { generated_ids: number[]; raw_argmax_ids?: number[]; max_new_tokens: number };
@@ -39,6 +48,7 @@ export interface Fixture {
   dir: string;
   /** Its generation. */
   generation: Generation;
+  /** Its parsed `manifest.json`. */
   manifest: FixtureManifest;
   /** Index of `goldens.safetensors`. */
   goldens: SafetensorsIndex;

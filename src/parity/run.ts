@@ -19,19 +19,29 @@ import { type Fixture, golden, goldenShape } from "./fixture.ts";
 
 /** Expected and generated greedy ids. */
 export interface GreedyCheck<T> {
+  /** The ids the original code generated (the fixture's). */
   expected: T;
+  /** The ids our runtime generated. */
   got: T;
+  /** Whether they are identical. */
   pass: boolean;
 }
 
 /** The result of a parity run. */
 export interface ParityReport {
+  /** Whether every stage passed and, at fp32, both greedy checks too. */
   pass: boolean;
+  /** The fixture's name (from its manifest). */
   fixture: string;
+  /** The fixture's code generation. */
   generation: string;
+  /** The precision passed to {@link runParity}; it chose the bounds. */
   precision: Precision;
+  /** The flavour of the runtime's graphs (`inspect` also compares internal stages). */
   flavour: Flavour;
+  /** One comparison per golden tensor the fixture holds and the run produced. */
   stages: StageComparison[];
+  /** Greedy ids of the single prompt and of the padded batch. */
   greedy: { single: GreedyCheck<number[]>; batch: GreedyCheck<number[][]> };
 }
 
@@ -42,7 +52,19 @@ export function parityBounds(precision: Precision, stage: string): Bounds {
   return stage.endsWith("logits") ? { rel: Infinity, cosine: 0.999 } : { rel: Infinity };
 }
 
-/** Runs every stage of a fixture through `runtime` and compares. */
+/**
+ * Runs every stage of a fixture through `runtime` and compares.
+ *
+ * @example
+ * ```ts
+ * const fixture = await openFixture("fixtures/reference/v0.1-tiny");
+ * const checkpoint = await openCheckpoint(`${fixture.dir}/checkpoint`);
+ * const runtime = await NanoVLMRuntime.load(checkpoint, { flavour: "inspect" });
+ * const report = await runParity(fixture, runtime, "fp32");
+ * report.pass; // true when every golden stage and both greedy checks match
+ * await runtime.release();
+ * ```
+ */
 export async function runParity(
   fixture: Fixture,
   runtime: NanoVLMRuntime,

@@ -103,7 +103,17 @@ class Finished {
   }
 }
 
-/** Runs beam search on a one-row prompt; returns the best `numReturnSequences` hypotheses. */
+/**
+ * Runs beam search on a one-row prompt; returns the best `numReturnSequences` hypotheses.
+ *
+ * @example
+ * ```ts
+ * const embeds = await runtime.embedTokens([[72, 105]]);
+ * const prompt = { embeds, batch: 1, length: 2, attentionMask: [[1, 1]] };
+ * const [best] = await beamSearch(runtime, prompt, { numBeams: 3, maxNewTokens: 5 });
+ * best.tokens; // the highest-scoring sequence
+ * ```
+ */
 export async function beamSearch(
   runtime: NanoVLMRuntime,
   prompt: DecoderPrompt,

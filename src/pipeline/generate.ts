@@ -50,7 +50,22 @@ export interface LoopStep {
   tokens: number[];
 }
 
-/** Runs the loop, yielding every step; the generated ids per row are in `generated`. */
+/**
+ * Runs the loop, yielding every step; the generated ids per row are in `generated`.
+ *
+ * @example
+ * ```ts
+ * // Greedy decoding of a one-row, text-only prompt.
+ * const embeds = await runtime.embedTokens([[72, 105]]);
+ * const prompt = { embeds, batch: 1, length: 2, attentionMask: [[1, 1]] };
+ * const generated: number[][] = [[]];
+ * const loop = { maxNewTokens: 5, select: (logits: Float32Array) => argmax(logits) };
+ * for await (const step of generateTokens(runtime, prompt, loop, generated)) {
+ *   console.log(step.step, step.tokens); // the token picked for each running row
+ * }
+ * generated[0]; // all five ids
+ * ```
+ */
 export async function* generateTokens(
   runtime: NanoVLMRuntime,
   prompt: DecoderPrompt,

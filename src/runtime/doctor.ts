@@ -9,7 +9,9 @@ import { CUDA_PROVIDER_LIBRARIES, cudaInstallSteps, ortBinaryFolder } from "./pr
 
 /** One library's status. */
 export interface LibraryStatus {
+  /** File name of the library, e.g. `libonnxruntime_providers_cuda.so`. */
   name: string;
+  /** Whether the file exists in onnxruntime-node's binary folder. */
   present: boolean;
   /** Whether the dynamic linker could load it (with its own dependencies). */
   loadable: boolean;
@@ -19,14 +21,30 @@ export interface LibraryStatus {
 
 /** The doctor's findings. */
 export interface DoctorReport {
+  /** Deno's version. */
   deno: string;
+  /** onnxruntime-node's version. */
   onnxruntimeNode: string;
+  /** The folder holding onnxruntime-node's native binding and provider libraries. */
   binaryFolder: string;
+  /** Logical CPU cores (`navigator.hardwareConcurrency`). */
   cpuCores: number;
+  /**
+   * The CUDA provider: usable when every library loads; `installSteps` (only when not usable) says
+   * how to install what is missing.
+   */
   cuda: { usable: boolean; libraries: LibraryStatus[]; installSteps?: string };
 }
 
-/** Checks the environment. */
+/**
+ * Checks the environment.
+ *
+ * @example
+ * ```ts
+ * const report = runDoctor();
+ * if (!report.cuda.usable) console.log(formatDoctor(report)); // includes the install steps
+ * ```
+ */
 export function runDoctor(): DoctorReport {
   const require = createRequire(import.meta.url);
   const version = (require("onnxruntime-node/package.json") as { version: string }).version;

@@ -22,6 +22,9 @@ import { KVCache } from "./kv_cache.ts";
 import { resolveProvider } from "./providers.ts";
 import { createSession, f32, i64, type Provider } from "./session.ts";
 
+/** The graphs of a model, re-exported because {@link NanoVLMRuntime.outputNames} takes one. */
+export type { GraphName };
+
 /** Options of {@link NanoVLMRuntime.load}. */
 export interface RuntimeOptions {
   /** `fast` (default) or `inspect` (explicit ops, internal outputs). */
@@ -99,7 +102,23 @@ export class NanoVLMRuntime {
     private readonly sessions: Record<GraphName, ort.InferenceSession>,
   ) {}
 
-  /** Builds (or reuses cached) graphs for a checkpoint and opens their sessions. */
+  /**
+   * Builds (or reuses cached) graphs for a checkpoint and opens their sessions.
+   *
+   * @example
+   * ```ts
+   * const runtime = await NanoVLMRuntime.load(await openCheckpoint("checkpoints/nanoVLM-222M"));
+   * const embeds = await runtime.embedTokens([[72, 105]]);
+   * const { logits } = await runtime.decode({
+   *   embeds,
+   *   batch: 1,
+   *   tokens: 2,
+   *   attentionMask: [1, 1],
+   *   positionIds: [0, 1],
+   * }); // [1, 1, lm_vocab_size]: the last token's logits
+   * await runtime.release();
+   * ```
+   */
   static async load(
     source: CheckpointSource,
     options: RuntimeOptions = {},

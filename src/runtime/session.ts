@@ -31,7 +31,9 @@ export interface SessionOptions {
 
 /** A created session with the provider it runs on. */
 export interface Session {
+  /** The onnxruntime-node session. */
   session: ort.InferenceSession;
+  /** The execution provider it was created for. */
   provider: "cpu" | "cuda";
 }
 
