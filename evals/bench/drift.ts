@@ -34,7 +34,7 @@ try {
   const pixels = new Float32Array(3 * s * s).map((_, i) => ((i * 2654435761) % 1000) / 1000);
   const textIds = Array.from({ length: 20 }, (_, i) => 100 + 37 * i);
 
-  async function run(flavour: Flavour, precision: Precision) {
+  const run = async (flavour: Flavour, precision: Precision) => {
     const runtime = await NanoVLMRuntime.load(checkpoint, {
       flavour,
       precision,
@@ -68,7 +68,7 @@ try {
     } finally {
       await runtime.release();
     }
-  }
+  };
 
   const reference = await run("inspect", "fp32");
   const rows = [];
