@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type * as ort from "onnxruntime-node";
 import { InputError } from "../errors.ts";
 import { mergeImageEmbeddings } from "../model/merge.ts";
 import type { NanoVLMRuntime } from "../runtime/model.ts";
@@ -23,12 +24,19 @@ export interface Request {
   text: string;
   /** current generation: text the assistant turn starts with (e.g. `"Answer:"`). */
   assistantPrefix?: string;
+  /**
+   * Token ids appended after the prompt's ids, e.g. an answer whose log-likelihood is scored.
+   * They follow every image slot, so the image layout is unchanged.
+   */
+  continuation?: readonly number[];
 }
 
 /** Options of {@link prepareBatch}. */
 export interface PrepareOptions extends Omit<BatchOptions, "padId"> {
   /** Image decoding limits and EXIF handling. */
   image?: LoadImageOptions;
+  /** Internal outputs of the vision graph to fetch (inspect flavour), e.g. `vit.output`. */
+  visionTaps?: string[];
 }
 
 /** A batch ready for generation. */
@@ -39,6 +47,8 @@ export interface PreparedBatch {
   prompt: DecoderPrompt;
   /** The projected image embeddings of every tile, `[tiles, tokensPerImage, dim]`. */
   imageEmbeds: Float32Array;
+  /** The vision-graph outputs asked for with {@link PrepareOptions.visionTaps}, by name. */
+  visionTaps: Record<string, ort.Tensor>;
 }
 
 /** Decodes and preprocesses the images of one request; returns tiles and grids. */
@@ -70,11 +80,14 @@ export async function prepareBatch(
   const prompts = [];
   for (const request of requests) {
     const { pixels, tiles, grids } = await requestPixels(runtime, request, options.image);
-    const prompt = buildPrompt(tokenizer, config, {
+    const built = buildPrompt(tokenizer, config, {
       text: request.text,
       images: grids,
       assistantPrefix: request.assistantPrefix,
     });
+    const prompt = request.continuation
+      ? { ...built, ids: [...built.ids, ...request.continuation] }
+      : built;
     prompt.images.forEach((image, i) => {
       // A config without <|global_image|> takes the tiles only: drop the global thumbnail.
       const drop = tiles[i] - image.tiles;
@@ -96,9 +109,9 @@ export async function prepareBatch(
     pixels.set(t, offset);
     offset += t.length;
   }
-  const { embeds: imageEmbeds } = count > 0
-    ? await runtime.encodeImages(pixels, count)
-    : { embeds: new Float32Array(0) };
+  const { embeds: imageEmbeds, taps: visionTaps } = count > 0
+    ? await runtime.encodeImages(pixels, count, options.visionTaps)
+    : { embeds: new Float32Array(0), taps: {} };
   const embeds = mergeImageEmbeddings({
     generation: config.generation,
     tokenEmbeds: await runtime.embedTokens(batch.inputIds),
@@ -111,6 +124,7 @@ export async function prepareBatch(
   return {
     batch,
     imageEmbeds,
+    visionTaps,
     prompt: {
       embeds,
       batch: batch.batchSize,
