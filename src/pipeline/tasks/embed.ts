@@ -21,7 +21,6 @@
  * @module
  */
 import { InputError } from "../../errors.ts";
-import type { GraphName } from "../../model/build.ts";
 import type { NanoVLM } from "../nanovlm.ts";
 import type { PrepareOptions } from "../prepare.ts";
 import { captionRequest, type TaskPromptOptions } from "./caption.ts";
@@ -59,7 +58,9 @@ export interface Embedding {
 }
 
 /** The graph output each source reads. */
-export const EMBED_OUTPUTS: Readonly<Record<EmbedSource, { graph: GraphName; output: string }>> = {
+export const EMBED_OUTPUTS: Readonly<
+  Record<EmbedSource, { graph: "vision" | "decoder"; output: string }>
+> = {
   vision: { graph: "vision", output: "vit.output" },
   projector: { graph: "vision", output: "image_embeds" },
   decoder: { graph: "decoder", output: "lm.hidden" },
