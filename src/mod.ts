@@ -40,3 +40,5 @@ export * from "./pipeline/beam.ts";
 export * from "./pipeline/prepare.ts";
 export * from "./pipeline/text_generation.ts";
 export * from "./pipeline/nanovlm.ts";
+export * from "./pipeline/choice_letter.ts";
+export * from "./pipeline/tasks/mod.ts";

@@ -3,13 +3,18 @@
  *
  * @module
  */
+import { askCommand } from "./ask.ts";
+import { captionCommand } from "./caption.ts";
+import { chooseCommand } from "./choose.ts";
 import type { Command } from "./command.ts";
 import { datasetCheckCommand } from "./dataset_check.ts";
 import { datasetShapesCommand } from "./dataset_shapes.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
+import { embedCommand } from "./embed.ts";
 import { infoCommand } from "./info.ts";
 import { parityCommand } from "./parity.ts";
+import { retrieveCommand } from "./retrieve.ts";
 import { scoreCaptionsCommand } from "./score_captions.ts";
 import { scoreRetrievalCommand } from "./score_retrieval.ts";
 import { scoreVqaCommand } from "./score_vqa.ts";
@@ -21,6 +26,11 @@ export const COMMANDS: readonly Command[] = [
   infoCommand,
   synthCommand,
   parityCommand,
+  captionCommand,
+  askCommand,
+  chooseCommand,
+  retrieveCommand,
+  embedCommand,
   scoreCaptionsCommand,
   scoreVqaCommand,
   scoreRetrievalCommand,

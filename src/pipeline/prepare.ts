@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type * as ort from "onnxruntime-node";
 import { InputError } from "../errors.ts";
 import { mergeImageEmbeddings } from "../model/merge.ts";
 import { concatFloat32 } from "./concat.ts";
@@ -24,12 +25,19 @@ export interface Request {
   text: string;
   /** current generation: text the assistant turn starts with (e.g. `"Answer:"`). */
   assistantPrefix?: string;
+  /**
+   * Token ids appended after the prompt's ids, e.g. an answer whose log-likelihood is scored.
+   * They follow every image slot, so the image layout is unchanged.
+   */
+  continuation?: readonly number[];
 }
 
 /** Options of {@link prepareBatch}. */
 export interface PrepareOptions extends Omit<BatchOptions, "padId"> {
   /** Image decoding limits and EXIF handling. */
   image?: LoadImageOptions;
+  /** Internal outputs of the vision graph to fetch (inspect flavour), e.g. `vit.output`. */
+  visionTaps?: string[];
 }
 
 /** A batch ready for generation. */
@@ -40,6 +48,8 @@ export interface PreparedBatch {
   prompt: DecoderPrompt;
   /** The projected image embeddings of every tile, `[tiles, tokensPerImage, dim]`. */
   imageEmbeds: Float32Array;
+  /** The vision-graph outputs asked for with {@link PrepareOptions.visionTaps}, by name. */
+  visionTaps: Record<string, ort.Tensor>;
 }
 
 /** Decodes and preprocesses the images of one request; returns tiles and grids. */
@@ -71,11 +81,14 @@ export async function prepareBatch(
   const prompts = [];
   for (const request of requests) {
     const { pixels, tiles, grids } = await requestPixels(runtime, request, options.image);
-    const prompt = buildPrompt(tokenizer, config, {
+    const built = buildPrompt(tokenizer, config, {
       text: request.text,
       images: grids,
       assistantPrefix: request.assistantPrefix,
     });
+    const prompt = request.continuation
+      ? { ...built, ids: [...built.ids, ...request.continuation] }
+      : built;
     prompt.images.forEach((image, i) => {
       // A config without <|global_image|> takes the tiles only: drop the global thumbnail.
       const drop = tiles[i] - image.tiles;
@@ -92,9 +105,9 @@ export async function prepareBatch(
   const batch = batchPrompts(prompts, { ...options, padId: tokenizer.padTokenId });
   const pixels = concatFloat32(allTiles);
   const count = pixels.length / tileSize;
-  const { embeds: imageEmbeds } = count > 0
-    ? await runtime.encodeImages(pixels, count)
-    : { embeds: new Float32Array(0) };
+  const { embeds: imageEmbeds, taps: visionTaps } = count > 0
+    ? await runtime.encodeImages(pixels, count, options.visionTaps)
+    : { embeds: new Float32Array(0), taps: {} };
   const embeds = mergeImageEmbeddings({
     generation: config.generation,
     tokenEmbeds: await runtime.embedTokens(batch.inputIds),
@@ -107,6 +120,7 @@ export async function prepareBatch(
   return {
     batch,
     imageEmbeds,
+    visionTaps,
     prompt: {
       embeds,
       batch: batch.batchSize,

@@ -1,0 +1,200 @@
+/**
+ * The options shared by the task commands (`caption`, `ask`, `choose`, `retrieve`, `embed`): which
+ * model to load and how, and every generation option, with their help text and strict readers.
+ *
+ * @module
+ */
+import { InputError } from "../errors.ts";
+import type { Flavour, Precision } from "../model/options.ts";
+import { type LoadOptions, NanoVLM } from "../pipeline/nanovlm.ts";
+import { resolveSamplingOptions } from "../pipeline/sampling_options.ts";
+import type { GenerationOptions } from "../pipeline/text_generation.ts";
+import type { Provider } from "../runtime/session.ts";
+import {
+  choiceOption,
+  flag,
+  integerOption,
+  numberOption,
+  type OptionSpec,
+  type ParsedArgs,
+  stringOption,
+} from "./args.ts";
+
+/** The model-loading options. */
+export const MODEL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  model: { type: "string" },
+  tokenizer: { type: "string" },
+  precision: { type: "string" },
+  device: { type: "string" },
+  flavour: { type: "string" },
+  threads: { type: "string" },
+  "cache-dir": { type: "string" },
+  json: { type: "boolean" },
+};
+
+/** Help lines for {@link MODEL_OPTIONS}. */
+export const MODEL_HELP = `model options:
+  --model <dir>              checkpoint folder (config.json + model.safetensors); required
+  --tokenizer <path>         tokenizer.json, or a folder holding one; required (checkpoints do
+                             not include it)
+  --precision fp32|fp16      compute precision (default fp32)
+  --device cpu|cuda|auto     execution provider (default cpu; auto picks cuda when installed)
+  --flavour fast|inspect     graph flavour (default fast; inspect exposes internal outputs)
+  --threads <n>              onnxruntime intra-op threads
+  --cache-dir <dir>          graph cache (default $NANOVLM_CACHE or ~/.cache/nanovlm-lab)
+  --json                     print JSON instead of text`;
+
+/** The generation options. */
+export const GENERATION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  "max-new-tokens": { type: "string" },
+  "min-new-tokens": { type: "string" },
+  "do-sample": { type: "boolean" },
+  temperature: { type: "string" },
+  "top-k": { type: "string" },
+  "top-p": { type: "string" },
+  "repetition-penalty": { type: "string" },
+  seed: { type: "string" },
+  "num-beams": { type: "string" },
+  "length-penalty": { type: "string" },
+  "num-return-sequences": { type: "string" },
+  stop: { type: "string", multiple: true },
+};
+
+/** Help lines for {@link GENERATION_OPTIONS}. */
+export const GENERATION_HELP = `generation options (default: greedy):
+  --max-new-tokens <n>       most tokens to generate (default: the original generate.py's,
+                             20 for v0.1/v0.2, 300 for the current generation)
+  --min-new-tokens <n>       end-of-sequence is suppressed until n tokens exist (default 0)
+  --do-sample                sample instead of taking the most likely token
+  --temperature <t>          softmax temperature >= 0 (default 1)
+  --top-k <k>                keep the k most likely tokens (default 0: off)
+  --top-p <p>                nucleus sampling mass in (0, 1] (default 1: off)
+  --repetition-penalty <r>   Hugging Face repetition penalty > 0 (default 1: off)
+  --seed <n>                 random seed for sampling (default random)
+  --num-beams <n>            beam search with n beams (default 1: no beam search)
+  --length-penalty <x>       beam search length normalisation exponent (default 1)
+  --num-return-sequences <n> beam search: sequences to return (default 1)
+  --stop <text>              stop when the text contains this string (repeatable)`;
+
+/** Reads the model options; `--model` is required. */
+export function modelOptionsFromArgs(
+  command: string,
+  parsed: ParsedArgs,
+): { dir: string; options: LoadOptions } {
+  const precision = choiceOption<Precision>(parsed, "precision", ["fp32", "fp16"]);
+  const provider = choiceOption<Provider>(parsed, "device", ["cpu", "cuda", "auto"]);
+  const flavour = choiceOption<Flavour>(parsed, "flavour", ["fast", "inspect"]);
+  const threads = integerOption(parsed, "threads", { min: 1 });
+  const dir = stringOption(parsed, "model");
+  if (!dir) {
+    throw new InputError(
+      `${command}: --model is required`,
+      "pass the checkpoint folder, e.g. --model checkpoints/nanoVLM-222M",
+    );
+  }
+  return {
+    dir,
+    options: {
+      tokenizer: stringOption(parsed, "tokenizer"),
+      precision,
+      provider,
+      flavour,
+      threads,
+      cacheDir: stringOption(parsed, "cache-dir"),
+      debug: flag(parsed, "debug"),
+    },
+  };
+}
+
+/** Loads the model the options name, runs `fn` with it and releases it. */
+export async function withModelFromArgs<T>(
+  command: string,
+  parsed: ParsedArgs,
+  fn: (model: NanoVLM) => Promise<T>,
+): Promise<T> {
+  const { dir, options } = modelOptionsFromArgs(command, parsed);
+  const model = await NanoVLM.load(dir, options);
+  try {
+    return await fn(model);
+  } finally {
+    await model.release();
+  }
+}
+
+/** Reads `--top-p`, which must lie in (0, 1]. */
+function topPOption(parsed: ParsedArgs): number | undefined {
+  const topP = numberOption(parsed, "top-p", { min: 0, max: 1 });
+  if (topP === 0) {
+    throw new InputError(
+      '--top-p must be in (0, 1], got "0"',
+      "pass a probability mass above 0, e.g. --top-p 0.9 (1 turns it off)",
+    );
+  }
+  return topP;
+}
+
+/** Reads and checks the generation options (before any model is loaded). */
+export function generationOptionsFromArgs(parsed: ParsedArgs): GenerationOptions {
+  const stop = parsed.values.stop as string[] | undefined;
+  const options: GenerationOptions = {
+    maxNewTokens: integerOption(parsed, "max-new-tokens", { min: 0 }),
+    minNewTokens: integerOption(parsed, "min-new-tokens", { min: 0 }),
+    doSample: flag(parsed, "do-sample") || undefined,
+    temperature: numberOption(parsed, "temperature", { min: 0 }),
+    topK: integerOption(parsed, "top-k", { min: 0 }),
+    topP: topPOption(parsed),
+    repetitionPenalty: numberOption(parsed, "repetition-penalty", { min: Number.MIN_VALUE }),
+    seed: integerOption(parsed, "seed", { min: 0, max: 2 ** 32 - 1 }),
+    numBeams: integerOption(parsed, "num-beams", { min: 1 }),
+    lengthPenalty: numberOption(parsed, "length-penalty"),
+    numReturnSequences: integerOption(parsed, "num-return-sequences", { min: 1 }),
+    stopStrings: stop,
+  };
+  if (stop?.some((s) => s === "")) {
+    throw new InputError("--stop takes a non-empty string", "remove the empty --stop");
+  }
+  if ((options.numReturnSequences ?? 1) > (options.numBeams ?? 1)) {
+    throw new InputError(
+      `--num-return-sequences ${options.numReturnSequences} needs at least as many beams, got ` +
+        `--num-beams ${options.numBeams ?? 1}`,
+      `also pass --num-beams ${options.numReturnSequences}`,
+    );
+  }
+  resolveSamplingOptions(options);
+  return Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as GenerationOptions;
+}
+
+/** Reads a repeatable string option (empty list when absent). */
+export function listOption(parsed: ParsedArgs, name: string): string[] {
+  const value = parsed.values[name];
+  return Array.isArray(value) ? value as string[] : typeof value === "string" ? [value] : [];
+}
+
+/** The `--image` option: one or more paths. */
+export const IMAGE_OPTION: Readonly<Record<string, OptionSpec>> = {
+  image: { type: "string", multiple: true },
+};
+
+/** Reads the `--image` paths; at least one is required. */
+export function requireImages(command: string, parsed: ParsedArgs): string[] {
+  const images = listOption(parsed, "image");
+  if (images.length === 0) {
+    throw new InputError(
+      `${command}: --image is required`,
+      "pass an image file, e.g. --image cat.jpg",
+    );
+  }
+  return images;
+}
+
+/** Rejects positional arguments (every task input is a named option). */
+export function noPositionals(command: string, parsed: ParsedArgs): void {
+  if (parsed.positionals.length > 0) {
+    throw new InputError(
+      `${command}: unexpected argument "${parsed.positionals[0]}"`,
+      `every input is a named option; run \`deno task nanovlm ${command} --help\``,
+    );
+  }
+}
