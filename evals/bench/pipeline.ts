@@ -87,7 +87,7 @@ try {
       });
       graphTimes.push(performance.now() - start);
     }
-    const graphStepMs = graphTimes.reduce((a, b) => a + b, 0) / graphTimes.length;
+    const graphStepMs = graphTimes.sort((a, b) => a - b)[Math.floor(graphTimes.length / 2)]; // median
     const throughput = (batch * tokens) / (totalMs / 1000);
     rows.push(
       `| ${batch} | ${tokens} | ${totalMs.toFixed(0)} | ${throughput.toFixed(1)} | ${

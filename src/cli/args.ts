@@ -35,9 +35,14 @@ export function parseCommandArgs(
     });
     return { values: values as ParsedArgs["values"], positionals };
   } catch (error) {
+    const message = (error as Error).message;
+    const firstLine = message.split("\n")[0].replace(/\. To specify.*$/s, "");
+    const dashValue = message.match(/use '(--[\w-]+)=-XYZ'/);
     throw new InputError(
-      `${command}: ${(error as Error).message.replace(/\. To specify.*$/s, "")}`,
-      `run \`deno task nanovlm ${command} --help\` for the accepted options`,
+      `${command}: ${firstLine}`,
+      dashValue
+        ? `write ${dashValue[1]}=<value> for a value that starts with a dash`
+        : `run \`deno task nanovlm ${command} --help\` for the accepted options`,
     );
   }
 }

@@ -157,3 +157,30 @@ fixtureTest("pipeline: bad requests are named errors", async () => {
     );
   });
 });
+
+fixtureTest(
+  "pipeline: a batch that repeats an image encodes it once, with the same result",
+  async () => {
+    await withModel("head-tiny", async (model) => {
+      const path = fixturePath("reference", "head-tiny", "image_a.png");
+      const bytes = await Deno.readFile(path);
+      const runtime = model.runtime;
+      const encode = runtime.encodeImages.bind(runtime);
+      const encoded: number[] = [];
+      runtime.encodeImages = (pixels, count, taps) => {
+        encoded.push(count);
+        return encode(pixels, count, taps);
+      };
+      const shared = await model.prepare([{ images: [path], text: "What is this?" }, {
+        images: [path],
+        text: "Color?",
+      }]);
+      const separate = await model.prepare([
+        { images: [bytes], text: "What is this?" },
+        { images: [bytes.slice()], text: "Color?" },
+      ]);
+      assertEquals(encoded, [7, 14]); // 7 tiles once; then two distinct inputs, 7 tiles each
+      assertEquals(shared.prompt.embeds, separate.prompt.embeds);
+    });
+  },
+);

@@ -14,7 +14,7 @@ import { type BatchOptions, batchPrompts, type PromptBatch } from "./batch.ts";
 import type { DecoderPrompt } from "./generate.ts";
 import { type ImageInput, loadImage, type LoadImageOptions } from "./image_load.ts";
 import { preprocessImage } from "./image_preprocess.ts";
-import { buildPrompt, type ImageGrid } from "./prompt.ts";
+import { buildPrompt } from "./prompt.ts";
 import type { NanoTokenizer } from "./tokenizer.ts";
 
 /** One prompt: its images and its text. */
@@ -52,20 +52,55 @@ export interface PreparedBatch {
   visionTaps: Record<string, ort.Tensor>;
 }
 
-/** Decodes and preprocesses the images of one request; returns tiles and grids. */
+/** A preprocessed image, shared by every request of a batch that names the same input. */
+type Preprocessed = ReturnType<typeof preprocessImage>;
+
+/** Decodes and preprocesses the images of one request (each distinct input once per batch). */
 async function requestPixels(
   runtime: NanoVLMRuntime,
   request: Request,
   options: LoadImageOptions | undefined,
-): Promise<{ pixels: Float32Array[]; tiles: number[]; grids: ImageGrid[] }> {
-  const pixels: Float32Array[] = [], tiles: number[] = [], grids: ImageGrid[] = [];
+  seen: Map<ImageInput, Preprocessed>,
+): Promise<Preprocessed[]> {
+  const images = [];
   for (const input of request.images) {
-    const image = preprocessImage(await loadImage(input, options), runtime.config);
-    pixels.push(image.pixelValues);
-    tiles.push(image.shape[0]);
-    grids.push(image.grid);
+    let image = seen.get(input);
+    if (!image) {
+      image = preprocessImage(await loadImage(input, options), runtime.config);
+      seen.set(input, image);
+    }
+    images.push(image);
   }
-  return { pixels, tiles, grids };
+  return images;
+}
+
+/**
+ * Encodes the tiles with the vision graph, each distinct tile array once (requests that share an
+ * image — choice options, retrieval pairs — share its embeddings); returns them in `tiles` order.
+ */
+async function encodeTiles(
+  runtime: NanoVLMRuntime,
+  tiles: readonly Float32Array[],
+  tileSize: number,
+  taps: string[] | undefined,
+): Promise<{ embeds: Float32Array; taps: Record<string, ort.Tensor> }> {
+  if (tiles.length === 0) return { embeds: new Float32Array(0), taps: {} };
+  const unique = taps?.length ? [...tiles] : [...new Set(tiles)];
+  const pixels = concatFloat32(unique);
+  const encoded = await runtime.encodeImages(pixels, pixels.length / tileSize, taps);
+  if (unique.length === tiles.length) return encoded;
+  const perTile = encoded.embeds.length / (pixels.length / tileSize);
+  const firstTile = new Map<Float32Array, number>();
+  let tileIndex = 0;
+  for (const u of unique) {
+    firstTile.set(u, tileIndex);
+    tileIndex += u.length / tileSize;
+  }
+  const parts = tiles.map((t) => {
+    const start = firstTile.get(t)! * perTile;
+    return encoded.embeds.subarray(start, start + (t.length / tileSize) * perTile);
+  });
+  return { embeds: concatFloat32(parts), taps: encoded.taps };
 }
 
 /** Prepares a batch of requests for {@link NanoVLMRuntime.decode}. */
@@ -79,11 +114,13 @@ export async function prepareBatch(
   const tileSize = 3 * config.vit_img_size ** 2;
   const allTiles: Float32Array[] = [];
   const prompts = [];
+  const seen = new Map<ImageInput, Preprocessed>();
+  const tileViews = new Map<Preprocessed, Map<number, Float32Array>>();
   for (const request of requests) {
-    const { pixels, tiles, grids } = await requestPixels(runtime, request, options.image);
+    const images = await requestPixels(runtime, request, options.image, seen);
     const built = buildPrompt(tokenizer, config, {
       text: request.text,
-      images: grids,
+      images: images.map((image) => image.grid),
       assistantPrefix: request.assistantPrefix,
     });
     const prompt = request.continuation
@@ -91,23 +128,29 @@ export async function prepareBatch(
       : built;
     prompt.images.forEach((image, i) => {
       // A config without <|global_image|> takes the tiles only: drop the global thumbnail.
-      const drop = tiles[i] - image.tiles;
+      const { pixelValues, shape } = images[i];
+      const drop = shape[0] - image.tiles;
       if (drop < 0) {
         throw new InputError(
-          `image ${i} gave ${tiles[i]} tiles, the prompt needs ${image.tiles}`,
+          `image ${i} gave ${shape[0]} tiles, the prompt needs ${image.tiles}`,
           "check the config's image settings",
         );
       }
-      allTiles.push(pixels[i].subarray(drop * tileSize));
+      // One view object per (image, drop), so that encodeTiles can recognise repeats.
+      const views = tileViews.get(images[i]) ?? new Map<number, Float32Array>();
+      tileViews.set(images[i], views);
+      if (!views.has(drop)) views.set(drop, pixelValues.subarray(drop * tileSize));
+      allTiles.push(views.get(drop)!);
     });
     prompts.push(prompt);
   }
   const batch = batchPrompts(prompts, { ...options, padId: tokenizer.padTokenId });
-  const pixels = concatFloat32(allTiles);
-  const count = pixels.length / tileSize;
-  const { embeds: imageEmbeds, taps: visionTaps } = count > 0
-    ? await runtime.encodeImages(pixels, count, options.visionTaps)
-    : { embeds: new Float32Array(0), taps: {} };
+  const { embeds: imageEmbeds, taps: visionTaps } = await encodeTiles(
+    runtime,
+    allTiles,
+    tileSize,
+    options.visionTaps,
+  );
   const embeds = mergeImageEmbeddings({
     generation: config.generation,
     tokenEmbeds: await runtime.embedTokens(batch.inputIds),
