@@ -120,7 +120,16 @@ fixtureTest(
             ),
           )
         );
+        // Record the batch size of every decoder run: finished rows must stop costing work.
+        const decode = runtime.decode.bind(runtime);
+        const batchSizes: number[] = [];
+        runtime.decode = (step) => {
+          batchSizes.push(step.batch);
+          return decode(step);
+        };
         const [a, b] = await generateText(runtime, tokenizer, prepared, { maxNewTokens: 12 });
+        // Prefill + 3 steps for both rows, then row B alone until its 12th token.
+        assertEquals(batchSizes, [2, 2, 2, 2, ...Array(8).fill(1)]);
         assertEquals(a.tokens, rowA.slice(0, 4));
         assertEquals(a.stopReason, "eos");
         assertEquals(b.tokens, rowB);
@@ -131,6 +140,39 @@ fixtureTest(
     });
   },
 );
+
+fixtureTest("pipeline: seeded sampling is reproducible, and the seed matters", async () => {
+  await withModel("v0.2-tiny", async (model) => {
+    const request = {
+      images: [fixturePath("reference", "v0.2-tiny", "image_a.png")],
+      text: "What is this?",
+    };
+    const sample = async (seed: number) =>
+      (await model.generate([request], {
+        doSample: true,
+        temperature: 1.5,
+        seed,
+        maxNewTokens: 12,
+      }))[0].tokens;
+    assertEquals(await sample(7), await sample(7));
+    const others = await Promise.all([1, 2, 3].map(sample));
+    assert(
+      others.some((t) => JSON.stringify(t) !== JSON.stringify(others[0])),
+      "three seeds gave the same tokens",
+    );
+    // A very low temperature concentrates sampling on the greedy path.
+    const [greedy] = await model.generate([request], { maxNewTokens: 12 });
+    assertEquals(
+      (await model.generate([request], {
+        doSample: true,
+        temperature: 1e-4,
+        seed: 3,
+        maxNewTokens: 12,
+      }))[0].tokens,
+      greedy.tokens,
+    );
+  });
+});
 
 fixtureTest("pipeline: bad requests are named errors", async () => {
   await withModel("v0.1-tiny", async (model) => {
