@@ -36,13 +36,21 @@ export interface CaseResult {
 export interface Timing {
   mean: number;
   sd: number;
+  /** Robust to the shared machine's occasional stalls; used for the roofline fractions. */
+  median: number;
   n: number;
 }
 
 function timing(values: number[]): Timing {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1);
-  return { mean, sd: Math.sqrt(variance), n: values.length };
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    mean,
+    sd: Math.sqrt(variance),
+    median: sorted[Math.floor(sorted.length / 2)],
+    n: values.length,
+  };
 }
 
 async function peakRss<T>(
