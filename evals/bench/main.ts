@@ -16,6 +16,7 @@ import { synthesizeCheckpoint } from "../../src/checkpoint/synthetic.ts";
 import { presetConfig } from "../../src/checkpoint/presets.ts";
 import { decodeWeightBytes, prefillFlops, visionFlops } from "./flops.ts";
 import { measureMachine } from "./machine.ts";
+import { resolveProvider } from "../../src/runtime/providers.ts";
 import type { CaseResult } from "./model_case.ts";
 
 const { values } = parseArgs({
@@ -40,13 +41,13 @@ try {
   const checkpoint = await openCheckpoint(dir);
   const machine = await measureMachine(values.threads ? Number(values.threads) : undefined);
   const config = checkpoint.config;
-  const cases = (values.cases ??
-    "fast:fp32,fast+microsoft:fp32,fast/nopack:fp32,inspect:fp32,fast:fp16,inspect:fp16").split(
-      ",",
-    )
-    .map((
-      c,
-    ) => c.split(":"));
+  const defaults =
+    "fast:fp32,fast+microsoft:fp32,fast/nopack:fp32,inspect:fp32,fast:fp16,inspect:fp16";
+  // Where the CUDA provider is installed, every default case runs on it too.
+  const cudaCases = resolveProvider("auto") === "cuda"
+    ? "," + defaults.split(",").map((c) => c.replace(":", "@cuda:")).join(",")
+    : "";
+  const cases = (values.cases ?? defaults + cudaCases).split(",").map((c) => c.split(":"));
   const results: CaseResult[] = [];
   for (const [flavour, precision] of cases) {
     const cacheDir = `${work}/cache-${flavour}-${precision}`;
@@ -71,8 +72,11 @@ try {
     );
   }
   const weightsBytes = checkpoint.parameters.total * 4;
+  const pct = (x: number) => Number.isNaN(x) ? "—" : `${(100 * x).toFixed(0)}%`;
   const ms = (t: { mean: number; sd: number; median: number }) =>
     `${t.mean.toFixed(1)} ± ${t.sd.toFixed(1)} (median ${t.median.toFixed(1)})`;
+  // The ceilings are the CPU's: GPU rows get no fractions.
+  const cpuOnly = (r: CaseResult, value: number) => r.flavour.includes("@cuda") ? NaN : value;
   const rows = results.map((r) => {
     const bytes = decodeWeightBytes(config, 4); // fp16 graphs still compute on fp32 weights on this CPU
     const roofline = bytes / machine.bandwidth * 1000;
@@ -82,9 +86,9 @@ try {
     return {
       ...r,
       decodeRooflineMs: roofline,
-      decodeVsRoofline: roofline / r.decodeMsPerToken.median,
-      visionVsGemmPeak: visionFraction,
-      prefillVsGemmPeak: prefillFraction,
+      decodeVsRoofline: cpuOnly(r, roofline / r.decodeMsPerToken.median),
+      visionVsGemmPeak: cpuOnly(r, visionFraction),
+      prefillVsGemmPeak: cpuOnly(r, prefillFraction),
       conversionExtraRssVsWeights: r.conversionPeakExtraRss / weightsBytes,
     };
   });
@@ -107,8 +111,8 @@ try {
       } MB (${r.conversionExtraRssVsWeights.toFixed(2)}) | ${(r.sessionMs / 1000).toFixed(2)} (${
         (r.sessionRss / 1e6).toFixed(0)
       } MB) | ${ms(r.visionMs)} | ${ms(r.prefillMs)} | ${ms(r.decodeMsPerToken)} | ${
-        (100 * r.decodeVsRoofline).toFixed(0)
-      }% | ${(100 * r.visionVsGemmPeak).toFixed(0)}% | ${(100 * r.prefillVsGemmPeak).toFixed(0)}% |`
+        pct(r.decodeVsRoofline)
+      } | ${pct(r.visionVsGemmPeak)} | ${pct(r.prefillVsGemmPeak)} |`
     ),
     "",
     `fp32 decode: fast flavour ${

@@ -4,7 +4,7 @@
  * sessions, and times vision encoding (5 runs), prefill (5 runs) and 64 decode steps (after 16
  * warm-up steps). Prints one JSON line.
  *
- * usage: model_case.ts <checkpoint-dir> <fast|fast+microsoft|inspect>[/nopack] <fp32|fp16> <cache-dir> [threads]
+ * usage: model_case.ts <checkpoint-dir> <fast|fast+microsoft|inspect>[/nopack][@cuda] <fp32|fp16> <cache-dir> [threads]
  *
  * @module
  */
@@ -77,7 +77,8 @@ export async function runCase(
   cacheDir: string,
   threads?: number,
 ): Promise<CaseResult> {
-  const [kind, packing] = label.split("/");
+  const [spec, device] = label.split("@");
+  const [kind, packing] = spec.split("/");
   const [flavour, kernels] = kind.split("+") as [Flavour, Kernels | undefined];
   const checkpoint = await openCheckpoint(dir);
   const options = buildOptions({ flavour, kernels, precision });
@@ -95,6 +96,7 @@ export async function runCase(
     cacheDir,
     threads,
     disablePrepacking: packing === "nopack",
+    provider: device === "cuda" ? "cuda" : "cpu",
   });
   const sessionMs = performance.now() - sessionStart;
   const sessionRss = Deno.memoryUsage().rss - rssBefore;

@@ -31,6 +31,7 @@ options:
   --checkpoint <dir>          checkpoint folder (default: <fixture-dir>/checkpoint)
   --precision fp32|fp16       default fp32
   --flavour fast|inspect      default inspect (compares every internal stage)
+  --device cpu|cuda|auto      execution provider (default cpu)
   --threads <n>               onnxruntime intra-op threads
   --cache-dir <dir>           graph cache (default ~/.cache/nanovlm-lab)
   --json                      print {"pass", "stages": [...], "greedy": {...}}
@@ -43,6 +44,7 @@ example:
       precision: { type: "string" },
       flavour: { type: "string" },
       threads: { type: "string" },
+      device: { type: "string" },
       "cache-dir": { type: "string" },
       json: { type: "boolean" },
     });
@@ -55,6 +57,7 @@ example:
     }
     const precision = choiceOption(parsed, "precision", ["fp32", "fp16"] as const) ?? "fp32";
     const flavour = choiceOption(parsed, "flavour", ["fast", "inspect"] as const) ?? "inspect";
+    const provider = choiceOption(parsed, "device", ["cpu", "cuda", "auto"] as const) ?? "cpu";
     const fixture = await openFixture(dir);
     const checkpoint = await openCheckpoint(
       stringOption(parsed, "checkpoint") ?? `${dir}/checkpoint`,
@@ -62,6 +65,7 @@ example:
     const runtime = await NanoVLMRuntime.load(checkpoint, {
       flavour,
       precision,
+      provider,
       threads: integerOption(parsed, "threads", { min: 1 }),
       cacheDir: stringOption(parsed, "cache-dir"),
       debug: flag(parsed, "debug"),

@@ -53,4 +53,5 @@ Deno.test("cli parity: bad arguments are named errors", async () => {
     /precision/,
   );
   await assertRejects(() => parityCommand.run(["/nonexistent-fixture"]), InputError, /manifest/);
+  await assertRejects(() => parityCommand.run(["x", "--device", "tpu"]), InputError, /device/);
 });

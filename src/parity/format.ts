@@ -9,7 +9,7 @@ import type { ParityReport } from "./run.ts";
 export function formatParity(report: ParityReport): string {
   const width = Math.max(...report.stages.map((s) => s.name.length), 5);
   const lines = [
-    `parity ${report.fixture} (${report.generation}), ${report.precision}, ${report.flavour} flavour`,
+    `parity ${report.fixture} (${report.generation}), ${report.precision}, ${report.flavour} flavour, ${report.provider}`,
     "",
     `${"stage".padEnd(width)}  ${"max-abs".padStart(9)}  ${"rel".padStart(9)}  ${
       "cosine".padStart(10)

@@ -39,6 +39,8 @@ export interface ParityReport {
   precision: Precision;
   /** The flavour of the runtime's graphs (`inspect` also compares internal stages). */
   flavour: Flavour;
+  /** The execution provider the graphs ran on. */
+  provider: "cpu" | "cuda";
   /** One comparison per golden tensor the fixture holds and the run produced. */
   stages: StageComparison[];
   /** Greedy ids of the single prompt and of the padded batch. */
@@ -184,6 +186,7 @@ export async function runParity(
     generation: fixture.generation,
     precision,
     flavour: runtime.options.flavour,
+    provider: runtime.provider,
     stages,
     greedy: greedyResult,
   };
