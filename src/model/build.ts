@@ -17,7 +17,7 @@ import { languageModel } from "./decoder.ts";
 import { type BuildOptions, computeType } from "./options.ts";
 import { modalityProjector } from "./projector.ts";
 import { type Taps, visionEncoder } from "./vision.ts";
-import type { WeightTable } from "./weights.ts";
+import { embeddingTableName, type WeightTable } from "./weights.ts";
 
 /** The graphs of a model. */
 export type GraphName = "vision" | "embed" | "decoder";
@@ -63,13 +63,14 @@ export function buildVisionGraph(
   return g;
 }
 
-/** Builds the token-embedding graph (a Gather on the tied `decoder.head.weight`). */
+/** Builds the token-embedding graph (a Gather on the embedding table, the head when tied). */
 export function buildEmbedGraph(cfg: NanoVLMConfig, weights: WeightTable): GraphBuilder {
   const g = new GraphBuilder("nanovlm_embed");
   const ids = g.input("input_ids", "int64", ["batch", "tokens"]);
-  const table = weights.use(g, "decoder.head.weight");
+  const tableName = embeddingTableName(cfg);
+  const table = weights.use(g, tableName);
   const rows = g.op("Gather", [table, ids], { axis: 0 });
-  const stored = weights.typeOf("decoder.head.weight");
+  const stored = weights.typeOf(tableName);
   g.output(cast(g, rows, stored, "float32"), "inputs_embeds", "float32", [
     "batch",
     "tokens",

@@ -23,6 +23,7 @@ import {
   splitHeads,
 } from "./layers.ts";
 import type { Taps } from "./vision.ts";
+import { embeddingTableName } from "./weights.ts";
 import { gqaAttention, type GqaShared, gqaShared } from "./gqa.ts";
 
 /** Names of the decoder graph's inputs. */
@@ -218,12 +219,13 @@ export function languageModel(
     const rope = { cos, sin, cosFull: full(cos), sinFull: full(sin) };
     opts.taps?.set("lm.rope_cos", rope.cosFull);
     opts.taps?.set("lm.rope_sin", rope.sinFull);
-    const looked = g.op("Gather", [ctx.weights.use(g, "decoder.head.weight"), inputs.inputIds], {
+    const table = embeddingTableName(cfg);
+    const looked = g.op("Gather", [ctx.weights.use(g, table), inputs.inputIds], {
       axis: 0,
     });
     let x = g.op("Concat", [
       cast(g, inputs.embeds, "float32", ctx.compute),
-      cast(g, looked, ctx.weights.typeOf("decoder.head.weight"), ctx.compute),
+      cast(g, looked, ctx.weights.typeOf(table), ctx.compute),
     ], { axis: 1 });
     opts.taps?.set("lm.inputs_embeds", x);
     const mask = attentionMask(g, inputs.attentionMask, x, ctx.compute);

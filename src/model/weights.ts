@@ -64,3 +64,12 @@ export class WeightTable {
     return loc;
   }
 }
+
+/**
+ * The checkpoint tensor holding the input embedding table: the head itself when the weights are
+ * tied (nanoVLM's default; the file stores it as `decoder.head.weight`), else
+ * `decoder.token_embedding.weight`.
+ */
+export function embeddingTableName(config: { lm_tie_weights: boolean }): string {
+  return config.lm_tie_weights ? "decoder.head.weight" : "decoder.token_embedding.weight";
+}

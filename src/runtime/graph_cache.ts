@@ -14,7 +14,7 @@ import {
 } from "../checkpoint/safetensors.ts";
 import { buildGraph, type GraphName } from "../model/build.ts";
 import { type BuildOptions, computeType } from "../model/options.ts";
-import { WeightTable, type WeightType } from "../model/weights.ts";
+import { embeddingTableName, WeightTable, type WeightType } from "../model/weights.ts";
 import { toHalfBits } from "../onnx/float16.ts";
 import { serializeModel } from "../onnx/serialize.ts";
 import { fileContentHash, sha256, writeCacheFile } from "./cache_dir.ts";
@@ -22,7 +22,7 @@ import { fileContentHash, sha256, writeCacheFile } from "./cache_dir.ts";
 let fingerprint: string | undefined;
 
 /**
- * A hash of the graph-building code (`src/model/`, `src/onnx/`), part of every cached graph's key,
+ * A hash of the graph-building code (`src/model/`, `src/onnx/`, this file, the config's geometry), part of every cached graph's key,
  * so that graphs are rebuilt whenever that code changes. Where the source cannot be read (a remote
  * import), a fresh random value is used: graphs are then rebuilt once per process.
  */
@@ -39,6 +39,12 @@ export async function builderFingerprint(): Promise<string> {
       for (const name of names.sort()) {
         parts.push(name, await Deno.readTextFile(new URL(name, url)));
       }
+    }
+    // This file (which tensors a graph reads) and the config's derived geometry shape graphs too.
+    for (
+      const file of [import.meta.url, new URL("../checkpoint/config_types.ts", import.meta.url)]
+    ) {
+      parts.push(String(file), await Deno.readTextFile(new URL(file)));
     }
     fingerprint = sha256(...parts);
   } catch {
@@ -78,6 +84,7 @@ export function modelTensorName(stored: string, index: SafetensorsIndex): string
 function graphTensors(
   name: GraphName,
   index: SafetensorsIndex,
+  config: NanoVLMConfig,
   options: BuildOptions,
 ): Map<string, WeightType> {
   const wanted = new Map<string, WeightType>();
@@ -90,7 +97,7 @@ function graphTensors(
     }
     if (name === "vision" && n.startsWith("vision_encoder.")) wanted.set(n, computeType(vision));
     if (name === "vision" && n.startsWith("MP.")) wanted.set(n, computeType(projector));
-    if (name === "embed" && n === "decoder.head.weight") wanted.set(n, computeType(decoder));
+    if (name === "embed" && n === embeddingTableName(config)) wanted.set(n, computeType(decoder));
     if (name === "decoder" && n.startsWith("decoder.")) wanted.set(n, computeType(decoder));
   }
   return wanted;
@@ -159,7 +166,7 @@ export async function prepareGraph(
   options: BuildOptions,
   cacheDir: string,
 ): Promise<PreparedGraph> {
-  const wanted = graphTensors(name, source.index, options);
+  const wanted = graphTensors(name, source.index, source.config, options);
   const precisionKey = JSON.stringify([...wanted.values()].sort());
   const configKey = JSON.stringify(source.config);
   let weights: WeightTable;
@@ -189,8 +196,7 @@ export async function prepareGraph(
   const graphKey = sha256(
     await builderFingerprint(),
     name,
-    options.flavour,
-    JSON.stringify(options.precision),
+    JSON.stringify(options),
     weights.fileName,
   );
   const graphPath = `${folder}/${name}-${options.flavour}-${graphKey.slice(0, 12)}.onnx`;

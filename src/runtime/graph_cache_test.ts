@@ -5,6 +5,9 @@ import { assert, assertEquals } from "../testing/assert.ts";
 import { fixturePath, fixtureTest } from "../testing/fixtures.ts";
 import { withTempDir } from "../testing/temp.ts";
 import { prepareGraph } from "./graph_cache.ts";
+import { NanoVLMRuntime } from "./model.ts";
+import { presetConfig } from "../checkpoint/presets.ts";
+import { synthesizeCheckpoint } from "../checkpoint/synthetic.ts";
 
 async function filesIn(dir: string): Promise<Map<string, number>> {
   const files = new Map<string, number>();
@@ -53,5 +56,61 @@ fixtureTest("graph cache: fp16 weights are converted once, exactly, and reused",
       (await prepareGraph("vision", checkpoint, options, cache)).weightsFolder,
       checkpoint.dir,
     );
+  });
+});
+
+fixtureTest("graph cache: graphs built with other kernels are separate cache entries", async () => {
+  await withTempDir(async (cache) => {
+    const checkpoint = await openCheckpoint(fixturePath("reference", "v0.2-tiny", "checkpoint"));
+    const hasGqa = (bytes: Uint8Array) =>
+      new TextDecoder().decode(bytes).includes("GroupQueryAttention");
+    // In both orders: the second build must not reuse the first one's graph.
+    const microsoft = await prepareGraph(
+      "decoder",
+      checkpoint,
+      buildOptions({ kernels: "microsoft" }),
+      cache,
+    );
+    const onnx = await prepareGraph("decoder", checkpoint, buildOptions(), cache);
+    assert(hasGqa(microsoft.bytes) && !hasGqa(onnx.bytes));
+  });
+});
+
+Deno.test("untied weights: inputs are embedded with decoder.token_embedding.weight, not the head", async () => {
+  await withTempDir(async (dir) => {
+    const config = { ...presetConfig("tiny-v0.2"), lm_tie_weights: false };
+    await synthesizeCheckpoint(config, `${dir}/ckpt`, { seed: 1 });
+    const checkpoint = await openCheckpoint(`${dir}/ckpt`);
+    const runtime = await NanoVLMRuntime.load(checkpoint, { cacheDir: `${dir}/cache` });
+    try {
+      const d = config.lm_hidden_dim;
+      const table = await checkpoint.readF32("decoder.token_embedding.weight");
+      const head = await checkpoint.readF32("decoder.head.weight");
+      const row = await runtime.embedTokens([[5]]);
+      assertEquals(row, table.subarray(5 * d, 6 * d));
+      assert(
+        row.some((v, i) => v !== head[5 * d + i]),
+        "the head and the embedding table should differ",
+      );
+      // The decoder's own id lookup uses the same table as the embedding graph.
+      const viaIds = await runtime.decode({
+        ids: [[5, 9]],
+        batch: 1,
+        tokens: 2,
+        attentionMask: [1, 1],
+        positionIds: [0, 1],
+      });
+      const embeds = await runtime.embedTokens([[5, 9]]);
+      const viaEmbeds = await runtime.decode({
+        embeds,
+        batch: 1,
+        tokens: 2,
+        attentionMask: [1, 1],
+        positionIds: [0, 1],
+      });
+      assertEquals(viaIds.logits, viaEmbeds.logits);
+    } finally {
+      await runtime.release();
+    }
   });
 });
