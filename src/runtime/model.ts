@@ -127,15 +127,20 @@ export class NanoVLMRuntime {
     const provider = resolveProvider(options.provider ?? "cpu");
     const cacheDir = options.cacheDir ?? defaultCacheDir();
     const sessions = {} as Record<GraphName, ort.InferenceSession>;
-    for (const name of ["vision", "embed", "decoder"] as const) {
-      const graph = await prepareGraph(name, source, build, cacheDir);
-      sessions[name] = (await createSession(graph.bytes, graph.weightsFolder, {
-        provider,
-        threads: options.threads,
-        debug: options.debug,
-        spinning: spinningFor(name, options.spinning),
-        disablePrepacking: options.disablePrepacking,
-      })).session;
+    try {
+      for (const name of ["vision", "embed", "decoder"] as const) {
+        const graph = await prepareGraph(name, source, build, cacheDir);
+        sessions[name] = (await createSession(graph.bytes, graph.weightsFolder, {
+          provider,
+          threads: options.threads,
+          debug: options.debug,
+          spinning: spinningFor(name, options.spinning),
+          disablePrepacking: options.disablePrepacking,
+        })).session;
+      }
+    } catch (error) {
+      for (const session of Object.values(sessions)) await session.release();
+      throw error;
     }
     return new NanoVLMRuntime(source.config, geometryOf(source.config), build, provider, sessions);
   }
@@ -152,16 +157,55 @@ export class NanoVLMRuntime {
     taps: string[] = [],
   ): Promise<{ embeds: Float32Array; taps: Record<string, ort.Tensor> }> {
     const s = this.config.vit_img_size;
-    const out = await this.sessions.vision.run({ pixel_values: f32(pixels, [count, 3, s, s]) }, [
+    checkLength(
+      "pixel values",
+      pixels.length,
+      count * 3 * s * s,
+      `${count} images of 3 x ${s} x ${s}`,
+    );
+    const out = await this.#run("vision", { pixel_values: f32(pixels, [count, 3, s, s]) }, [
       "image_embeds",
       ...taps,
     ]);
     return { embeds: out.image_embeds.data as Float32Array, taps: pick(out, taps) };
   }
 
-  /** Checks that every id is a row of the embedding table. */
+  /** Runs one session; onnxruntime failures become {@link EngineError}s, unknown outputs {@link InputError}s. */
+  async #run(
+    graph: GraphName,
+    feeds: Record<string, ort.Tensor>,
+    fetches: string[],
+  ): Promise<Record<string, ort.Tensor>> {
+    const available = this.sessions[graph].outputNames;
+    const unknown = fetches.filter((name) => !available.includes(name));
+    if (unknown.length > 0) {
+      throw new InputError(
+        `the ${graph} graph (${this.options.flavour} flavour) has no output ${unknown.join(", ")}`,
+        this.options.flavour === "fast"
+          ? 'internal outputs need the inspect flavour: load with flavour "inspect"'
+          : `available: ${available.join(", ")}`,
+      );
+    }
+    try {
+      return await this.sessions[graph].run(feeds, fetches);
+    } catch (error) {
+      throw new EngineError(
+        `onnxruntime failed running the ${graph} graph: ${(error as Error).message}`,
+        "run again with --debug for onnxruntime's log; if the inputs are valid, please report this",
+        { cause: error },
+      );
+    }
+  }
+
+  /** Checks that every id is a row of the embedding table and that rows are equally long. */
   #checkIds(ids: readonly (readonly number[])[]): void {
     const vocab = this.config.lm_vocab_size;
+    if (ids.some((row) => row.length !== ids[0].length)) {
+      throw new InputError(
+        "token id rows have different lengths",
+        "pad the rows to one length (batchPrompts does)",
+      );
+    }
     for (const row of ids) {
       for (const id of row) {
         if (!Number.isInteger(id) || id < 0 || id >= vocab) {
@@ -178,7 +222,9 @@ export class NanoVLMRuntime {
   async embedTokens(ids: readonly (readonly number[])[]): Promise<Float32Array> {
     this.#checkIds(ids);
     const tokens = ids.length ? ids[0].length : 0;
-    const out = await this.sessions.embed.run({ input_ids: i64(ids.flat(), [ids.length, tokens]) });
+    const out = await this.#run("embed", { input_ids: i64(ids.flat(), [ids.length, tokens]) }, [
+      "inputs_embeds",
+    ]);
     return out.inputs_embeds.data as Float32Array;
   }
 
@@ -203,6 +249,52 @@ export class NanoVLMRuntime {
     }
     const cache = step.cache ?? this.emptyCache(batch);
     const index = step.logitsIndex ?? [tokens - 1];
+    const d = this.config.lm_hidden_dim;
+    if (step.ids) {
+      checkLength(
+        "ids",
+        step.ids.length * (step.ids[0]?.length ?? 0),
+        batch * tokens,
+        `${batch} rows of ${tokens}`,
+      );
+    } else {checkLength(
+        "embeddings",
+        step.embeds?.length ?? 0,
+        batch * tokens * d,
+        `${batch} x ${tokens} x ${d}`,
+      );}
+    if (cache.batch !== batch) {
+      throw new InputError(
+        `the cache holds ${cache.batch} rows, the step ${batch}`,
+        "select the cache rows of this batch",
+      );
+    }
+    checkLength(
+      "attention mask",
+      step.attentionMask.length,
+      batch * (cache.length + tokens),
+      `${batch} rows of cached + new tokens`,
+    );
+    checkLength(
+      "position ids",
+      step.positionIds.length,
+      batch * tokens,
+      `${batch} rows of ${tokens}`,
+    );
+    for (const values of [step.attentionMask, step.positionIds, index]) {
+      if (!Array.from(values).every(Number.isSafeInteger)) {
+        throw new InputError(
+          "masks, positions and logit indices must be integers",
+          "pass whole numbers",
+        );
+      }
+    }
+    if (index.some((i) => i < 0 || i >= tokens)) {
+      throw new InputError(
+        `logits index out of range 0..${tokens - 1}: ${index.join(", ")}`,
+        "index the new tokens of this step",
+      );
+    }
     const taps = step.taps ?? [];
     const blocks = this.config.lm_n_blocks;
     const fetches = [
@@ -211,7 +303,7 @@ export class NanoVLMRuntime {
         .flat(),
       ...taps,
     ];
-    const out = await this.sessions.decoder.run({
+    const out = await this.#run("decoder", {
       inputs_embeds: step.ids
         ? f32(new Float32Array(0), [batch, 0, this.config.lm_hidden_dim])
         : f32(step.embeds!, [batch, tokens, this.config.lm_hidden_dim]),
@@ -231,6 +323,16 @@ export class NanoVLMRuntime {
   /** Releases the sessions. */
   async release(): Promise<void> {
     for (const session of Object.values(this.sessions)) await session.release();
+  }
+}
+
+/** Throws an {@link InputError} when an input's length is not the expected one. */
+function checkLength(what: string, actual: number, expected: number, shape: string): void {
+  if (actual !== expected) {
+    throw new InputError(
+      `${what}: ${actual} values, expected ${expected} (${shape})`,
+      "check the shapes passed to the runtime",
+    );
   }
 }
 
