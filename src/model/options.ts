@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { InputError } from "../errors.ts";
 
 /** `fast`: fused ONNX ops (Attention, RotaryEmbedding, RMSNormalization); `inspect`: explicit ops and internal outputs. */
 export type Flavour = "fast" | "inspect";
@@ -38,7 +39,23 @@ export interface BuildOptions {
   precision: ModulePrecision;
 }
 
-/** Fills in defaults; `precision` may be one value for every module. */
+function oneOf<T extends string>(
+  what: string,
+  value: T | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value)) {
+    throw new InputError(
+      `${what} must be one of ${allowed.join(", ")}; got ${JSON.stringify(value)}`,
+      `use e.g. ${allowed[0]}`,
+    );
+  }
+  return value;
+}
+
+/** Fills in defaults and checks values (an unknown one is an {@link InputError}); `precision` may be one value for every module. */
 export function buildOptions(
   options: {
     flavour?: Flavour;
@@ -47,12 +64,25 @@ export function buildOptions(
   } = {},
 ): BuildOptions {
   const p = options.precision ?? "fp32";
-  const precision = typeof p === "string" ? { vision: p, projector: p, decoder: p } : {
-    vision: p.vision ?? "fp32",
-    projector: p.projector ?? "fp32",
-    decoder: p.decoder ?? "fp32",
+  const precisions = ["fp32", "fp16"] as const;
+  const module = (name: string, value: Precision | undefined) =>
+    oneOf(`${name} precision`, value, precisions, "fp32");
+  const precision = typeof p === "string"
+    ? {
+      vision: module("vision", p),
+      projector: module("projector", p),
+      decoder: module("decoder", p),
+    }
+    : {
+      vision: module("vision", p.vision),
+      projector: module("projector", p.projector),
+      decoder: module("decoder", p.decoder),
+    };
+  return {
+    flavour: oneOf("flavour", options.flavour, ["fast", "inspect"], "fast"),
+    kernels: oneOf("kernels", options.kernels, ["onnx", "microsoft"], "onnx"),
+    precision,
   };
-  return { flavour: options.flavour ?? "fast", kernels: options.kernels ?? "onnx", precision };
 }
 
 /** The compute element type of a precision. */

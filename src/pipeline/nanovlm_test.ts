@@ -70,12 +70,11 @@ fixtureTest(
       const [full] = await model.generate([request], { maxNewTokens: 12 });
       // Pretend the 4th greedy token is a stop string: decoding stops right there.
       const stop = model.tokenizer.decode([full.tokens[3]]);
-      if (stop.length > 0) {
-        const [cut] = await model.generate([request], { maxNewTokens: 12, stopStrings: [stop] });
-        assertEquals(cut.stopReason, "stop_string");
-        assert(!cut.text.includes(stop), `"${cut.text}" still holds the stop string "${stop}"`);
-        assert(cut.tokens.length <= 4);
-      }
+      assert(stop.length > 0, "the 4th greedy token decodes to no text: pick another stop token");
+      const [cut] = await model.generate([request], { maxNewTokens: 12, stopStrings: [stop] });
+      assertEquals(cut.stopReason, "stop_string");
+      assert(!cut.text.includes(stop), `"${cut.text}" still holds the stop string "${stop}"`);
+      assert(cut.tokens.length <= 4);
       let streamed = "";
       const stream = model.stream(request, { maxNewTokens: 12 });
       for await (const chunk of stream) streamed += chunk;
@@ -196,6 +195,22 @@ fixtureTest("pipeline: bad requests are named errors", async () => {
       () => model.generate([{ images: [image], text: "x" }], { maxNewTokens: -1 }),
       InputError,
       /max_new_tokens/,
+    );
+    await assertRejects(
+      () => model.generate([{ images: [image], text: "x" }], { numBeams: 2, stopStrings: ["."] }),
+      InputError,
+      /beam search does not apply stop strings/,
+    );
+    await assertRejects(
+      async () => {
+        for await (
+          const _ of model.stream({ images: [image], text: "x" }, { numReturnSequences: 2 })
+        ) {
+          // never reached
+        }
+      },
+      InputError,
+      /num_return_sequences/,
     );
   });
 });

@@ -25,7 +25,11 @@ import type { NanoTokenizer } from "./tokenizer.ts";
 
 /** Everything that shapes generation. */
 export interface GenerationOptions extends SamplingOptions, StoppingOptions {
-  /** Beam search with this many beams when > 1 (default 1: sampling or greedy). */
+  /**
+   * Beam search with this many beams when > 1 (default 1: sampling or greedy). Beam search uses
+   * the token limits, EOS and the beam options; sampling options, min_new_tokens and stop strings
+   * are errors with it.
+   */
   numBeams?: number;
   /** Beam search length normalisation exponent (default 1). */
   lengthPenalty?: number;
@@ -49,6 +53,7 @@ export interface GeneratedSequence {
 
 /** The result for one prompt: the best sequence, plus all returned sequences (beam search). */
 export interface GenerationResult extends GeneratedSequence {
+  /** Every returned sequence, best first (one unless beam search returns more). */
   sequences: GeneratedSequence[];
 }
 
@@ -66,6 +71,55 @@ function finish(
   return { text, tokens, stopReason: reason };
 }
 
+/** Options beam search does not apply; giving one with `numBeams > 1` is an error, not ignored. */
+const NOT_FOR_BEAMS = [
+  ["doSample", "do_sample"],
+  ["temperature", "temperature"],
+  ["topK", "top_k"],
+  ["topP", "top_p"],
+  ["repetitionPenalty", "repetition_penalty"],
+  ["minNewTokens", "min_new_tokens"],
+  ["stopStrings", "stop strings"],
+] as const;
+
+/**
+ * Checks the options that decide between the sampling loop and beam search; returns the number
+ * of beams. Sampling values themselves are checked by the token selector, limits by the stopping
+ * options.
+ */
+export function checkGenerationOptions(options: GenerationOptions): number {
+  const numBeams = options.numBeams ?? 1;
+  if (!Number.isInteger(numBeams) || numBeams < 1) {
+    throw new InputError(
+      `num_beams must be an integer >= 1, got ${numBeams}`,
+      "use e.g. --num-beams 4",
+    );
+  }
+  if (
+    numBeams === 1 && options.numReturnSequences !== undefined && options.numReturnSequences !== 1
+  ) {
+    throw new InputError(
+      "num_return_sequences > 1 needs beam search",
+      "also pass num_beams >= num_return_sequences",
+    );
+  }
+  if (numBeams > 1) {
+    for (const [key, name] of NOT_FOR_BEAMS) {
+      const value = options[key];
+      const unset = value === undefined || value === false ||
+        (Array.isArray(value) && value.length === 0) ||
+        (key === "repetitionPenalty" && value === 1) || (key === "minNewTokens" && value === 0);
+      if (!unset) {
+        throw new InputError(
+          `beam search does not apply ${name}`,
+          `leave out ${name}, or num_beams for sampling`,
+        );
+      }
+    }
+  }
+  return numBeams;
+}
+
 /** Generates for every row of a prepared batch. */
 export async function generateText(
   runtime: NanoVLMRuntime,
@@ -75,21 +129,8 @@ export async function generateText(
 ): Promise<GenerationResult[]> {
   const stopping = resolveStoppingOptions(options, runtime.config.generation);
   const eos = [tokenizer.eosTokenId];
-  const numBeams = options.numBeams ?? 1;
-  if (!Number.isInteger(numBeams) || numBeams < 1) {
-    throw new InputError(
-      `num_beams must be an integer >= 1, got ${numBeams}`,
-      "use e.g. --num-beams 4",
-    );
-  }
-  if (numBeams > 1) {
+  if (checkGenerationOptions(options) > 1) {
     return await beamRows(runtime, tokenizer, prepared, options, stopping, eos);
-  }
-  if (options.numReturnSequences !== undefined && options.numReturnSequences !== 1) {
-    throw new InputError(
-      "num_return_sequences > 1 needs beam search",
-      "also pass num_beams >= num_return_sequences",
-    );
   }
   const generated: number[][] = [];
   for await (
@@ -146,9 +187,6 @@ async function beamRows(
   stopping: ResolvedStoppingOptions,
   eos: number[],
 ): Promise<GenerationResult[]> {
-  if (options.doSample) {
-    throw new InputError("beam search does not sample", "leave out do_sample or num_beams");
-  }
   const { prompt } = prepared;
   const dim = runtime.config.lm_hidden_dim;
   const results: GenerationResult[] = [];
@@ -193,7 +231,7 @@ export async function* streamText(
   if (prepared.prompt.batch !== 1) {
     throw new InputError("streaming takes one prompt", "stream prompts one at a time");
   }
-  if ((options.numBeams ?? 1) > 1) {
+  if (checkGenerationOptions(options) > 1) {
     throw new InputError("beam search cannot stream", "leave out num_beams to stream");
   }
   const stopping = resolveStoppingOptions(options, runtime.config.generation);

@@ -5,7 +5,7 @@
  * @module
  */
 import { createRequire } from "node:module";
-import { EngineError } from "../errors.ts";
+import { EngineError, InputError } from "../errors.ts";
 import type { Provider } from "./session.ts";
 
 /** The folder holding onnxruntime-node's native binding and libraries. */
@@ -50,6 +50,12 @@ export function cudaInstallSteps(): string {
 /** Resolves `auto` to `cuda` when its libraries are present, else `cpu`; `cuda` without them is an error. */
 export function resolveProvider(provider: Provider): "cpu" | "cuda" {
   if (provider === "cpu") return "cpu";
+  if (provider !== "cuda" && provider !== "auto") {
+    throw new InputError(
+      `provider must be cpu, cuda or auto; got ${JSON.stringify(provider)}`,
+      "use e.g. --device cpu",
+    );
+  }
   const missing = missingCudaLibraries();
   if (provider === "auto") return missing.length === 0 ? "cuda" : "cpu";
   if (missing.length > 0) {

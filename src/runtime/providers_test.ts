@@ -1,4 +1,5 @@
-import { EngineError } from "../errors.ts";
+import { EngineError, InputError } from "../errors.ts";
+import { buildOptions } from "../model/options.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { runDoctor } from "./doctor.ts";
 import { missingCudaLibraries, ortBinaryFolder, resolveProvider } from "./providers.ts";
@@ -35,4 +36,29 @@ Deno.test("doctor: reports the pinned onnxruntime-node and the state of each CUD
     report.cuda.libraries.map((l) => !missingCudaLibraries().includes(l.name)),
   );
   assertEquals(report.cuda.usable, report.cuda.libraries.every((l) => l.loadable));
+});
+
+Deno.test("load options: unknown flavour, kernels, precision and provider are named errors", () => {
+  assertThrows(
+    () => buildOptions({ flavour: "bogus" as never }),
+    InputError,
+    /flavour must be one of fast, inspect/,
+  );
+  assertThrows(() => buildOptions({ precision: "fp8" as never }), InputError, /vision precision/);
+  assertThrows(
+    () => buildOptions({ precision: { decoder: "bf16" as never } }),
+    InputError,
+    /decoder precision/,
+  );
+  assertThrows(() => buildOptions({ kernels: "cudnn" as never }), InputError, /kernels/);
+  assertThrows(
+    () => resolveProvider("tpu" as never),
+    InputError,
+    /provider must be cpu, cuda or auto/,
+  );
+  assertEquals(buildOptions({ precision: { decoder: "fp16" } }).precision, {
+    vision: "fp32",
+    projector: "fp32",
+    decoder: "fp16",
+  });
 });
