@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { InputError } from "../errors.ts";
 import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
 import { mergeImageEmbeddings } from "../model/merge.ts";
 import type { Flavour, Precision } from "../model/options.ts";
@@ -16,6 +17,14 @@ import { loadImage } from "../pipeline/image_load.ts";
 import { preprocessImage } from "../pipeline/image_preprocess.ts";
 import { type Bounds, compareTensors, type StageComparison } from "./compare.ts";
 import { type Fixture, golden, goldenShape } from "./fixture.ts";
+
+/** Stages every fixture must provide goldens for. */
+export const CORE_STAGES = [
+  "preprocess.pixel_values",
+  "mp.output",
+  "lm.logits",
+  "gen.step_logits",
+] as const;
 
 /** Expected and generated greedy ids. */
 export interface GreedyCheck<T> {
@@ -178,6 +187,16 @@ export async function runParity(
       pass: expectedBatch.every((row, r) => sameIds(row, batchRun.ids[r])),
     },
   };
+  // A fixture missing the core goldens would pass having compared nothing: refuse it.
+  const missing = CORE_STAGES.filter((name) => !stages.some((s) => s.name === name));
+  if (missing.length > 0) {
+    throw new InputError(
+      `${fixture.dir}: goldens.safetensors lacks ${
+        missing.join(", ")
+      }; parity would compare too little`,
+      "use a complete fixture (see shared/fixtures/README.md for the tensors)",
+    );
+  }
   const greedyCounts = precision === "fp32";
   return {
     pass: stages.every((s) => s.pass) &&

@@ -1,6 +1,9 @@
 import { openCheckpoint } from "../checkpoint/checkpoint.ts";
+import { readTensorBytes } from "../checkpoint/safetensors.ts";
+import { writeSafetensors } from "../checkpoint/safetensors_writer.ts";
+import { InputError } from "../errors.ts";
 import { NanoVLMRuntime } from "../runtime/model.ts";
-import { assert, assertEquals } from "../testing/assert.ts";
+import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
 import { withTempDir } from "../testing/temp.ts";
 import { compareTensors } from "./compare.ts";
@@ -129,3 +132,34 @@ fixtureTest("parity fails on a checkpoint with one perturbed weight", async () =
 Deno.test("compareTensors is the bound used: a 2e-4 relative error fails fp32", () => {
   assertEquals(compareTensors("x", [1.0002], [1]).pass, false);
 });
+
+fixtureTest(
+  "parity refuses a fixture whose goldens lack a core stage (it would compare too little)",
+  async () => {
+    await withTempDir(async (dir) => {
+      const source = fixturePath("reference", "v0.2-tiny");
+      for (const file of ["manifest.json", "image_a.png", "image_b.png"]) {
+        await Deno.copyFile(`${source}/${file}`, `${dir}/${file}`);
+      }
+      const goldens = (await openFixture(source)).goldens;
+      const kept = [...goldens.tensors.values()].filter((t) => t.name !== "lm.logits");
+      const tensors = await Promise.all(kept.map(async (t) => {
+        const bytes = await readTensorBytes(goldens, t.name);
+        return { name: t.name, dtype: t.dtype, shape: t.shape, chunks: () => [bytes] };
+      }));
+      await writeSafetensors(`${dir}/goldens.safetensors`, tensors);
+      const runtime = await NanoVLMRuntime.load(await openCheckpoint(`${source}/checkpoint`), {
+        cacheDir: `${dir}/cache`,
+      });
+      try {
+        await assertRejects(
+          () => openFixture(dir).then((f) => runParity(f, runtime, "fp32")),
+          InputError,
+          /lacks lm.logits/,
+        );
+      } finally {
+        await runtime.release();
+      }
+    });
+  },
+);

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { argmax } from "../sampling.ts";
 import { InputError } from "../../errors.ts";
 import { extractChoiceLetter } from "../choice_letter.ts";
 import type { NanoVLM } from "../nanovlm.ts";
@@ -106,9 +107,6 @@ function checkOptions(options: readonly string[]): void {
 }
 
 /** The index of the largest value (the first on ties). */
-function argmax(values: readonly number[]): number {
-  return values.reduce((best, v, i) => (v > values[best] ? i : best), 0);
-}
 
 /**
  * Chooses the option that best answers `question` about the image.

@@ -69,6 +69,12 @@ export const EMBED_OUTPUTS: Readonly<
 /** Pools `rows` vectors of width `dim` (row-major in `data`) to one. */
 export function poolRows(data: Float32Array, dim: number, pool: EmbedPool): Float32Array {
   const rows = data.length / dim;
+  if (rows === 0) {
+    throw new InputError(
+      "nothing to embed: the input has no positions",
+      "give an image or a non-empty text",
+    );
+  }
   if (pool === "last") return data.slice((rows - 1) * dim, rows * dim);
   const sums = new Float64Array(dim);
   for (let r = 0; r < rows; r++) {

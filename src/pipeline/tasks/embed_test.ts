@@ -1,6 +1,6 @@
 import { InputError } from "../../errors.ts";
 import { golden, goldenShape, openFixture } from "../../parity/fixture.ts";
-import { assertClose, assertEquals, assertRejects } from "../../testing/assert.ts";
+import { assertClose, assertEquals, assertRejects, assertThrows } from "../../testing/assert.ts";
 import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../../testing/fixtures.ts";
 import { embed, poolRows } from "./embed.ts";
 import { fixtureFile, withFixtureModel } from "./testing.ts";
@@ -131,3 +131,8 @@ fixtureTest(
     });
   },
 );
+
+Deno.test("poolRows: nothing to pool is a named error, not NaN", () => {
+  assertThrows(() => poolRows(new Float32Array(0), 4, "mean"), InputError, /nothing to embed/);
+  assertThrows(() => poolRows(new Float32Array(0), 4, "last"), InputError, /nothing to embed/);
+});
