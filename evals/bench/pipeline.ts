@@ -20,6 +20,9 @@ const { values } = parseArgs({
   options: { checkpoint: { type: "string" }, tokens: { type: "string" } },
 });
 const tokens = Number(values.tokens ?? 32);
+if (!Number.isInteger(tokens) || tokens < 2) {
+  throw new Error(`--tokens must be an integer >= 2, got ${values.tokens}`);
+}
 const work = await Deno.makeTempDir({ prefix: "nanovlm-bench-" });
 try {
   let dir = values.checkpoint;
@@ -27,9 +30,15 @@ try {
     dir = `${work}/222m`;
     await synthesizeCheckpoint(presetConfig("222m"), dir, { seed: 0 });
   }
-  const imagePath = `${work}/image.png`;
-  const pixels = new Uint8Array(320 * 240 * 3).map((_, i) => (i * 7) % 256);
-  await sharp(pixels, { raw: { width: 320, height: 240, channels: 3 } }).png().toFile(imagePath);
+  // One distinct image per row, so that no row shares another's vision encoding.
+  const imagePaths: string[] = [];
+  for (let k = 0; k < 8; k++) {
+    const pixels = new Uint8Array(320 * 240 * 3).map((_, i) => (i * (7 + 2 * k)) % 256);
+    imagePaths.push(`${work}/image${k}.png`);
+    await sharp(pixels, { raw: { width: 320, height: 240, channels: 3 } }).png().toFile(
+      imagePaths[k],
+    );
+  }
   // The real cosmo2 tokenizer cannot be downloaded here; the byte-level stand-in has the same role.
   const model = await NanoVLM.load(dir, {
     tokenizer: BYTE_LEVEL_TOKENIZER,
@@ -39,14 +48,14 @@ try {
   const questions = ["What is this?", "Describe the image.", "What colour is it?", "Where is it?"];
   const rows: string[] = [];
   const summary: Record<string, unknown>[] = [];
-  await model.generate([{ images: [imagePath], text: "warm up" }], {
+  await model.generate([{ images: [imagePaths[0]], text: "warm up" }], {
     maxNewTokens: 8,
     minNewTokens: 8,
   });
   for (const batch of [1, 4, 8]) {
     const requests = Array.from(
       { length: batch },
-      (_, i) => ({ images: [imagePath], text: questions[i % 4] }),
+      (_, i) => ({ images: [imagePaths[i]], text: questions[i % 4] }),
     );
     const prepared = await model.prepare(requests);
     // End to end: the whole generation loop. Runs of `tokens` and `2 × tokens` new tokens share
