@@ -1,5 +1,5 @@
 /**
- * nanovlm-lab's evaluation side, built on the public API of `src/mod.ts`: `metrics` (equal to the
+ * nanovlm-lab's evaluation side, built on `src/` (it may import it; `src/` never imports it): `metrics` (equal to the
  * reference implementations) and `datasets` (the manifest format, importers, ShapesBench, photos).
  *
  * @example

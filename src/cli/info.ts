@@ -57,8 +57,14 @@ export function checkpointInfo(ckpt: Checkpoint): CheckpointInfo {
       patchesPerImage: g.patchesPerImage,
       pixelShuffleFactor: c.mp_pixel_shuffle_factor,
       maxImageSize: c.max_img_size ?? null,
-      // current: a grid of tiles plus one global image (spec §7.2); older: one image.
-      maxTilesPerImage: c.max_img_size ? tilesPerSide * tilesPerSide + 1 : 1,
+      // current: a grid of tiles plus one global image (spec §7.2), except a 1x1 grid or a
+      // vocabulary without <|global_image|>, which take no global image; older: one image.
+      maxTilesPerImage: c.max_img_size
+        ? tilesPerSide * tilesPerSide +
+          (tilesPerSide > 1 && Object.keys(c.vlm_extra_tokens ?? {}).includes("global_image_token")
+            ? 1
+            : 0)
+        : 1,
     },
     imageTokensPerImage: c.mp_image_token_length ?? g.imageTokensPerImage,
     vocabSize: c.lm_vocab_size,

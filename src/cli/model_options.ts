@@ -133,7 +133,10 @@ function topPOption(parsed: ParsedArgs): number | undefined {
   return topP;
 }
 
-/** Reads and checks the generation options (before any model is loaded). */
+/**
+ * Reads the generation options and checks each value on its own before any model is loaded;
+ * checks that relate options (min vs max new tokens, beam search) happen when generation starts.
+ */
 export function generationOptionsFromArgs(parsed: ParsedArgs): GenerationOptions {
   const stop = parsed.values.stop as string[] | undefined;
   const options: GenerationOptions = {

@@ -34,7 +34,7 @@ export interface LoopOptions {
   maxNewTokens: number;
   /** Picks each next token. */
   select: SelectToken;
-  /** Whether a row is finished after emitting `token` (e.g. EOS or a stop string). */
+  /** Whether a row is finished given its generated ids so far (e.g. EOS or a stop string). */
   isFinished?: (row: number, generated: readonly number[]) => boolean;
 }
 
