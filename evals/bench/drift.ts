@@ -16,8 +16,7 @@ import { synthesizeCheckpoint } from "../../src/checkpoint/synthetic.ts";
 import type { Flavour, Precision } from "../../src/model/options.ts";
 import { compareTensors } from "../../src/parity/compare.ts";
 import { logSoftmax } from "../../src/pipeline/beam.ts";
-import { generateTokens } from "../../src/pipeline/generate.ts";
-import { argmax } from "../../src/pipeline/sampling.ts";
+import { greedyDecode } from "../../src/pipeline/generate.ts";
 import { NanoVLMRuntime } from "../../src/runtime/model.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { checkpoint: { type: "string" } } });
@@ -56,14 +55,8 @@ try {
         positionIds: all,
         logitsIndex: all,
       });
-      const ids: number[][] = [[]];
       const prompt = { embeds, batch: 1, length, attentionMask: [all.map(() => 1)] };
-      for await (
-        const _ of generateTokens(runtime, prompt, {
-          maxNewTokens: 16,
-          select: (l) => argmax(l),
-        }, ids)
-      ) { /* run */ }
+      const { ids } = await greedyDecode(runtime, prompt, 16);
       return { logits, ids: ids[0], vocab: c.lm_vocab_size, length };
     } finally {
       await runtime.release();

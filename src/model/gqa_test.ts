@@ -2,8 +2,7 @@ import { openCheckpoint } from "../checkpoint/checkpoint.ts";
 import { EngineError } from "../errors.ts";
 import { compareTensors } from "../parity/compare.ts";
 import { golden, goldenShape, openFixture } from "../parity/fixture.ts";
-import { generateTokens } from "../pipeline/generate.ts";
-import { argmax } from "../pipeline/sampling.ts";
+import { greedyDecode } from "../pipeline/generate.ts";
 import { NanoVLMRuntime } from "../runtime/model.ts";
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
@@ -35,14 +34,8 @@ for (const name of REFERENCE_FIXTURES) {
             (await golden(fixture, "lm.logits"))!,
           );
           assert(c.pass, `lm.logits rel ${c.rel}`);
-          const ids: number[][] = [[]];
           const prompt = { embeds, batch: 1, length, attentionMask: [all.map(() => 1)] };
-          for await (
-            const _ of generateTokens(runtime, prompt, {
-              maxNewTokens: 12,
-              select: (l) => argmax(l),
-            }, ids)
-          ) { /* run */ }
+          const { ids } = await greedyDecode(runtime, prompt, 12);
           assertEquals(
             ids[0],
             fixture.manifest.cases.greedy.raw_argmax_ids ??

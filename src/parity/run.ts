@@ -10,8 +10,7 @@ import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
 import { mergeImageEmbeddings } from "../model/merge.ts";
 import type { Flavour, Precision } from "../model/options.ts";
 import type { NanoVLMRuntime } from "../runtime/model.ts";
-import { type DecoderPrompt, generateTokens } from "../pipeline/generate.ts";
-import { argmax } from "../pipeline/sampling.ts";
+import { type DecoderPrompt, greedyDecode } from "../pipeline/generate.ts";
 import { concatFloat32 } from "../pipeline/concat.ts";
 import { loadImage } from "../pipeline/image_load.ts";
 import { preprocessImage } from "../pipeline/image_preprocess.ts";
@@ -137,7 +136,7 @@ export async function runParity(
   }
   await check("lm.logits", prefill.logits);
   const greedy = manifest.cases.greedy;
-  const singleRun = await greedyRun(runtime, singlePrompt, greedy.max_new_tokens);
+  const singleRun = await greedyDecode(runtime, singlePrompt, greedy.max_new_tokens);
   await check("gen.step_logits", singleRun.stepLogits);
 
   // Padded batch: left padding, the manifest's masks; compare valid positions only.
@@ -170,7 +169,7 @@ export async function runParity(
     const position = Math.floor(i / vocab);
     return valid[Math.floor(position / length)][position % length] === 1;
   });
-  const batchRun = await greedyRun(runtime, batchPrompt, greedy.max_new_tokens);
+  const batchRun = await greedyDecode(runtime, batchPrompt, greedy.max_new_tokens);
   await check("batch.gen.step_logits", batchRun.stepLogits);
 
   const expectedSingle = greedy.raw_argmax_ids ?? greedy.generated_ids;
@@ -258,25 +257,4 @@ async function mergedPrompt(
     length,
     attentionMask: attentionMask.map((m) => [...imageOnes, ...m]),
   };
-}
-
-/** Greedy decoding that records the logits of every step, `[steps, batch, vocab]`. */
-async function greedyRun(runtime: NanoVLMRuntime, prompt: DecoderPrompt, steps: number) {
-  const vocab = runtime.config.lm_vocab_size;
-  const stepLogits = new Float32Array(steps * prompt.batch * vocab);
-  const ids: number[][] = Array.from({ length: prompt.batch }, () => []);
-  for await (
-    const step of generateTokens(runtime, prompt, {
-      maxNewTokens: steps,
-      select: (l) => argmax(l),
-    }, ids)
-  ) {
-    step.rows.forEach((row, i) => {
-      stepLogits.set(
-        step.logits.subarray(i * vocab, (i + 1) * vocab),
-        (step.step * prompt.batch + row) * vocab,
-      );
-    });
-  }
-  return { stepLogits, ids };
 }

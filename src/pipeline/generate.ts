@@ -6,6 +6,7 @@
  * @module
  */
 import type { NanoVLMRuntime } from "../runtime/model.ts";
+import { argmax } from "./sampling.ts";
 
 /** The merged prompt of a batch. */
 export interface DecoderPrompt {
@@ -118,4 +119,37 @@ export async function* generateTokens(
     });
     nextPosition = nextPosition.map((p) => p + 1);
   }
+}
+
+/**
+ * Greedy decoding (argmax, first max on ties) of `steps` tokens for every row, recording the
+ * logits each token was picked from: the deterministic path parity and drift checks compare.
+ *
+ * @example
+ * ```ts
+ * const { ids, stepLogits } = await greedyDecode(runtime, prompt, 12); // stepLogits [12, batch, vocab]
+ * ```
+ */
+export async function greedyDecode(
+  runtime: NanoVLMRuntime,
+  prompt: DecoderPrompt,
+  steps: number,
+): Promise<{ ids: number[][]; stepLogits: Float32Array }> {
+  const vocab = runtime.config.lm_vocab_size;
+  const stepLogits = new Float32Array(steps * prompt.batch * vocab);
+  const ids: number[][] = Array.from({ length: prompt.batch }, () => []);
+  for await (
+    const step of generateTokens(runtime, prompt, {
+      maxNewTokens: steps,
+      select: (l) => argmax(l),
+    }, ids)
+  ) {
+    step.rows.forEach((row, i) => {
+      stepLogits.set(
+        step.logits.subarray(i * vocab, (i + 1) * vocab),
+        (step.step * prompt.batch + row) * vocab,
+      );
+    });
+  }
+  return { ids, stepLogits };
 }
