@@ -114,6 +114,10 @@ export async function withModelFromArgs<T>(
 ): Promise<T> {
   const { dir, options } = modelOptionsFromArgs(command, parsed);
   const model = await NanoVLM.load(dir, options);
+  if (options.provider === "auto") {
+    // Say which provider `auto` picked (on stderr, so --json output stays clean).
+    console.error(`device: ${model.runtime.provider} (chosen by --device auto)`);
+  }
   try {
     return await fn(model);
   } finally {
