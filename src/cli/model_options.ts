@@ -49,6 +49,8 @@ export const GENERATION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   "max-new-tokens": { type: "string" },
   "min-new-tokens": { type: "string" },
   "do-sample": { type: "boolean" },
+  "original-sampling": { type: "boolean" },
+  "sampling-order": { type: "string" },
   temperature: { type: "string" },
   "top-k": { type: "string" },
   "top-p": { type: "string" },
@@ -66,6 +68,12 @@ export const GENERATION_HELP = `generation options (default: greedy):
                              20 for v0.1/v0.2, 300 for the current generation)
   --min-new-tokens <n>       end-of-sequence is suppressed until n tokens exist (default 0)
   --do-sample                sample instead of taking the most likely token
+  --original-sampling        sample as the original generate() of the model's generation
+                             (v0.2/current: top-k 50, top-p 0.9, temperature 0.5; v0.1: plain
+                             softmax); explicit options override it
+  --sampling-order hf|nanovlm  filter order: Hugging Face (temperature, top-k, top-p keeping the
+                             crossing token; default) or nanoVLM's (top-k, top-p dropping it, then
+                             temperature)
   --temperature <t>          softmax temperature >= 0 (default 1)
   --top-k <k>                keep the k most likely tokens (default 0: off)
   --top-p <p>                nucleus sampling mass in (0, 1] (default 1: off)
@@ -147,6 +155,8 @@ export function generationOptionsFromArgs(parsed: ParsedArgs): GenerationOptions
     maxNewTokens: integerOption(parsed, "max-new-tokens", { min: 0 }),
     minNewTokens: integerOption(parsed, "min-new-tokens", { min: 0 }),
     doSample: flag(parsed, "do-sample") || undefined,
+    originalSampling: flag(parsed, "original-sampling") || undefined,
+    order: choiceOption(parsed, "sampling-order", ["hf", "nanovlm"] as const),
     temperature: numberOption(parsed, "temperature", { min: 0 }),
     topK: integerOption(parsed, "top-k", { min: 0 }),
     topP: topPOption(parsed),

@@ -173,6 +173,34 @@ fixtureTest("pipeline: seeded sampling is reproducible, and the seed matters", a
   });
 });
 
+fixtureTest(
+  "pipeline: --original-sampling is the original generate()'s sampling (spec §8.2)",
+  async () => {
+    await withModel("v0.2-tiny", async (model) => {
+      const request = {
+        images: [fixturePath("reference", "v0.2-tiny", "image_a.png")],
+        text: "What is this?",
+      };
+      const tokens = async (options: Record<string, unknown>) =>
+        (await model.generate([request], { maxNewTokens: 12, seed: 11, ...options }))[0].tokens;
+      // v0.2's generate(): top_k 50, top_p 0.9, temperature 0.5, filtered in that order on raw logits.
+      const spelledOut = await tokens({
+        doSample: true,
+        topK: 50,
+        topP: 0.9,
+        temperature: 0.5,
+        order: "nanovlm",
+      });
+      assertEquals(await tokens({ originalSampling: true }), spelledOut);
+      // Explicit options win over the preset.
+      assertEquals(
+        await tokens({ originalSampling: true, temperature: 1 }),
+        await tokens({ doSample: true, topK: 50, topP: 0.9, temperature: 1, order: "nanovlm" }),
+      );
+    });
+  },
+);
+
 fixtureTest("pipeline: bad requests are named errors", async () => {
   await withModel("v0.1-tiny", async (model) => {
     const image = fixturePath("reference", "v0.1-tiny", "image_a.png");

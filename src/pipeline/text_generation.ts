@@ -10,7 +10,8 @@ import { beamSearch } from "./beam.ts";
 import { generateTokens } from "./generate.ts";
 import type { PreparedBatch } from "./prepare.ts";
 import { TokenSelector } from "./sampling.ts";
-import type { SamplingOptions } from "./sampling_options.ts";
+import { NANOVLM_SAMPLING, type SamplingOptions } from "./sampling_options.ts";
+import type { Generation } from "../checkpoint/config_types.ts";
 import {
   findStopString,
   type ResolvedStoppingOptions,
@@ -37,6 +38,12 @@ export interface GenerationOptions extends SamplingOptions, StoppingOptions {
   earlyStopping?: boolean | "never";
   /** Beam search: sequences returned per prompt (default 1). */
   numReturnSequences?: number;
+  /**
+   * Sample as the original `generate()` of the model's generation does (spec §8): v0.1 plain
+   * multinomial at temperature 1; v0.2 and current top-k 50, top-p 0.9, temperature 0.5 in
+   * nanoVLM's filter order. Options given explicitly override these.
+   */
+  originalSampling?: boolean;
 }
 
 /** One generated sequence. */
@@ -69,6 +76,16 @@ function finish(
   const reason = stopReason({ ids: tokens, text: stop ? text + stop.stop : text }, stopping, eos) ??
     "length";
   return { text, tokens, stopReason: reason };
+}
+
+/** The options with the original sampling of `generation` filled in under them, when asked for. */
+export function withOriginalSampling(
+  options: GenerationOptions,
+  generation: Generation,
+): GenerationOptions {
+  if (!options.originalSampling) return options;
+  const explicit = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  return { ...NANOVLM_SAMPLING[generation], ...explicit };
 }
 
 /** Options beam search does not apply; giving one with `numBeams > 1` is an error, not ignored. */
@@ -127,6 +144,7 @@ export async function generateText(
   prepared: PreparedBatch,
   options: GenerationOptions = {},
 ): Promise<GenerationResult[]> {
+  options = withOriginalSampling(options, runtime.config.generation);
   const stopping = resolveStoppingOptions(options, runtime.config.generation);
   const eos = [tokenizer.eosTokenId];
   if (checkGenerationOptions(options) > 1) {
@@ -228,6 +246,7 @@ export async function* streamText(
   prepared: PreparedBatch,
   options: GenerationOptions = {},
 ): AsyncGenerator<string, GenerationResult> {
+  options = withOriginalSampling(options, runtime.config.generation);
   if (prepared.prompt.batch !== 1) {
     throw new InputError("streaming takes one prompt", "stream prompts one at a time");
   }
