@@ -9,7 +9,7 @@
  * @module
  */
 import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
-import type { GraphBuilder } from "../onnx/graph.ts";
+import { float, type GraphBuilder } from "../onnx/graph.ts";
 import {
   attention,
   cast,
@@ -116,6 +116,48 @@ function attentionMask(
   });
 }
 
+/**
+ * The fast flavour's attention: RotaryEmbedding-23 and Attention-23 on `[b, t, heads*d]` tensors
+ * (heads given as attributes, so no reshapes or transposes), the KV cache appended inside
+ * Attention (`past` in, `present` out).
+ */
+function fusedAttention(
+  ctx: LayerContext,
+  h: string,
+  prefix: string,
+  cfg: NanoVLMConfig,
+  rope: { cos: string; sin: string },
+  mask: string,
+  past: { key: string; value: string },
+): { attnOut: string; present: { key: string; value: string } } {
+  const { g } = ctx;
+  const heads = cfg.lm_n_heads, kvHeads = cfg.lm_n_kv_heads;
+  const headDim = cfg.lm_hidden_dim / heads;
+  const project = (name: string, n: number) =>
+    linear(ctx, h, `${prefix}.attn.${name}`, false, n * headDim);
+  const q = g.op("RotaryEmbedding", [project("q_proj", heads), rope.cos, rope.sin], {
+    num_heads: heads,
+  });
+  const k = g.op("RotaryEmbedding", [project("k_proj", kvHeads), rope.cos, rope.sin], {
+    num_heads: kvHeads,
+  });
+  const [out, presentKey, presentValue] = g.node(
+    "Attention",
+    [
+      q,
+      k,
+      project("v_proj", kvHeads),
+      mask,
+      cast(g, past.key, "float32", ctx.compute),
+      cast(g, past.value, "float32", ctx.compute),
+    ],
+    { q_num_heads: heads, kv_num_heads: kvHeads, scale: float(1 / Math.sqrt(headDim)) },
+    { outputs: 3 },
+  );
+  const attnOut = linear(ctx, out, `${prefix}.attn.out_proj`, false, cfg.lm_hidden_dim);
+  return { attnOut, present: { key: presentKey, value: presentValue } };
+}
+
 /** One `LanguageModelBlock`: `x + attn(norm1(x))`, then `x + mlp(norm2(x))`. */
 function block(
   ctx: LayerContext,
@@ -137,6 +179,7 @@ function block(
     const h = rmsNorm(ctx, x, `${prefix}.norm1`, cfg.lm_rms_eps, opts.fused);
     const { attnOut, present } = g.scope("attn", () => {
       if (gqa) return gqaAttention(ctx, h, prefix, cfg, past, gqa);
+      if (opts.fused) return fusedAttention(ctx, h, prefix, cfg, rope, mask, past);
       let q = splitHeads(
         g,
         linear(ctx, h, `${prefix}.attn.q_proj`, false, heads * headDim),
@@ -155,13 +198,8 @@ function block(
         kvHeads,
         headDim,
       );
-      if (opts.fused) {
-        q = g.op("RotaryEmbedding", [q, rope.cos, rope.sin]);
-        k = g.op("RotaryEmbedding", [k, rope.cos, rope.sin]);
-      } else {
-        q = applyRope(g, q, rope.cosFull, rope.sinFull, headDim);
-        k = applyRope(g, k, rope.cosFull, rope.sinFull, headDim);
-      }
+      q = applyRope(g, q, rope.cosFull, rope.sinFull, headDim);
+      k = applyRope(g, k, rope.cosFull, rope.sinFull, headDim);
       const pastKey = cast(g, past.key, "float32", ctx.compute);
       const pastValue = cast(g, past.value, "float32", ctx.compute);
       const keys = g.op("Concat", [pastKey, k], { axis: 2 });
@@ -171,7 +209,7 @@ function block(
         kvHeads,
         headDim,
         mask,
-        fused: opts.fused,
+        fused: false,
         probs: opts.taps !== undefined,
       });
       if (probs) opts.taps!.set(`lm.attn_probs.layer${i}`, probs);
