@@ -6,16 +6,14 @@
 import { fixturePath } from "../testing/fixtures.ts";
 import { BYTE_LEVEL_TOKENIZER } from "../testing/tokenizers/mod.ts";
 
-/** The path of a file of a reference fixture. */
-export function fixtureFile(name: string, file: string): string {
-  return fixturePath("reference", name, file);
-}
+/** The path of a file of a reference fixture (shared with the task tests). */
+export { fixtureFile } from "../pipeline/tasks/testing.ts";
 
 /** `--model`, `--tokenizer` (byte-level stand-in) and `--cache-dir` for a reference fixture. */
 export function modelArgs(name: string, cacheDir: string): string[] {
   return [
     "--model",
-    fixtureFile(name, "checkpoint"),
+    fixturePath("reference", name, "checkpoint"),
     "--tokenizer",
     BYTE_LEVEL_TOKENIZER,
     "--cache-dir",

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { topIndices } from "../beam.ts";
 import { InputError } from "../../errors.ts";
 import type { ImageInput } from "../image_load.ts";
 import type { NanoVLM } from "../nanovlm.ts";
@@ -41,7 +42,7 @@ export interface RetrievalResult {
  * ```
  */
 export function rankDescending(values: readonly number[]): number[] {
-  return values.map((_, i) => i).sort((a, b) => values[b] - values[a] || a - b);
+  return topIndices(values, values.length);
 }
 
 /**
