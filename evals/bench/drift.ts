@@ -15,8 +15,8 @@ import { presetConfig } from "../../src/checkpoint/presets.ts";
 import { synthesizeCheckpoint } from "../../src/checkpoint/synthetic.ts";
 import type { Flavour, Precision } from "../../src/model/options.ts";
 import { compareTensors } from "../../src/parity/compare.ts";
-import { logSoftmax } from "../../src/pipeline/beam.ts";
-import { greedyDecode } from "../../src/pipeline/generate.ts";
+import { logSoftmax } from "../../src/pipeline/generation/beam.ts";
+import { greedyDecode } from "../../src/pipeline/generation/generate.ts";
 import { NanoVLMRuntime } from "../../src/runtime/model.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { checkpoint: { type: "string" } } });

@@ -13,8 +13,8 @@ import type { Flavour, Kernels, Precision } from "../../src/model/options.ts";
 import { prepareGraph } from "../../src/runtime/graph_cache.ts";
 import { buildOptions } from "../../src/model/options.ts";
 import { NanoVLMRuntime } from "../../src/runtime/model.ts";
-import { generateTokens } from "../../src/pipeline/generate.ts";
-import { argmax } from "../../src/pipeline/sampling.ts";
+import { generateTokens } from "../../src/pipeline/generation/generate.ts";
+import { argmax } from "../../src/pipeline/generation/sampling.ts";
 
 /** The figures of one case. */
 export interface CaseResult {

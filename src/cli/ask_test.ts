@@ -1,5 +1,5 @@
 import { openCheckpoint } from "../checkpoint/checkpoint.ts";
-import { loadTokenizer } from "../pipeline/tokenizer_files.ts";
+import { loadTokenizer } from "../pipeline/text/tokenizer_files.ts";
 import { assertEquals } from "../testing/assert.ts";
 import { fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
 import { withTempDir } from "../testing/temp.ts";

@@ -1,6 +1,6 @@
 import { InputError } from "../errors.ts";
 import { score } from "../pipeline/tasks/score.ts";
-import { withFixtureModel } from "../pipeline/tasks/testing.ts";
+import { withFixtureModel } from "../testing/task_models.ts";
 import { assert, assertClose, assertEquals, assertRejects } from "../testing/assert.ts";
 import { fixtureTest } from "../testing/fixtures.ts";
 import { withTempDir } from "../testing/temp.ts";

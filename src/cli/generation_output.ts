@@ -6,7 +6,10 @@
  */
 import type { NanoVLM } from "../pipeline/nanovlm.ts";
 import type { Request } from "../pipeline/prepare.ts";
-import type { GenerationOptions, GenerationResult } from "../pipeline/text_generation.ts";
+import type {
+  GenerationOptions,
+  GenerationResult,
+} from "../pipeline/generation/text_generation.ts";
 
 /** Where streamed text goes; tests replace it to watch streaming. */
 export const terminal = {

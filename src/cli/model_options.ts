@@ -7,8 +7,8 @@
 import { InputError } from "../errors.ts";
 import type { Flavour, Precision } from "../model/options.ts";
 import { type LoadOptions, NanoVLM } from "../pipeline/nanovlm.ts";
-import { resolveSamplingOptions } from "../pipeline/sampling_options.ts";
-import type { GenerationOptions } from "../pipeline/text_generation.ts";
+import { resolveSamplingOptions } from "../pipeline/generation/sampling_options.ts";
+import type { GenerationOptions } from "../pipeline/generation/text_generation.ts";
 import type { Provider } from "../runtime/session.ts";
 import {
   choiceOption,

@@ -2,7 +2,7 @@ import { openCheckpoint } from "../checkpoint/checkpoint.ts";
 import { EngineError } from "../errors.ts";
 import { compareTensors } from "../parity/compare.ts";
 import { golden, goldenShape, openFixture } from "../parity/fixture.ts";
-import { greedyDecode } from "../pipeline/generate.ts";
+import { greedyDecode } from "../pipeline/generation/generate.ts";
 import { NanoVLMRuntime } from "../runtime/model.ts";
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";

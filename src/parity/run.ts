@@ -7,13 +7,13 @@
  */
 import { InputError } from "../errors.ts";
 import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
-import { mergeImageEmbeddings } from "../model/merge.ts";
+import { mergeImageEmbeddings } from "../pipeline/merge.ts";
 import type { Flavour, Precision } from "../model/options.ts";
 import type { NanoVLMRuntime } from "../runtime/model.ts";
-import { type DecoderPrompt, greedyDecode } from "../pipeline/generate.ts";
+import { type DecoderPrompt, greedyDecode } from "../pipeline/generation/generate.ts";
 import { concatFloat32 } from "../pipeline/concat.ts";
-import { loadImage } from "../pipeline/image_load.ts";
-import { preprocessImage } from "../pipeline/image_preprocess.ts";
+import { loadImage } from "../pipeline/image/image_load.ts";
+import { preprocessImage } from "../pipeline/image/image_preprocess.ts";
 import { type Bounds, compareTensors, type StageComparison } from "./compare.ts";
 import { type Fixture, golden, goldenShape } from "./fixture.ts";
 

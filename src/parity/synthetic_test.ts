@@ -9,10 +9,10 @@ import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
 import { presetConfig } from "../checkpoint/presets.ts";
 import { Random } from "../checkpoint/random.ts";
 import { synthesizeCheckpoint } from "../checkpoint/synthetic.ts";
-import { mergeImageEmbeddings } from "../model/merge.ts";
+import { mergeImageEmbeddings } from "../pipeline/merge.ts";
 import type { Flavour } from "../model/options.ts";
-import { generateTokens } from "../pipeline/generate.ts";
-import { argmax } from "../pipeline/sampling.ts";
+import { generateTokens } from "../pipeline/generation/generate.ts";
+import { argmax } from "../pipeline/generation/sampling.ts";
 import { NanoVLMRuntime } from "../runtime/model.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import {

@@ -13,9 +13,9 @@ import {
   type GenerationOptions,
   type GenerationResult,
   streamText,
-} from "./text_generation.ts";
-import type { NanoTokenizer } from "./tokenizer.ts";
-import { loadTokenizer } from "./tokenizer_files.ts";
+} from "./generation/text_generation.ts";
+import type { NanoTokenizer } from "./text/tokenizer.ts";
+import { loadTokenizer } from "./text/tokenizer_files.ts";
 
 /** Options of {@link NanoVLM.load}. */
 export interface LoadOptions extends RuntimeOptions {

@@ -7,8 +7,8 @@ import { openCheckpoint } from "../checkpoint/checkpoint.ts";
 import { NanoVLMRuntime } from "../runtime/model.ts";
 import { NanoVLM } from "./nanovlm.ts";
 import { prepareBatch } from "./prepare.ts";
-import { generateText } from "./text_generation.ts";
-import { loadTokenizer } from "./tokenizer_files.ts";
+import { generateText } from "./generation/text_generation.ts";
+import { loadTokenizer } from "./text/tokenizer_files.ts";
 
 /** The prompt texts the fixtures were made from (fixtures README: single and padded batch). */
 const TEXTS: Record<string, [string, string]> = {

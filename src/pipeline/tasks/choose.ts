@@ -11,11 +11,11 @@
  *
  * @module
  */
-import { argmax } from "../sampling.ts";
+import { argmax } from "../generation/sampling.ts";
 import { InputError } from "../../errors.ts";
-import { extractChoiceLetter } from "../choice_letter.ts";
+import { extractChoiceLetter } from "../text/choice_letter.ts";
 import type { NanoVLM } from "../nanovlm.ts";
-import type { GenerationOptions } from "../text_generation.ts";
+import type { GenerationOptions } from "../generation/text_generation.ts";
 import { askRequest } from "./ask.ts";
 import type { TaskImages } from "./images.ts";
 import {

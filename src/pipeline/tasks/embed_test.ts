@@ -3,7 +3,7 @@ import { golden, goldenShape, openFixture } from "../../parity/fixture.ts";
 import { assertClose, assertEquals, assertRejects, assertThrows } from "../../testing/assert.ts";
 import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../../testing/fixtures.ts";
 import { embed, poolRows } from "./embed.ts";
-import { fixtureFile, withFixtureModel } from "./testing.ts";
+import { fixtureFile, withFixtureModel } from "../../testing/task_models.ts";
 
 /** Mean over the leading axes of a row-major tensor whose last axis is `dim`. */
 function meanRows(data: Float32Array, dim: number): number[] {

@@ -6,7 +6,7 @@
  */
 import sharp from "sharp";
 import type { NanoVLMConfig } from "../../checkpoint/config_types.ts";
-import type { ImageInput } from "../image_load.ts";
+import type { ImageInput } from "../image/image_load.ts";
 
 /** The image(s) of one task prompt: a path, bytes or sharp instance, or a list of them. */
 export type TaskImages = ImageInput | readonly ImageInput[];

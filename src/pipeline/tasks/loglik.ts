@@ -21,7 +21,7 @@ import type { Generation } from "../../checkpoint/config_types.ts";
 import { InputError } from "../../errors.ts";
 import type { NanoVLM } from "../nanovlm.ts";
 import type { PrepareOptions, Request } from "../prepare.ts";
-import type { NanoTokenizer } from "../tokenizer.ts";
+import type { NanoTokenizer } from "../text/tokenizer.ts";
 
 /** A prompt and the continuation text whose log-likelihood is wanted. */
 export interface LogLikelihoodQuery {

@@ -7,7 +7,7 @@ import {
   continuationSeparator,
   logSoftmaxAt,
 } from "./loglik.ts";
-import { fixtureFile, handLogProbs, withFixtureModel } from "./testing.ts";
+import { fixtureFile, handLogProbs, withFixtureModel } from "../../testing/task_models.ts";
 
 Deno.test("logSoftmaxAt: hand-computed values", () => {
   // softmax([0, ln 3]) = [1/4, 3/4]

@@ -3,7 +3,7 @@ import { assertClose, assertEquals, assertRejects } from "../../testing/assert.t
 import { fixtureTest } from "../../testing/fixtures.ts";
 import { rankDescending, type RetrievalResult, retrieve } from "./retrieve.ts";
 import { score } from "./score.ts";
-import { fixtureFile, withFixtureModel } from "./testing.ts";
+import { fixtureFile, withFixtureModel } from "../../testing/task_models.ts";
 
 Deno.test("rankDescending: largest first, ties in input order", () => {
   assertEquals(rankDescending([0.1, 0.7, 0.3]), [1, 2, 0]);

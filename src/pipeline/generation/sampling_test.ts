@@ -1,5 +1,5 @@
-import { assert, assertClose, assertEquals, assertThrows } from "../testing/assert.ts";
-import { EngineError, InputError } from "../errors.ts";
+import { assert, assertClose, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { EngineError, InputError } from "../../errors.ts";
 import {
   applyRepetitionPenalty,
   argmax,

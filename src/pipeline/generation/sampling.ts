@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { EngineError } from "../errors.ts";
+import { EngineError } from "../../errors.ts";
 import { Prng } from "./prng.ts";
 import {
   type ResolvedSamplingOptions,

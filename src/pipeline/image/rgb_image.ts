@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { InputError } from "../errors.ts";
+import { InputError } from "../../errors.ts";
 
 /** An 8-bit RGB image, row-major, channels interleaved (`data[(y * width + x) * 3 + c]`). */
 export interface RgbImage {

@@ -15,7 +15,7 @@
  * @module
  */
 import sharp, { type Metadata, type Sharp } from "sharp";
-import { InputError } from "../errors.ts";
+import { InputError } from "../../errors.ts";
 import type { RgbImage } from "./rgb_image.ts";
 
 /** sharp's instance type, re-exported so that callers can type what they pass. */

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { InputError } from "../errors.ts";
+import { InputError } from "../../errors.ts";
 import type { EncodedPrompt } from "./prompt.ts";
 import { type ImageLayout, layoutSlotCount, shiftLayout } from "./prompt_layout.ts";
 

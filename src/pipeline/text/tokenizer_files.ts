@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
-import { InputError } from "../errors.ts";
+import type { NanoVLMConfig } from "../../checkpoint/config_types.ts";
+import { InputError } from "../../errors.ts";
 import {
   createTokenizer,
   type NanoTokenizer,

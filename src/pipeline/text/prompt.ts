@@ -12,8 +12,8 @@
  * @module
  */
 import { Template } from "@huggingface/jinja";
-import { type Generation, geometryOf, type NanoVLMConfig } from "../checkpoint/config_types.ts";
-import { ConfigError, InputError } from "../errors.ts";
+import { type Generation, geometryOf, type NanoVLMConfig } from "../../checkpoint/config_types.ts";
+import { ConfigError, InputError } from "../../errors.ts";
 import { type ImageLayout, imageLayoutOf, imageSpanOf } from "./prompt_layout.ts";
 import type { NanoTokenizer } from "./tokenizer.ts";
 

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Generation } from "../checkpoint/config_types.ts";
-import { InputError } from "../errors.ts";
+import type { Generation } from "../../checkpoint/config_types.ts";
+import { InputError } from "../../errors.ts";
 
 /**
  * The image slots of one prompt, in the prompt's own token coordinates.

@@ -4,12 +4,12 @@
  *
  * @module
  */
-import type { Flavour } from "../../model/options.ts";
-import { fixturePath } from "../../testing/fixtures.ts";
-import { withTempDir } from "../../testing/temp.ts";
-import { BYTE_LEVEL_TOKENIZER } from "../../testing/tokenizers/mod.ts";
-import { NanoVLM } from "../nanovlm.ts";
-import type { Request } from "../prepare.ts";
+import type { Flavour } from "../model/options.ts";
+import { fixturePath } from "./fixtures.ts";
+import { withTempDir } from "./temp.ts";
+import { BYTE_LEVEL_TOKENIZER } from "./tokenizers/mod.ts";
+import { NanoVLM } from "../pipeline/nanovlm.ts";
+import type { Request } from "../pipeline/prepare.ts";
 
 /** The path of a file of a reference fixture (e.g. `image_a.png`). */
 export function fixtureFile(name: string, file: string): string {

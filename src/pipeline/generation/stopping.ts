@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Generation } from "../checkpoint/config_types.ts";
-import { InputError } from "../errors.ts";
+import type { Generation } from "../../checkpoint/config_types.ts";
+import { InputError } from "../../errors.ts";
 
 /** Limits on how much is generated. */
 export interface StoppingOptions {

@@ -1,8 +1,12 @@
-import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
-import { fixtureTest } from "../testing/fixtures.ts";
-import { BYTE_LEVEL_TOKENIZER, fixtureConfig, fixtureManifest } from "../testing/tokenizers/mod.ts";
-import { ConfigError, InputError } from "../errors.ts";
-import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
+import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { fixtureTest } from "../../testing/fixtures.ts";
+import {
+  BYTE_LEVEL_TOKENIZER,
+  fixtureConfig,
+  fixtureManifest,
+} from "../../testing/tokenizers/mod.ts";
+import { ConfigError, InputError } from "../../errors.ts";
+import type { NanoVLMConfig } from "../../checkpoint/config_types.ts";
 import { loadTokenizer } from "./tokenizer_files.ts";
 import { buildPrompt, type ImageGrid, promptText } from "./prompt.ts";
 

@@ -1,7 +1,11 @@
-import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
-import { fixtureTest } from "../testing/fixtures.ts";
-import { BYTE_LEVEL_TOKENIZER, fixtureConfig, fixtureManifest } from "../testing/tokenizers/mod.ts";
-import { InputError } from "../errors.ts";
+import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { fixtureTest } from "../../testing/fixtures.ts";
+import {
+  BYTE_LEVEL_TOKENIZER,
+  fixtureConfig,
+  fixtureManifest,
+} from "../../testing/tokenizers/mod.ts";
+import { InputError } from "../../errors.ts";
 import { loadTokenizer } from "./tokenizer_files.ts";
 import { buildPrompt, type EncodedPrompt } from "./prompt.ts";
 import { batchPrompts, truncatePrompt } from "./batch.ts";

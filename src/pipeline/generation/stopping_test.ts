@@ -1,5 +1,5 @@
-import { assertEquals, assertThrows } from "../testing/assert.ts";
-import { InputError } from "../errors.ts";
+import { assertEquals, assertThrows } from "../../testing/assert.ts";
+import { InputError } from "../../errors.ts";
 import {
   findStopString,
   resolveStoppingOptions,

@@ -1,10 +1,10 @@
-import { openCheckpoint } from "../checkpoint/checkpoint.ts";
-import { InputError } from "../errors.ts";
-import { golden, goldenShape, openFixture } from "../parity/fixture.ts";
-import { NanoVLMRuntime } from "../runtime/model.ts";
-import { assertClose, assertEquals, assertThrows } from "../testing/assert.ts";
-import { fixturePath, fixtureTest } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
+import { openCheckpoint } from "../../checkpoint/checkpoint.ts";
+import { InputError } from "../../errors.ts";
+import { golden, goldenShape, openFixture } from "../../parity/fixture.ts";
+import { NanoVLMRuntime } from "../../runtime/model.ts";
+import { assertClose, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { fixturePath, fixtureTest } from "../../testing/fixtures.ts";
+import { withTempDir } from "../../testing/temp.ts";
 import { beamSearch, logSoftmax, validateBeamOptions } from "./beam.ts";
 import type { DecoderPrompt } from "./generate.ts";
 

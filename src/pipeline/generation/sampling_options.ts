@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { Generation } from "../checkpoint/config_types.ts";
-import { InputError } from "../errors.ts";
+import type { Generation } from "../../checkpoint/config_types.ts";
+import { InputError } from "../../errors.ts";
 
 /**
  * The order of the sampling filters:

@@ -11,8 +11,8 @@
  * @module
  */
 import { Tokenizer } from "@huggingface/tokenizers";
-import type { Generation, NanoVLMConfig } from "../checkpoint/config_types.ts";
-import { ConfigError, InputError } from "../errors.ts";
+import type { Generation, NanoVLMConfig } from "../../checkpoint/config_types.ts";
+import { ConfigError, InputError } from "../../errors.ts";
 
 /** The config fields a tokenizer depends on. */
 export type TokenizerModelConfig = Pick<

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { InputError } from "../errors.ts";
-import type { NanoVLMRuntime } from "../runtime/model.ts";
+import { InputError } from "../../errors.ts";
+import type { NanoVLMRuntime } from "../../runtime/model.ts";
 import type { DecoderPrompt } from "./generate.ts";
 
 /** Options of {@link beamSearch}. */

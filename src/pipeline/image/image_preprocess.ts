@@ -10,8 +10,8 @@
  *
  * @module
  */
-import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
-import { ConfigError } from "../errors.ts";
+import type { NanoVLMConfig } from "../../checkpoint/config_types.ts";
+import { ConfigError } from "../../errors.ts";
 import { PILLOW_BICUBIC, PILLOW_BILINEAR, pillowResize } from "./pillow_resample.ts";
 import { type RgbImage, validateRgbImage } from "./rgb_image.ts";
 import { type FloatImage, torchResizeBilinear } from "./torch_resample.ts";
