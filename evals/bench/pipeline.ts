@@ -13,7 +13,7 @@ import sharp from "sharp";
 import { presetConfig } from "../../src/checkpoint/presets.ts";
 import { synthesizeCheckpoint } from "../../src/checkpoint/synthetic.ts";
 import { NanoVLM } from "../../src/pipeline/nanovlm.ts";
-import { BYTE_LEVEL_TOKENIZER } from "../../src/testing/tokenizers/mod.ts";
+import { byteLevelTokenizerFiles } from "../../src/pipeline/text/byte_level.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -41,7 +41,7 @@ try {
   }
   // The real cosmo2 tokenizer cannot be downloaded here; the byte-level stand-in has the same role.
   const model = await NanoVLM.load(dir, {
-    tokenizer: BYTE_LEVEL_TOKENIZER,
+    tokenizer: byteLevelTokenizerFiles(),
     cacheDir: `${work}/cache`,
   });
   // EOS is suppressed (min = max new tokens) so every row generates exactly as many tokens as asked.

@@ -14,11 +14,12 @@ import { openFixture } from "../parity/fixture.ts";
 import { runParity } from "../parity/run.ts";
 import { NanoVLM } from "../pipeline/nanovlm.ts";
 import { NanoVLMRuntime } from "../runtime/model.ts";
-import { FIXTURES_DIR } from "../testing/fixtures.ts";
-import { BYTE_LEVEL_TOKENIZER } from "../testing/tokenizers/mod.ts";
+import { FIXTURES_DIR } from "../parity/fixtures_dir.ts";
+import { byteLevelTokenizerFiles } from "../pipeline/text/byte_level.ts";
 import { parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
-import { checkpointInfo, formatInfo } from "./info.ts";
+import { checkpointInfo } from "../checkpoint/info.ts";
+import { formatInfo } from "./info.ts";
 
 /** The bundled photograph the demo captions. */
 export const DEMO_IMAGE: string = decodeURIComponent(
@@ -66,7 +67,7 @@ options:
 
       const start = performance.now();
       const model = await NanoVLM.load(out, {
-        tokenizer: BYTE_LEVEL_TOKENIZER,
+        tokenizer: byteLevelTokenizerFiles(),
         cacheDir: `${dir}/cache`,
       });
       const loaded = performance.now();

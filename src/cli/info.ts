@@ -4,84 +4,11 @@
  *
  * @module
  */
-import { type Checkpoint, openCheckpoint } from "../checkpoint/checkpoint.ts";
-import { geometryOf } from "../checkpoint/config_types.ts";
+import { openCheckpoint } from "../checkpoint/checkpoint.ts";
+import { type CheckpointInfo, checkpointInfo } from "../checkpoint/info.ts";
 import { InputError } from "../errors.ts";
 import { flag, parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
-
-/** The facts `info` reports, as printed by `--json`. */
-export interface CheckpointInfo {
-  dir: string;
-  generation: string;
-  parameters: Checkpoint["parameters"];
-  tensors: number;
-  dtypes: Record<string, number>;
-  image: {
-    size: number;
-    patchSize: number;
-    patchesPerImage: number;
-    pixelShuffleFactor: number;
-    maxImageSize: number | null;
-    maxTilesPerImage: number;
-  };
-  imageTokensPerImage: number;
-  vocabSize: number;
-  baseVocabSize: number;
-  extraTokens: string[];
-  lm: { hidden: number; blocks: number; heads: number; kvHeads: number; headDim: number };
-  vit: { hidden: number; blocks: number; heads: number };
-  fileBytes: number;
-  warnings: string[];
-}
-
-/** Collects the facts `info` reports about an opened checkpoint. */
-export function checkpointInfo(ckpt: Checkpoint): CheckpointInfo {
-  const c = ckpt.config;
-  const g = geometryOf(c);
-  const dtypes: Record<string, number> = {};
-  for (const entry of ckpt.index.tensors.values()) {
-    dtypes[entry.dtype] = (dtypes[entry.dtype] ?? 0) + 1;
-  }
-  const extras = Object.values(c.vlm_extra_tokens ?? {});
-  const tilesPerSide = c.max_img_size ? c.max_img_size / c.vit_img_size : 1;
-  return {
-    dir: ckpt.dir,
-    generation: c.generation,
-    parameters: ckpt.parameters,
-    tensors: ckpt.index.tensors.size,
-    dtypes,
-    image: {
-      size: c.vit_img_size,
-      patchSize: c.vit_patch_size,
-      patchesPerImage: g.patchesPerImage,
-      pixelShuffleFactor: c.mp_pixel_shuffle_factor,
-      maxImageSize: c.max_img_size ?? null,
-      // current: a grid of tiles plus one global image (spec §7.2), except a 1x1 grid or a
-      // vocabulary without <|global_image|>, which take no global image; older: one image.
-      maxTilesPerImage: c.max_img_size
-        ? tilesPerSide * tilesPerSide +
-          (tilesPerSide > 1 && Object.keys(c.vlm_extra_tokens ?? {}).includes("global_image_token")
-            ? 1
-            : 0)
-        : 1,
-    },
-    imageTokensPerImage: c.mp_image_token_length ?? g.imageTokensPerImage,
-    vocabSize: c.lm_vocab_size,
-    baseVocabSize: c.lm_base_vocab_size ?? c.lm_vocab_size,
-    extraTokens: extras,
-    lm: {
-      hidden: c.lm_hidden_dim,
-      blocks: c.lm_n_blocks,
-      heads: c.lm_n_heads,
-      kvHeads: c.lm_n_kv_heads,
-      headDim: g.lmHeadDim,
-    },
-    vit: { hidden: c.vit_hidden_dim, blocks: c.vit_n_blocks, heads: c.vit_n_heads },
-    fileBytes: ckpt.index.fileSize,
-    warnings: ckpt.warnings,
-  };
-}
 
 const n = (x: number) => x.toLocaleString("en-US");
 

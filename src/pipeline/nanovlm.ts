@@ -14,13 +14,16 @@ import {
   type GenerationResult,
   streamText,
 } from "./generation/text_generation.ts";
-import type { NanoTokenizer } from "./text/tokenizer.ts";
+import type { NanoTokenizer, TokenizerFiles } from "./text/tokenizer.ts";
 import { loadTokenizer } from "./text/tokenizer_files.ts";
 
 /** Options of {@link NanoVLM.load}. */
 export interface LoadOptions extends RuntimeOptions {
-  /** A `tokenizer.json` file or a folder holding one (nanoVLM checkpoints do not include it). */
-  tokenizer?: string;
+  /**
+   * A `tokenizer.json` file or a folder holding one (nanoVLM checkpoints do not include it), or
+   * tokenizer files in memory (e.g. `byteLevelTokenizerFiles()` for a synthetic checkpoint).
+   */
+  tokenizer?: string | TokenizerFiles;
 }
 
 /** A loaded model ready to generate. */

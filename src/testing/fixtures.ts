@@ -6,9 +6,9 @@
  * @module
  */
 
-/** Absolute path of the shared fixtures folder (`NANOVLM_FIXTURES` overrides it). */
-export const FIXTURES_DIR: string = Deno.env.get("NANOVLM_FIXTURES") ??
-  decodeURIComponent(new URL("../../../shared/fixtures", import.meta.url).pathname);
+import { FIXTURES_DIR } from "../parity/fixtures_dir.ts";
+
+export { FIXTURES_DIR };
 
 /** The three reference fixtures, by generation. */
 export const REFERENCE_FIXTURES = ["v0.1-tiny", "v0.2-tiny", "head-tiny"] as const;

@@ -88,8 +88,9 @@ export async function readTokenizerFiles(
 }
 
 /**
- * Loads the tokenizer for a config from a `tokenizer.json` file or a folder holding one, adding the
- * config's extra special tokens (see {@link createTokenizer}).
+ * Loads the tokenizer for a config from a `tokenizer.json` file or a folder holding one (or from
+ * tokenizer files already in memory, such as `byteLevelTokenizerFiles()`), adding the config's extra
+ * special tokens (see {@link createTokenizer}).
  *
  * @example
  * ```ts
@@ -98,9 +99,10 @@ export async function readTokenizerFiles(
  * ```
  */
 export async function loadTokenizer(
-  path: string | undefined,
+  path: string | TokenizerFiles | undefined,
   config: TokenizerModelConfig,
   options: TokenizerOptions = {},
 ): Promise<NanoTokenizer> {
-  return createTokenizer(await readTokenizerFiles(path, config), config, options);
+  const files = typeof path === "object" ? path : await readTokenizerFiles(path, config);
+  return createTokenizer(files, config, options);
 }

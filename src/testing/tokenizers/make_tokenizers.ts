@@ -5,7 +5,8 @@
  * deno run --allow-write src/testing/tokenizers/make_tokenizers.ts
  * ```
  *
- * - `byte_level/tokenizer.json`: the reference fixtures' stand-in (see the shared fixtures' README):
+ * - `byte_level/tokenizer.json`: the reference fixtures' stand-in, written from the library's
+ *   `byteLevelTokenizerJson()` (`src/pipeline/text/byte_level.ts`; see the shared fixtures' README):
  *   `<|endoftext|>` = 0, `<|im_start|>` = 1, `<|im_end|>` = 2 (special), and every other id
  *   3..255 is the single character with that code point (so printable ASCII and `\n` map to their
  *   code point). No merges, no normalizer, no pre-tokenizer, a `Fuse` decoder.
@@ -16,9 +17,11 @@
  *
  * @module
  */
-
-/** The three special tokens shared by both fixtures, at ids 0, 1, 2. */
-const SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"];
+import {
+  BYTE_LEVEL_SPECIALS,
+  byteLevelTokenizerJson,
+  specialTokenEntries,
+} from "../../pipeline/text/byte_level.ts";
 
 /** The merges of the miniature BPE, in rank order. */
 export const MINI_MERGES: [string, string][] = [
@@ -31,18 +34,6 @@ export const MINI_MERGES: [string, string][] = [
   ["Ġi", "s"],
 ];
 
-function specialEntries(): object[] {
-  return SPECIALS.map((content, id) => ({
-    id,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  }));
-}
-
 /** GPT-2's byte -> printable character table (the ByteLevel alphabet), in byte order. */
 function bytesToUnicode(): string[] {
   const table: string[] = new Array(256);
@@ -54,44 +45,16 @@ function bytesToUnicode(): string[] {
   return table;
 }
 
-function byteLevelStandIn(): object {
-  const vocab: Record<string, number> = {};
-  SPECIALS.forEach((token, id) => vocab[token] = id);
-  for (let id = SPECIALS.length; id < 256; id++) vocab[String.fromCharCode(id)] = id;
-  return {
-    version: "1.0",
-    truncation: null,
-    padding: null,
-    added_tokens: specialEntries(),
-    normalizer: null,
-    pre_tokenizer: null,
-    post_processor: null,
-    decoder: { type: "Fuse" },
-    model: {
-      type: "BPE",
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: null,
-      end_of_word_suffix: null,
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab,
-      merges: [],
-    },
-  };
-}
-
 function miniBpe(): object {
   const vocab: Record<string, number> = {};
-  SPECIALS.forEach((token, id) => vocab[token] = id);
+  BYTE_LEVEL_SPECIALS.forEach((token, id) => vocab[token] = id);
   for (const symbol of bytesToUnicode()) vocab[symbol] = Object.keys(vocab).length;
   for (const [a, b] of MINI_MERGES) vocab[a + b] = Object.keys(vocab).length;
   return {
     version: "1.0",
     truncation: null,
     padding: null,
-    added_tokens: specialEntries(),
+    added_tokens: specialTokenEntries(BYTE_LEVEL_SPECIALS),
     normalizer: null,
     pre_tokenizer: {
       type: "ByteLevel",
@@ -138,7 +101,7 @@ if (import.meta.main) {
     Deno.writeTextFileSync(`${here}${path}`, JSON.stringify(value, null, 2) + "\n");
   Deno.mkdirSync(`${here}byte_level`, { recursive: true });
   Deno.mkdirSync(`${here}mini_bpe`, { recursive: true });
-  write("byte_level/tokenizer.json", byteLevelStandIn());
+  write("byte_level/tokenizer.json", byteLevelTokenizerJson());
   write("mini_bpe/tokenizer.json", miniBpe());
   write("mini_bpe/tokenizer_config.json", MINI_CONFIG);
 }
