@@ -1,44 +1,30 @@
 /**
  * nanovlm-lab: load, convert, run, inspect and evaluate nanoVLM checkpoints from TypeScript.
  *
+ * This is the public API: it re-exports the face (`mod.ts`) of each room of the library —
+ * `checkpoint/`, `onnx/`, `model/`, `runtime/`, `pipeline/` and `parity/` — and the named errors.
+ * The CLI, `evals/`, the benchmarks and notebooks are users of it.
+ *
+ * @example
+ * ```ts
+ * import { NanoVLM } from "./src/mod.ts";
+ *
+ * const model = await NanoVLM.load("checkpoints/nanoVLM-222M", {
+ *   tokenizer: "cosmo2/tokenizer.json",
+ * });
+ * const [answer] = await model.generate([{ images: ["cat.jpg"], text: "What is this?" }], {
+ *   maxNewTokens: 20,
+ * });
+ * console.log(answer.text);
+ * await model.release();
+ * ```
+ *
  * @module
  */
 export * from "./errors.ts";
-export * from "./checkpoint/safetensors.ts";
-export * from "./checkpoint/config_types.ts";
-export * from "./checkpoint/config.ts";
-export * from "./checkpoint/checkpoint.ts";
-export * from "./checkpoint/tensor_layout.ts";
-export * from "./checkpoint/presets.ts";
-export * from "./checkpoint/safetensors_writer.ts";
-export * from "./checkpoint/synthetic.ts";
-export * from "./checkpoint/atomic.ts";
-export * from "./pipeline/image/rgb_image.ts";
-export * from "./pipeline/image/image_load.ts";
-export * from "./pipeline/image/image_preprocess.ts";
-export * from "./pipeline/image/pillow_resample.ts";
-export * from "./pipeline/image/torch_resample.ts";
-export * from "./pipeline/text/tokenizer.ts";
-export * from "./pipeline/text/tokenizer_files.ts";
-export * from "./pipeline/text/prompt.ts";
-export * from "./pipeline/text/prompt_layout.ts";
-export * from "./pipeline/text/batch.ts";
-export * from "./pipeline/generation/prng.ts";
-export * from "./pipeline/generation/sampling_options.ts";
-export * from "./pipeline/generation/sampling.ts";
-export * from "./pipeline/generation/stopping.ts";
-export * from "./model/options.ts";
-export * from "./runtime/model.ts";
-export * from "./runtime/kv_cache.ts";
-export * from "./runtime/session.ts";
-export * from "./runtime/doctor.ts";
-export * from "./parity/fixture.ts";
-export * from "./parity/compare.ts";
-export * from "./parity/run.ts";
-export * from "./pipeline/generation/generate.ts";
-export * from "./pipeline/generation/beam.ts";
-export * from "./pipeline/prepare.ts";
-export * from "./pipeline/generation/text_generation.ts";
-export * from "./pipeline/nanovlm.ts";
-export * from "./pipeline/text/choice_letter.ts";
-export * from "./pipeline/tasks/mod.ts";
+export * from "./checkpoint/mod.ts";
+export * from "./onnx/mod.ts";
+export * from "./model/mod.ts";
+export * from "./runtime/mod.ts";
+export * from "./pipeline/mod.ts";
+export * from "./parity/mod.ts";

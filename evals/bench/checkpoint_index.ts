@@ -7,9 +7,7 @@
  *
  * @module
  */
-import { openCheckpoint } from "../../src/checkpoint/checkpoint.ts";
-import { presetConfig } from "../../src/checkpoint/presets.ts";
-import { synthesizeCheckpoint } from "../../src/checkpoint/synthetic.ts";
+import { openCheckpoint, presetConfig, synthesizeCheckpoint } from "../../src/mod.ts";
 
 const MB = 1024 * 1024;
 

@@ -10,14 +10,17 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { openCheckpoint } from "../../src/checkpoint/checkpoint.ts";
-import { presetConfig } from "../../src/checkpoint/presets.ts";
-import { synthesizeCheckpoint } from "../../src/checkpoint/synthetic.ts";
-import type { Flavour, Precision } from "../../src/model/options.ts";
-import { compareTensors } from "../../src/parity/compare.ts";
-import { logSoftmax } from "../../src/pipeline/generation/beam.ts";
-import { greedyDecode } from "../../src/pipeline/generation/generate.ts";
-import { NanoVLMRuntime } from "../../src/runtime/model.ts";
+import {
+  compareTensors,
+  type Flavour,
+  greedyDecode,
+  logSoftmax,
+  NanoVLMRuntime,
+  openCheckpoint,
+  type Precision,
+  presetConfig,
+  synthesizeCheckpoint,
+} from "../../src/mod.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { checkpoint: { type: "string" } } });
 const work = await Deno.makeTempDir({ prefix: "nanovlm-drift-" });

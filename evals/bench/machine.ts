@@ -6,8 +6,7 @@
  * @module
  */
 import * as ort from "onnxruntime-node";
-import { GraphBuilder } from "../../src/onnx/graph.ts";
-import { serializeModel } from "../../src/onnx/serialize.ts";
+import { GraphBuilder, serializeModel } from "../../src/mod.ts";
 
 /** Measured ceilings. */
 export interface MachineCeilings {

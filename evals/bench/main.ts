@@ -11,12 +11,14 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { openCheckpoint } from "../../src/checkpoint/checkpoint.ts";
-import { synthesizeCheckpoint } from "../../src/checkpoint/synthetic.ts";
-import { presetConfig } from "../../src/checkpoint/presets.ts";
+import {
+  openCheckpoint,
+  presetConfig,
+  resolveProvider,
+  synthesizeCheckpoint,
+} from "../../src/mod.ts";
 import { decodeWeightBytes, prefillFlops, visionFlops } from "./flops.ts";
 import { measureMachine } from "./machine.ts";
-import { resolveProvider } from "../../src/runtime/providers.ts";
 import type { CaseResult } from "./model_case.ts";
 
 const { values } = parseArgs({

@@ -8,13 +8,17 @@
  *
  * @module
  */
-import { openCheckpoint } from "../../src/checkpoint/checkpoint.ts";
-import type { Flavour, Kernels, Precision } from "../../src/model/options.ts";
-import { prepareGraph } from "../../src/runtime/graph_cache.ts";
-import { buildOptions } from "../../src/model/options.ts";
-import { NanoVLMRuntime } from "../../src/runtime/model.ts";
-import { generateTokens } from "../../src/pipeline/generation/generate.ts";
-import { argmax } from "../../src/pipeline/generation/sampling.ts";
+import {
+  argmax,
+  buildOptions,
+  type Flavour,
+  generateTokens,
+  type Kernels,
+  NanoVLMRuntime,
+  openCheckpoint,
+  type Precision,
+  prepareGraph,
+} from "../../src/mod.ts";
 
 /** The figures of one case. */
 export interface CaseResult {

@@ -10,10 +10,12 @@
  */
 import { parseArgs } from "node:util";
 import sharp from "sharp";
-import { presetConfig } from "../../src/checkpoint/presets.ts";
-import { synthesizeCheckpoint } from "../../src/checkpoint/synthetic.ts";
-import { NanoVLM } from "../../src/pipeline/nanovlm.ts";
-import { byteLevelTokenizerFiles } from "../../src/pipeline/text/byte_level.ts";
+import {
+  byteLevelTokenizerFiles,
+  NanoVLM,
+  presetConfig,
+  synthesizeCheckpoint,
+} from "../../src/mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { InputError } from "../../src/errors.ts";
+import { InputError } from "../../src/mod.ts";
 
 /** The SHA-256 of `bytes` as 64 lower-case hex digits. */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {

@@ -1,7 +1,6 @@
 import { join } from "node:path";
-import { InputError } from "../../src/errors.ts";
-import { assertEquals, assertThrows } from "../../src/testing/assert.ts";
-import { withTempDir } from "../../src/testing/temp.ts";
+import { InputError } from "../../src/mod.ts";
+import { assertEquals, assertThrows, withTempDir } from "../../src/testing/mod.ts";
 import { importCocoCaptions, toCocoCaptions } from "./coco_captions.ts";
 import { importKarpathy } from "./karpathy.ts";
 import { loadDataset } from "./load.ts";

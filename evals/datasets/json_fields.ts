@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { InputError } from "../../src/errors.ts";
+import { InputError } from "../../src/mod.ts";
 
 /** A parsed JSON object. */
 export type JsonObject = Record<string, unknown>;

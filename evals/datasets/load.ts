@@ -6,7 +6,7 @@
  * @module
  */
 import { join, resolve, sep } from "node:path";
-import { InputError } from "../../src/errors.ts";
+import { InputError } from "../../src/mod.ts";
 import { parseSha256File, sha256Hex } from "./hashing.ts";
 import type { Dataset, ManifestItem } from "./manifest_types.ts";
 import { parseManifest, validateDatasetInfo } from "./manifest_validate.ts";

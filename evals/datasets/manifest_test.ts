@@ -1,7 +1,12 @@
 import { join } from "node:path";
-import { InputError } from "../../src/errors.ts";
-import { assert, assertEquals, assertRejects, assertThrows } from "../../src/testing/assert.ts";
-import { withTempDir } from "../../src/testing/temp.ts";
+import { InputError } from "../../src/mod.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertThrows,
+  withTempDir,
+} from "../../src/testing/mod.ts";
 import { loadDataset } from "./load.ts";
 import type { DatasetInfo, ManifestItem } from "./manifest_types.ts";
 import { parseManifest, validateDatasetInfo } from "./manifest_validate.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { InputError } from "../../src/errors.ts";
+import { InputError } from "../../src/mod.ts";
 import type { ImageId, ManifestItem } from "./manifest_types.ts";
 
 /** One model output for one manifest item. */

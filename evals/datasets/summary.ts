@@ -5,10 +5,10 @@
  * @module
  */
 import { join } from "node:path";
-import { InputError } from "../../src/errors.ts";
+import { InputError } from "../../src/mod.ts";
 import { imagePaths, verifyImageHashes } from "./load.ts";
 import type { Dataset } from "./manifest_types.ts";
-import { verifyShapesItems } from "./shapes/verify.ts";
+import { verifyShapesItems } from "./shapes/mod.ts";
 
 /** What `nanovlm dataset check` prints. */
 export interface DatasetSummary {

@@ -6,7 +6,7 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
-import { InputError } from "../../src/errors.ts";
+import { InputError } from "../../src/mod.ts";
 import { formatSha256File, sha256Hex } from "./hashing.ts";
 import { imagePaths } from "./load.ts";
 import type { DatasetInfo, ManifestItem } from "./manifest_types.ts";

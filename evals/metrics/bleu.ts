@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { InputError } from "../../src/errors.ts";
+import { InputError } from "../../src/mod.ts";
 import { countNgrams } from "./ngrams.ts";
 import { pySplit } from "./py_text.ts";
 

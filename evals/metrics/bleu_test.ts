@@ -1,5 +1,5 @@
-import { assertClose, assertEquals, assertThrows } from "../../src/testing/assert.ts";
-import { InputError } from "../../src/errors.ts";
+import { assertClose, assertEquals, assertThrows } from "../../src/testing/mod.ts";
+import { InputError } from "../../src/mod.ts";
 import { bleu, bleuStats } from "./bleu.ts";
 
 Deno.test("bleuStats: clipped matches and closest reference length (metrics.md §1.11 E1)", () => {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { InputError } from "../../src/errors.ts";
+import { InputError } from "../../src/mod.ts";
 
 /** A confidence interval with the point estimate it surrounds. */
 export interface ConfidenceInterval {

@@ -1,5 +1,5 @@
-import { assert, assertClose, assertEquals, assertThrows } from "../../src/testing/assert.ts";
-import { InputError } from "../../src/errors.ts";
+import { assert, assertClose, assertEquals, assertThrows } from "../../src/testing/mod.ts";
+import { InputError } from "../../src/mod.ts";
 import { bootstrapInterval, bootstrapMean, quantile, seededRandom } from "./bootstrap.ts";
 
 Deno.test("seededRandom: mulberry32 reference outputs and range", () => {

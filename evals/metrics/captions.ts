@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { InputError } from "../../src/errors.ts";
+import { InputError } from "../../src/mod.ts";
 import { bleu, bleuFromStats, sumBleuStats } from "./bleu.ts";
 import { bootstrapInterval, type BootstrapOptions, type ConfidenceInterval } from "./bootstrap.ts";
 import { cider } from "./cider_d.ts";

@@ -1,6 +1,11 @@
-import { assert, assertClose, assertEquals, assertThrows } from "../../src/testing/assert.ts";
-import { fixtureTest } from "../../src/testing/fixtures.ts";
-import { InputError } from "../../src/errors.ts";
+import {
+  assert,
+  assertClose,
+  assertEquals,
+  assertThrows,
+  fixtureTest,
+} from "../../src/testing/mod.ts";
+import { InputError } from "../../src/mod.ts";
 import { CAPTION_METRICS, scoreCaptions } from "./captions.ts";
 import { readTestVectors } from "./test_vectors.ts";
 

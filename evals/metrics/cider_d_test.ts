@@ -1,4 +1,4 @@
-import { assertClose, assertEquals } from "../../src/testing/assert.ts";
+import { assertClose, assertEquals } from "../../src/testing/mod.ts";
 import { cider } from "./cider_d.ts";
 
 Deno.test("cider: hand derivation of metrics.md C1 (two images, w = ln 2)", () => {

@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { InputError } from "../../src/errors.ts";
-import { DEFAULT_CHOICES, extractChoiceLetter } from "../../src/pipeline/text/choice_letter.ts";
+import { DEFAULT_CHOICES, extractChoiceLetter, InputError } from "../../src/mod.ts";
 import { bootstrapMean, type BootstrapOptions, type ConfidenceInterval } from "./bootstrap.ts";
 
 export { DEFAULT_CHOICES, extractChoiceLetter };

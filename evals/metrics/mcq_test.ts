@@ -1,5 +1,4 @@
-import { assertEquals } from "../../src/testing/assert.ts";
-import { fixtureTest } from "../../src/testing/fixtures.ts";
+import { assertEquals, fixtureTest } from "../../src/testing/mod.ts";
 import { extractChoiceLetter, lenientLetterMatch, scoreMcq } from "./mcq.ts";
 import { readTestVectors } from "./test_vectors.ts";
 

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../src/testing/assert.ts";
+import { assert, assertEquals } from "../../src/testing/mod.ts";
 import { cocoTokenize, ptbTokens } from "./ptb_tokenizer.ts";
 
 interface JarCase {

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../src/testing/assert.ts";
+import { assertEquals } from "../../src/testing/mod.ts";
 import { pySplit, pyStrip } from "./py_text.ts";
 
 Deno.test("pySplit and pyStrip use Python's whitespace set", () => {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { InputError } from "../../src/errors.ts";
+import { InputError } from "../../src/mod.ts";
 
 /** How equal scores are ranked: `pessimistic` (default) puts every tied wrong item ahead. */
 export type TieRule = "pessimistic" | "optimistic";

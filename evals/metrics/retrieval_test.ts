@@ -1,6 +1,5 @@
-import { assertClose, assertEquals, assertThrows } from "../../src/testing/assert.ts";
-import { fixtureTest } from "../../src/testing/fixtures.ts";
-import { InputError } from "../../src/errors.ts";
+import { assertClose, assertEquals, assertThrows, fixtureTest } from "../../src/testing/mod.ts";
+import { InputError } from "../../src/mod.ts";
 import { blockCaptionMapping, scoreRetrieval } from "./retrieval.ts";
 import { readTestVectors } from "./test_vectors.ts";
 

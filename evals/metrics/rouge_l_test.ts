@@ -1,4 +1,4 @@
-import { assertClose, assertEquals } from "../../src/testing/assert.ts";
+import { assertClose, assertEquals } from "../../src/testing/mod.ts";
 import { lcsLength, rouge, rougeL } from "./rouge_l.ts";
 
 Deno.test("lcsLength: classic cases", () => {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { fixturePath } from "../../src/testing/fixtures.ts";
+import { fixturePath } from "../../src/testing/mod.ts";
 
 /** One captioning vector: pre-tokenized inputs and pycocoevalcap's outputs. */
 export interface CaptionVector {

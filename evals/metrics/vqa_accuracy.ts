@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { InputError } from "../../src/errors.ts";
+import { InputError } from "../../src/mod.ts";
 import { bootstrapMean, type BootstrapOptions, type ConfidenceInterval } from "./bootstrap.ts";
 import { normalizeVqaAnswer, type VqaFlavour } from "./vqa_normalize.ts";
 

@@ -1,6 +1,5 @@
-import { assertClose, assertEquals, assertThrows } from "../../src/testing/assert.ts";
-import { fixtureTest } from "../../src/testing/fixtures.ts";
-import { InputError } from "../../src/errors.ts";
+import { assertClose, assertEquals, assertThrows, fixtureTest } from "../../src/testing/mod.ts";
+import { InputError } from "../../src/mod.ts";
 import { scoreVqa, vqaAccuracy } from "./vqa_accuracy.ts";
 import { normalizeVqaAnswer, processPunctuation, VQA_CONTRACTIONS } from "./vqa_normalize.ts";
 import { readTestVectors } from "./test_vectors.ts";

@@ -1,6 +1,11 @@
-import { assert, assertEquals } from "../testing/assert.ts";
-import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
+import {
+  assert,
+  assertEquals,
+  fixturePath,
+  fixtureTest,
+  REFERENCE_FIXTURES,
+  withTempDir,
+} from "../testing/mod.ts";
 import { openCheckpoint } from "./checkpoint.ts";
 import { presetConfig } from "./presets.ts";
 import { writeSafetensors } from "./safetensors_writer.ts";

@@ -1,6 +1,12 @@
 import { ConfigError } from "../errors.ts";
-import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
-import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
+import {
+  assert,
+  assertEquals,
+  assertThrows,
+  fixturePath,
+  fixtureTest,
+  REFERENCE_FIXTURES,
+} from "../testing/mod.ts";
 import { configToJson, defaultConfig, loadConfig, parseConfig } from "./config.ts";
 import { geometryOf } from "./config_types.ts";
 

@@ -3,8 +3,7 @@
  * and where, without crashing, hanging or allocating a declared size.
  */
 import { CheckpointError, ConfigError } from "../errors.ts";
-import { assert, assertRejects } from "../testing/assert.ts";
-import { withTempDir } from "../testing/temp.ts";
+import { assert, assertRejects, withTempDir } from "../testing/mod.ts";
 import { openCheckpoint } from "./checkpoint.ts";
 import { configToJson } from "./config.ts";
 import { presetConfig } from "./presets.ts";

@@ -1,4 +1,4 @@
-import { assertEquals } from "../testing/assert.ts";
+import { assertEquals } from "../testing/mod.ts";
 import { PRESETS } from "./presets.ts";
 import { elementCount } from "./safetensors.ts";
 import { expectedTensors, INV_FREQ } from "./tensor_layout.ts";

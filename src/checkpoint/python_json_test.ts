@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../testing/assert.ts";
+import { assert, assertEquals } from "../testing/mod.ts";
 import { parsePythonJson, PyFloat, pythonFloatRepr, pythonJsonDumps } from "./python_json.ts";
 
 // Expected strings are CPython 3.11's repr(float) / json.dumps output, written down by hand.

@@ -1,5 +1,4 @@
-import { assertEquals } from "../testing/assert.ts";
-import { fixturePath, fixtureTest } from "../testing/fixtures.ts";
+import { assertEquals, fixturePath, fixtureTest } from "../testing/mod.ts";
 import { readSafetensorsIndex, readTensorF32 } from "./safetensors.ts";
 
 fixtureTest("safetensors: reads the v0.1 fixture's index and tied-head metadata", async () => {

@@ -1,7 +1,12 @@
 import { CheckpointError } from "../errors.ts";
-import { assertEquals, assertRejects } from "../testing/assert.ts";
-import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
+import {
+  assertEquals,
+  assertRejects,
+  fixturePath,
+  fixtureTest,
+  REFERENCE_FIXTURES,
+  withTempDir,
+} from "../testing/mod.ts";
 import { readSafetensorsIndex, readTensorBytes } from "./safetensors.ts";
 import { type TensorSource, writeSafetensors } from "./safetensors_writer.ts";
 

@@ -1,7 +1,13 @@
 import { InputError } from "../errors.ts";
-import { assert, assertClose, assertEquals, assertRejects } from "../testing/assert.ts";
-import { fixturePath, fixtureTest } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
+import {
+  assert,
+  assertClose,
+  assertEquals,
+  assertRejects,
+  fixturePath,
+  fixtureTest,
+  withTempDir,
+} from "../testing/mod.ts";
 import { openCheckpoint } from "./checkpoint.ts";
 import { presetConfig } from "./presets.ts";
 import { ropeInvFreq, synthesizeCheckpoint, syntheticTensors } from "./synthetic.ts";

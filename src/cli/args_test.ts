@@ -1,5 +1,5 @@
 import { InputError } from "../errors.ts";
-import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { assertEquals, assertThrows } from "../testing/mod.ts";
 import { choiceOption, integerOption, numberOption, parseCommandArgs } from "./args.ts";
 
 const OPTIONS = {

@@ -4,7 +4,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
-import { askRequest } from "../pipeline/tasks/ask.ts";
+import { askRequest } from "../pipeline/mod.ts";
 import { flag, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { printGeneration } from "./generation_output.ts";

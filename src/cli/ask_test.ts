@@ -1,9 +1,13 @@
-import { openCheckpoint } from "../checkpoint/checkpoint.ts";
-import { loadTokenizer } from "../pipeline/text/tokenizer_files.ts";
-import { assertEquals } from "../testing/assert.ts";
-import { fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
-import { BYTE_LEVEL_TOKENIZER, fixtureManifest } from "../testing/tokenizers/mod.ts";
+import { openCheckpoint } from "../checkpoint/mod.ts";
+import { loadTokenizer } from "../pipeline/mod.ts";
+import {
+  assertEquals,
+  BYTE_LEVEL_TOKENIZER,
+  fixtureManifest,
+  fixtureTest,
+  REFERENCE_FIXTURES,
+  withTempDir,
+} from "../testing/mod.ts";
 import { askCommand } from "./ask.ts";
 import { runCaptured } from "./score_testing.ts";
 import { fixtureFile, modelArgs } from "./task_testing.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { captionRequest } from "../pipeline/tasks/caption.ts";
+import { captionRequest } from "../pipeline/mod.ts";
 import { flag, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { printGeneration } from "./generation_output.ts";

@@ -1,7 +1,5 @@
 import { InputError } from "../errors.ts";
-import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
-import { fixtureTest } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
+import { assert, assertEquals, assertRejects, fixtureTest, withTempDir } from "../testing/mod.ts";
 import { askCommand } from "./ask.ts";
 import { captionCommand } from "./caption.ts";
 import { terminal } from "./generation_output.ts";

@@ -1,9 +1,15 @@
 import { InputError } from "../errors.ts";
-import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
-import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  fixturePath,
+  fixturesPresent,
+  fixtureTest,
+  REFERENCE_FIXTURES,
+  withTempDir,
+} from "../testing/mod.ts";
 import { demoCommand } from "./demo.ts";
-import { fixturesPresent } from "../testing/fixtures.ts";
 import { infoCommand } from "./info.ts";
 import { synthCommand } from "./synth.ts";
 

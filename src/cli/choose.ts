@@ -4,7 +4,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
-import { type Choice, choose } from "../pipeline/tasks/choose.ts";
+import { type Choice, choose } from "../pipeline/mod.ts";
 import { choiceOption, flag, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import {

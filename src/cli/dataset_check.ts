@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { loadDataset } from "../../evals/datasets/load.ts";
-import { summarizeDataset } from "../../evals/datasets/summary.ts";
+import { loadDataset, summarizeDataset } from "../../evals/datasets/mod.ts";
 import { InputError } from "../errors.ts";
 import { flag, parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";

@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import { InputError } from "../errors.ts";
-import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
-import { withTempDir } from "../testing/temp.ts";
+import { assert, assertEquals, assertRejects, withTempDir } from "../testing/mod.ts";
 import { datasetCheckCommand } from "./dataset_check.ts";
 import { datasetShapesCommand } from "./dataset_shapes.ts";
 import { findCommand } from "./main.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { writeShapesBench } from "../../evals/datasets/shapes/build.ts";
+import { writeShapesBench } from "../../evals/datasets/mod.ts";
 import { InputError } from "../errors.ts";
 import { flag, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";

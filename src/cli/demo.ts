@@ -7,18 +7,17 @@
  *
  * @module
  */
-import { openCheckpoint } from "../checkpoint/checkpoint.ts";
-import { presetConfig } from "../checkpoint/presets.ts";
-import { synthesizeCheckpoint } from "../checkpoint/synthetic.ts";
-import { openFixture } from "../parity/fixture.ts";
-import { runParity } from "../parity/run.ts";
-import { NanoVLM } from "../pipeline/nanovlm.ts";
-import { NanoVLMRuntime } from "../runtime/model.ts";
-import { FIXTURES_DIR } from "../parity/fixtures_dir.ts";
-import { byteLevelTokenizerFiles } from "../pipeline/text/byte_level.ts";
+import {
+  checkpointInfo,
+  openCheckpoint,
+  presetConfig,
+  synthesizeCheckpoint,
+} from "../checkpoint/mod.ts";
+import { FIXTURES_DIR, openFixture, runParity } from "../parity/mod.ts";
+import { byteLevelTokenizerFiles, NanoVLM } from "../pipeline/mod.ts";
+import { NanoVLMRuntime } from "../runtime/mod.ts";
 import { parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
-import { checkpointInfo } from "../checkpoint/info.ts";
 import { formatInfo } from "./info.ts";
 
 /** The bundled photograph the demo captions. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { formatDoctor, runDoctor } from "../runtime/doctor.ts";
+import { formatDoctor, runDoctor } from "../runtime/mod.ts";
 import { flag, parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
-import { embed, type EmbedInput } from "../pipeline/tasks/embed.ts";
+import { embed, type EmbedInput } from "../pipeline/mod.ts";
 import { choiceOption, flag, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import {

@@ -1,8 +1,14 @@
 import { InputError } from "../errors.ts";
-import { golden, openFixture } from "../parity/fixture.ts";
-import { assert, assertClose, assertEquals, assertRejects } from "../testing/assert.ts";
-import { fixturePath, fixtureTest } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
+import { golden, openFixture } from "../parity/mod.ts";
+import {
+  assert,
+  assertClose,
+  assertEquals,
+  assertRejects,
+  fixturePath,
+  fixtureTest,
+  withTempDir,
+} from "../testing/mod.ts";
 import { embedCommand } from "./embed.ts";
 import { runCaptured } from "./score_testing.ts";
 import { fixtureFile, modelArgs } from "./task_testing.ts";

@@ -4,12 +4,7 @@
  *
  * @module
  */
-import type { NanoVLM } from "../pipeline/nanovlm.ts";
-import type { Request } from "../pipeline/prepare.ts";
-import type {
-  GenerationOptions,
-  GenerationResult,
-} from "../pipeline/generation/text_generation.ts";
+import type { GenerationOptions, GenerationResult, NanoVLM, Request } from "../pipeline/mod.ts";
 
 /** Where streamed text goes; tests replace it to watch streaming. */
 export const terminal = {

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { openCheckpoint } from "../checkpoint/checkpoint.ts";
-import { type CheckpointInfo, checkpointInfo } from "../checkpoint/info.ts";
+import { type CheckpointInfo, checkpointInfo, openCheckpoint } from "../checkpoint/mod.ts";
 import { InputError } from "../errors.ts";
 import { flag, parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";

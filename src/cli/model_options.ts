@@ -5,11 +5,14 @@
  * @module
  */
 import { InputError } from "../errors.ts";
-import type { Flavour, Precision } from "../model/options.ts";
-import { type LoadOptions, NanoVLM } from "../pipeline/nanovlm.ts";
-import { resolveSamplingOptions } from "../pipeline/generation/sampling_options.ts";
-import type { GenerationOptions } from "../pipeline/generation/text_generation.ts";
-import type { Provider } from "../runtime/session.ts";
+import type { Flavour, Precision } from "../model/mod.ts";
+import {
+  type GenerationOptions,
+  type LoadOptions,
+  NanoVLM,
+  resolveSamplingOptions,
+} from "../pipeline/mod.ts";
+import type { Provider } from "../runtime/mod.ts";
 import {
   choiceOption,
   flag,

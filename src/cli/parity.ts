@@ -4,11 +4,9 @@
  *
  * @module
  */
-import { openCheckpoint } from "../checkpoint/checkpoint.ts";
-import { openFixture } from "../parity/fixture.ts";
-import { formatParity } from "../parity/format.ts";
-import { runParity } from "../parity/run.ts";
-import { NanoVLMRuntime } from "../runtime/model.ts";
+import { openCheckpoint } from "../checkpoint/mod.ts";
+import { formatParity, openFixture, runParity } from "../parity/mod.ts";
+import { NanoVLMRuntime } from "../runtime/mod.ts";
 import { choiceOption, flag, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { InputError } from "../errors.ts";

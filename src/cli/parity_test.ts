@@ -1,7 +1,12 @@
 import { InputError } from "../errors.ts";
-import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
-import { fixturePath, fixtureTest } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  fixturePath,
+  fixtureTest,
+  withTempDir,
+} from "../testing/mod.ts";
 import { parityCommand } from "./parity.ts";
 import { runCaptured } from "./score_testing.ts";
 

@@ -1,9 +1,13 @@
 import { InputError } from "../errors.ts";
-import { score } from "../pipeline/tasks/score.ts";
-import { withFixtureModel } from "../testing/task_models.ts";
-import { assertClose, assertEquals, assertRejects } from "../testing/assert.ts";
-import { fixtureTest } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
+import { score } from "../pipeline/mod.ts";
+import {
+  assertClose,
+  assertEquals,
+  assertRejects,
+  fixtureTest,
+  withFixtureModel,
+  withTempDir,
+} from "../testing/mod.ts";
 import { retrieveCommand } from "./retrieve.ts";
 import { runCaptured } from "./score_testing.ts";
 import { fixtureFile, modelArgs } from "./task_testing.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
-import { loadDataset } from "../../evals/datasets/load.ts";
+import { loadDataset } from "../../evals/datasets/mod.ts";
 
 type Json = unknown;
 

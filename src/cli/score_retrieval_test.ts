@@ -1,5 +1,4 @@
-import { assert, assertClose, assertEquals, assertRejects } from "../testing/assert.ts";
-import { withTempDir } from "../testing/temp.ts";
+import { assert, assertClose, assertEquals, assertRejects, withTempDir } from "../testing/mod.ts";
 import { InputError } from "../errors.ts";
 import { scoreRetrievalCommand } from "./score_retrieval.ts";
 import { runCaptured, writeJson } from "./score_testing.ts";

@@ -1,5 +1,4 @@
-import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
-import { withTempDir } from "../testing/temp.ts";
+import { assert, assertEquals, assertRejects, withTempDir } from "../testing/mod.ts";
 import { InputError } from "../errors.ts";
 import { scoreVqaCommand } from "./score_vqa.ts";
 import { runCaptured, writeJson } from "./score_testing.ts";

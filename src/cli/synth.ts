@@ -4,10 +4,13 @@
  *
  * @module
  */
-import { loadConfig } from "../checkpoint/config.ts";
-import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
-import { presetConfig, PRESETS } from "../checkpoint/presets.ts";
-import { synthesizeCheckpoint } from "../checkpoint/synthetic.ts";
+import {
+  loadConfig,
+  type NanoVLMConfig,
+  presetConfig,
+  PRESETS,
+  synthesizeCheckpoint,
+} from "../checkpoint/mod.ts";
 import { InputError } from "../errors.ts";
 import { flag, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";

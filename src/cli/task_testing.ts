@@ -3,11 +3,10 @@
  *
  * @module
  */
-import { fixturePath } from "../testing/fixtures.ts";
-import { BYTE_LEVEL_TOKENIZER } from "../testing/tokenizers/mod.ts";
+import { BYTE_LEVEL_TOKENIZER, fixturePath } from "../testing/mod.ts";
 
 /** The path of a file of a reference fixture (shared with the task tests). */
-export { fixtureFile } from "../testing/task_models.ts";
+export { fixtureFile } from "../testing/mod.ts";
 
 /** `--model`, `--tokenizer` (byte-level stand-in) and `--cache-dir` for a reference fixture. */
 export function modelArgs(name: string, cacheDir: string): string[] {

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
-import { type Dim, GraphBuilder } from "../onnx/graph.ts";
+import type { NanoVLMConfig } from "../checkpoint/mod.ts";
+import { type Dim, GraphBuilder } from "../onnx/mod.ts";
 import { cast, type Compute, type LayerContext } from "./layers.ts";
 import { languageModel } from "./decoder.ts";
 import { type BuildOptions, computeType } from "./options.ts";

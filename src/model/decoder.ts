@@ -8,8 +8,8 @@
  *
  * @module
  */
-import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
-import { float, type GraphBuilder } from "../onnx/graph.ts";
+import type { NanoVLMConfig } from "../checkpoint/mod.ts";
+import { float, type GraphBuilder } from "../onnx/mod.ts";
 import {
   attention,
   cast,

@@ -8,8 +8,8 @@
  *
  * @module
  */
-import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
-import { float } from "../onnx/graph.ts";
+import type { NanoVLMConfig } from "../checkpoint/mod.ts";
+import { float } from "../onnx/mod.ts";
 import { cast, type LayerContext, linear } from "./layers.ts";
 
 /** Per-graph inputs every GroupQueryAttention node shares. */

@@ -1,12 +1,17 @@
-import { openCheckpoint } from "../checkpoint/checkpoint.ts";
+import { openCheckpoint } from "../checkpoint/mod.ts";
 import { EngineError } from "../errors.ts";
-import { compareTensors } from "../parity/compare.ts";
-import { golden, goldenShape, openFixture } from "../parity/fixture.ts";
-import { greedyDecode } from "../pipeline/generation/generate.ts";
-import { NanoVLMRuntime } from "../runtime/model.ts";
-import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
-import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
+import { compareTensors, golden, goldenShape, openFixture } from "../parity/mod.ts";
+import { greedyDecode } from "../pipeline/mod.ts";
+import { NanoVLMRuntime } from "../runtime/mod.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  fixturePath,
+  fixtureTest,
+  REFERENCE_FIXTURES,
+  withTempDir,
+} from "../testing/mod.ts";
 
 for (const name of REFERENCE_FIXTURES) {
   fixtureTest(

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { float, type GraphBuilder } from "../onnx/graph.ts";
+import { float, type GraphBuilder } from "../onnx/mod.ts";
 import type { WeightTable } from "./weights.ts";
 
 /** The compute element type of a module. */

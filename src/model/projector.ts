@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
-import type { GraphBuilder } from "../onnx/graph.ts";
+import type { NanoVLMConfig } from "../checkpoint/mod.ts";
+import type { GraphBuilder } from "../onnx/mod.ts";
 import { type LayerContext, linear } from "./layers.ts";
 
 /**

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
+import type { NanoVLMConfig } from "../checkpoint/mod.ts";
 import {
   attention,
   geluTanh,

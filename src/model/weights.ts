@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { GraphBuilder } from "../onnx/graph.ts";
-import type { TensorEntry } from "../checkpoint/safetensors.ts";
+import type { GraphBuilder } from "../onnx/mod.ts";
+import type { TensorEntry } from "../checkpoint/mod.ts";
 
 /** Element type of a weight inside a graph. */
 export type WeightType = "float32" | "float16";

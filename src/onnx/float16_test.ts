@@ -1,5 +1,5 @@
-import { assertEquals } from "../testing/assert.ts";
-import { halfToFloat } from "../checkpoint/safetensors.ts";
+import { assertEquals } from "../testing/mod.ts";
+import { halfToFloat } from "../checkpoint/mod.ts";
 import { floatToHalf } from "./float16.ts";
 
 Deno.test("float16: known bit patterns (IEEE 754 binary16 table)", () => {

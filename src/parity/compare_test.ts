@@ -1,4 +1,4 @@
-import { assert, assertClose, assertEquals } from "../testing/assert.ts";
+import { assert, assertClose, assertEquals } from "../testing/mod.ts";
 import { compareTensors } from "./compare.ts";
 
 Deno.test("compareTensors: hand-computed errors, relative error and cosine", () => {

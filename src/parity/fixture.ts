@@ -5,12 +5,12 @@
  *
  * @module
  */
-import type { Generation } from "../checkpoint/config_types.ts";
 import {
+  type Generation,
   readSafetensorsIndex,
   readTensorF32,
   type SafetensorsIndex,
-} from "../checkpoint/safetensors.ts";
+} from "../checkpoint/mod.ts";
 import { InputError } from "../errors.ts";
 
 /** The parts of a fixture's `manifest.json` that parity reads. */

@@ -6,14 +6,17 @@
  * @module
  */
 import { InputError } from "../errors.ts";
-import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
-import { mergeImageEmbeddings } from "../pipeline/merge.ts";
-import type { Flavour, Precision } from "../model/options.ts";
-import type { NanoVLMRuntime } from "../runtime/model.ts";
-import { type DecoderPrompt, greedyDecode } from "../pipeline/generation/generate.ts";
-import { concatFloat32 } from "../pipeline/concat.ts";
-import { loadImage } from "../pipeline/image/image_load.ts";
-import { preprocessImage } from "../pipeline/image/image_preprocess.ts";
+import type { NanoVLMConfig } from "../checkpoint/mod.ts";
+import {
+  concatFloat32,
+  type DecoderPrompt,
+  greedyDecode,
+  loadImage,
+  mergeImageEmbeddings,
+  preprocessImage,
+} from "../pipeline/mod.ts";
+import type { Flavour, Precision } from "../model/mod.ts";
+import type { NanoVLMRuntime } from "../runtime/mod.ts";
 import { type Bounds, compareTensors, type StageComparison } from "./compare.ts";
 import { type Fixture, golden, goldenShape } from "./fixture.ts";
 

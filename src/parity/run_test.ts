@@ -1,15 +1,19 @@
-import { openCheckpoint } from "../checkpoint/checkpoint.ts";
-import { readTensorBytes } from "../checkpoint/safetensors.ts";
-import { writeSafetensors } from "../checkpoint/safetensors_writer.ts";
+import { openCheckpoint, readTensorBytes, writeSafetensors } from "../checkpoint/mod.ts";
 import { InputError } from "../errors.ts";
-import { NanoVLMRuntime } from "../runtime/model.ts";
-import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
-import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
+import { NanoVLMRuntime } from "../runtime/mod.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  fixturePath,
+  fixtureTest,
+  REFERENCE_FIXTURES,
+  withTempDir,
+} from "../testing/mod.ts";
 import { compareTensors } from "./compare.ts";
 import { golden, goldenShape, openFixture } from "./fixture.ts";
 import { type ParityReport, runParity } from "./run.ts";
-import type { Flavour, Precision } from "../model/options.ts";
+import type { Flavour, Precision } from "../model/mod.ts";
 
 async function parity(
   name: string,

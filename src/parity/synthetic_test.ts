@@ -4,24 +4,26 @@
  * model (`src/testing/reference_model.ts`, itself checked against the PyTorch goldens), KV-cached
  * greedy decoding vs full-recompute greedy, and left padding vs unpadded rows.
  */
-import { type Checkpoint, openCheckpoint } from "../checkpoint/checkpoint.ts";
-import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
-import { presetConfig } from "../checkpoint/presets.ts";
-import { Random } from "../checkpoint/random.ts";
-import { synthesizeCheckpoint } from "../checkpoint/synthetic.ts";
-import { mergeImageEmbeddings } from "../pipeline/merge.ts";
-import type { Flavour } from "../model/options.ts";
-import { generateTokens } from "../pipeline/generation/generate.ts";
-import { argmax } from "../pipeline/generation/sampling.ts";
-import { NanoVLMRuntime } from "../runtime/model.ts";
-import { assert, assertEquals } from "../testing/assert.ts";
 import {
+  type Checkpoint,
+  type NanoVLMConfig,
+  openCheckpoint,
+  presetConfig,
+  Random,
+  synthesizeCheckpoint,
+} from "../checkpoint/mod.ts";
+import { argmax, generateTokens, mergeImageEmbeddings } from "../pipeline/mod.ts";
+import type { Flavour } from "../model/mod.ts";
+import { NanoVLMRuntime } from "../runtime/mod.ts";
+import {
+  assert,
+  assertEquals,
   referenceGreedy,
   referenceInputsEmbeds,
   referenceLogits,
   referenceVision,
-} from "../testing/reference_model.ts";
-import { withTempDir } from "../testing/temp.ts";
+  withTempDir,
+} from "../testing/mod.ts";
 import { compareTensors } from "./compare.ts";
 
 const REL = 1e-4;

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { Generation } from "../checkpoint/config_types.ts";
+import type { Generation } from "../checkpoint/mod.ts";
 import { InputError } from "../errors.ts";
 
 /** Inputs of {@link mergeImageEmbeddings}. */

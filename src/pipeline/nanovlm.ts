@@ -4,18 +4,16 @@
  *
  * @module
  */
-import { type Checkpoint, openCheckpoint } from "../checkpoint/checkpoint.ts";
-import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
-import { NanoVLMRuntime, type RuntimeOptions } from "../runtime/model.ts";
+import { type Checkpoint, type NanoVLMConfig, openCheckpoint } from "../checkpoint/mod.ts";
+import { NanoVLMRuntime, type RuntimeOptions } from "../runtime/mod.ts";
 import { prepareBatch, type PreparedBatch, type PrepareOptions, type Request } from "./prepare.ts";
 import {
   generateText,
   type GenerationOptions,
   type GenerationResult,
   streamText,
-} from "./generation/text_generation.ts";
-import type { NanoTokenizer, TokenizerFiles } from "./text/tokenizer.ts";
-import { loadTokenizer } from "./text/tokenizer_files.ts";
+} from "./generation/mod.ts";
+import { loadTokenizer, type NanoTokenizer, type TokenizerFiles } from "./text/mod.ts";
 
 /** Options of {@link NanoVLM.load}. */
 export interface LoadOptions extends RuntimeOptions {

@@ -1,14 +1,21 @@
 import { InputError } from "../errors.ts";
-import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
-import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
-import { BYTE_LEVEL_TOKENIZER, fixtureManifest } from "../testing/tokenizers/mod.ts";
-import { openCheckpoint } from "../checkpoint/checkpoint.ts";
-import { NanoVLMRuntime } from "../runtime/model.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  BYTE_LEVEL_TOKENIZER,
+  fixtureManifest,
+  fixturePath,
+  fixtureTest,
+  REFERENCE_FIXTURES,
+  withTempDir,
+} from "../testing/mod.ts";
+import { openCheckpoint } from "../checkpoint/mod.ts";
+import { NanoVLMRuntime } from "../runtime/mod.ts";
 import { NanoVLM } from "./nanovlm.ts";
 import { prepareBatch } from "./prepare.ts";
-import { generateText } from "./generation/text_generation.ts";
-import { loadTokenizer } from "./text/tokenizer_files.ts";
+import { generateText } from "./generation/mod.ts";
+import { loadTokenizer } from "./text/mod.ts";
 
 /** The prompt texts the fixtures were made from (fixtures README: single and padded batch). */
 const TEXTS: Record<string, [string, string]> = {

@@ -9,13 +9,16 @@ import type * as ort from "onnxruntime-node";
 import { InputError } from "../errors.ts";
 import { mergeImageEmbeddings } from "./merge.ts";
 import { concatFloat32 } from "./concat.ts";
-import type { NanoVLMRuntime } from "../runtime/model.ts";
-import { type BatchOptions, batchPrompts, type PromptBatch } from "./text/batch.ts";
-import type { DecoderPrompt } from "./generation/generate.ts";
-import { type ImageInput, loadImage, type LoadImageOptions } from "./image/image_load.ts";
-import { preprocessImage } from "./image/image_preprocess.ts";
-import { buildPrompt } from "./text/prompt.ts";
-import type { NanoTokenizer } from "./text/tokenizer.ts";
+import type { NanoVLMRuntime } from "../runtime/mod.ts";
+import {
+  type BatchOptions,
+  batchPrompts,
+  buildPrompt,
+  type NanoTokenizer,
+  type PromptBatch,
+} from "./text/mod.ts";
+import type { DecoderPrompt } from "./generation/mod.ts";
+import { type ImageInput, loadImage, type LoadImageOptions, preprocessImage } from "./image/mod.ts";
 
 /** One prompt: its images and its text. */
 export interface Request {

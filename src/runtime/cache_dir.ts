@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { writeAtomically } from "../checkpoint/atomic.ts";
+import { writeAtomically } from "../checkpoint/mod.ts";
 
 /** The cache folder: `$NANOVLM_CACHE`, else `$XDG_CACHE_HOME/nanovlm-lab`, else `~/.cache/nanovlm-lab`. */
 export function defaultCacheDir(): string {

@@ -6,17 +6,22 @@
  *
  * @module
  */
-import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
 import {
+  type NanoVLMConfig,
   readTensorF32,
   type SafetensorsIndex,
   type TensorEntry,
-} from "../checkpoint/safetensors.ts";
-import { buildGraph, type GraphName } from "../model/build.ts";
-import { type BuildOptions, computeType } from "../model/options.ts";
-import { embeddingTableName, WeightTable, type WeightType } from "../model/weights.ts";
-import { toHalfBits } from "../onnx/float16.ts";
-import { serializeModel } from "../onnx/serialize.ts";
+} from "../checkpoint/mod.ts";
+import {
+  buildGraph,
+  type BuildOptions,
+  computeType,
+  embeddingTableName,
+  type GraphName,
+  WeightTable,
+  type WeightType,
+} from "../model/mod.ts";
+import { serializeModel, toHalfBits } from "../onnx/mod.ts";
 import { fileContentHash, sha256, writeCacheFile } from "./cache_dir.ts";
 
 let fingerprint: string | undefined;

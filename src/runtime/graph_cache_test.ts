@@ -1,13 +1,13 @@
-import { openCheckpoint } from "../checkpoint/checkpoint.ts";
-import { halfToFloat } from "../checkpoint/safetensors.ts";
-import { buildOptions } from "../model/options.ts";
-import { assert, assertEquals } from "../testing/assert.ts";
-import { fixturePath, fixtureTest } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
+import {
+  halfToFloat,
+  openCheckpoint,
+  presetConfig,
+  synthesizeCheckpoint,
+} from "../checkpoint/mod.ts";
+import { buildOptions } from "../model/mod.ts";
+import { assert, assertEquals, fixturePath, fixtureTest, withTempDir } from "../testing/mod.ts";
 import { prepareGraph } from "./graph_cache.ts";
 import { NanoVLMRuntime } from "./model.ts";
-import { presetConfig } from "../checkpoint/presets.ts";
-import { synthesizeCheckpoint } from "../checkpoint/synthetic.ts";
 
 async function filesIn(dir: string): Promise<Map<string, number>> {
   const files = new Map<string, number>();

@@ -5,16 +5,16 @@
  * @module
  */
 import type * as ort from "onnxruntime-node";
-import { geometryOf, type ModelGeometry, type NanoVLMConfig } from "../checkpoint/config_types.ts";
-import type { GraphName } from "../model/build.ts";
+import { geometryOf, type ModelGeometry, type NanoVLMConfig } from "../checkpoint/mod.ts";
 import {
   type BuildOptions,
   buildOptions,
   type Flavour,
+  type GraphName,
   type Kernels,
   type ModulePrecision,
   type Precision,
-} from "../model/options.ts";
+} from "../model/mod.ts";
 import { EngineError, InputError } from "../errors.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
 import { type CheckpointSource, prepareGraph } from "./graph_cache.ts";

@@ -1,8 +1,6 @@
-import { openCheckpoint } from "../checkpoint/checkpoint.ts";
+import { openCheckpoint } from "../checkpoint/mod.ts";
 import { InputError } from "../errors.ts";
-import { assertRejects } from "../testing/assert.ts";
-import { fixturePath, fixtureTest } from "../testing/fixtures.ts";
-import { withTempDir } from "../testing/temp.ts";
+import { assertRejects, fixturePath, fixtureTest, withTempDir } from "../testing/mod.ts";
 import { NanoVLMRuntime } from "./model.ts";
 
 fixtureTest(

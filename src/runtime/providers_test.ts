@@ -1,6 +1,6 @@
 import { EngineError, InputError } from "../errors.ts";
-import { buildOptions } from "../model/options.ts";
-import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { buildOptions } from "../model/mod.ts";
+import { assertEquals, assertThrows } from "../testing/mod.ts";
 import { runDoctor } from "./doctor.ts";
 import { missingCudaLibraries, ortBinaryFolder, resolveProvider } from "./providers.ts";
 

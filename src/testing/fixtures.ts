@@ -6,7 +6,7 @@
  * @module
  */
 
-import { FIXTURES_DIR } from "../parity/fixtures_dir.ts";
+import { FIXTURES_DIR } from "../parity/mod.ts";
 
 export { FIXTURES_DIR };
 

@@ -20,8 +20,7 @@
  *
  * @module
  */
-import type { Checkpoint } from "../checkpoint/checkpoint.ts";
-import type { NanoVLMConfig } from "../checkpoint/config_types.ts";
+import type { Checkpoint, NanoVLMConfig } from "../checkpoint/mod.ts";
 import { CheckpointError, InputError } from "../errors.ts";
 import {
   addInPlace,

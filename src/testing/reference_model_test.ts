@@ -1,9 +1,6 @@
-import { openCheckpoint } from "../checkpoint/checkpoint.ts";
-import { presetConfig } from "../checkpoint/presets.ts";
-import { synthesizeCheckpoint } from "../checkpoint/synthetic.ts";
+import { openCheckpoint, presetConfig, synthesizeCheckpoint } from "../checkpoint/mod.ts";
 import { InputError } from "../errors.ts";
-import { compareTensors } from "../parity/compare.ts";
-import { type Fixture, golden, goldenShape, openFixture } from "../parity/fixture.ts";
+import { compareTensors, type Fixture, golden, goldenShape, openFixture } from "../parity/mod.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "./fixtures.ts";
 import {

@@ -4,12 +4,11 @@
  *
  * @module
  */
-import type { Flavour } from "../model/options.ts";
+import type { Flavour } from "../model/mod.ts";
 import { fixturePath } from "./fixtures.ts";
 import { withTempDir } from "./temp.ts";
 import { BYTE_LEVEL_TOKENIZER } from "./tokenizers/mod.ts";
-import { NanoVLM } from "../pipeline/nanovlm.ts";
-import type { Request } from "../pipeline/prepare.ts";
+import { NanoVLM, type Request } from "../pipeline/mod.ts";
 
 /** The path of a file of a reference fixture (e.g. `image_a.png`). */
 export function fixtureFile(name: string, file: string): string {

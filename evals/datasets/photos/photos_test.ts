@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import sharp from "sharp";
-import { assert, assertEquals } from "../../../src/testing/assert.ts";
+import { assert, assertEquals } from "../../../src/testing/mod.ts";
 import { loadDataset } from "../load.ts";
 import { PHOTO_LONG_SIDE } from "./prepare.ts";
 import { photoItems, vqaAnswers } from "./items.ts";

@@ -13,7 +13,7 @@
  */
 import { join } from "node:path";
 import sharp from "sharp";
-import { InputError } from "../../../src/errors.ts";
+import { InputError } from "../../../src/mod.ts";
 import { writeDataset } from "../write.ts";
 import { photoItems, PHOTOS_INFO } from "./items.ts";
 import { PHOTO_SOURCES, type PhotoSource } from "./sources.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { InputError } from "../../../src/errors.ts";
+import { InputError } from "../../../src/mod.ts";
 import type {
   DatasetInfo,
   ManifestItem,

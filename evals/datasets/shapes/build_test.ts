@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import sharp from "sharp";
-import { assert, assertEquals } from "../../../src/testing/assert.ts";
+import { assert, assertEquals } from "../../../src/testing/mod.ts";
 import { loadDataset } from "../load.ts";
 import { formatManifest } from "../write.ts";
 import { generateScenes, generateShapesBench, sceneItems } from "./build.ts";

@@ -1,4 +1,4 @@
-import { assertClose } from "../../../src/testing/assert.ts";
+import { assertClose } from "../../../src/testing/mod.ts";
 import { ciede2000, type Lab } from "./color_difference.ts";
 
 Deno.test("color difference: CIEDE2000 reproduces Sharma et al.'s published test pairs", () => {

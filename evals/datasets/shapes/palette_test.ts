@@ -1,4 +1,4 @@
-import { assert } from "../../../src/testing/assert.ts";
+import { assert } from "../../../src/testing/mod.ts";
 import { ciede2000, srgbToLab } from "./color_difference.ts";
 import { BACKGROUNDS, COLORS } from "./palette.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Prng } from "../../../src/pipeline/generation/prng.ts";
+import { Prng } from "../../../src/mod.ts";
 
 /** Finalises a 32-bit value (MurmurHash3's fmix32): a bijective bit mixer. */
 export function mix32(value: number): number {

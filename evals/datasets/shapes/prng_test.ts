@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../src/testing/assert.ts";
+import { assertEquals } from "../../../src/testing/mod.ts";
 import { mix32, Rng } from "./prng.ts";
 
 Deno.test("prng: xoshiro128** matches the reference C output from state [1, 2, 3, 4]", () => {

@@ -7,8 +7,7 @@
  * @module
  */
 import sharp from "sharp";
-import type { Shape } from "./palette.ts";
-import { COLORS } from "./palette.ts";
+import { COLORS, type Shape } from "./palette.ts";
 import { backgroundRgb, type Scene, type SceneObject } from "./scene.ts";
 
 type Point = [number, number];

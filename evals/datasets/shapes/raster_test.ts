@@ -1,4 +1,4 @@
-import { assertClose, assertEquals } from "../../../src/testing/assert.ts";
+import { assertClose, assertEquals } from "../../../src/testing/mod.ts";
 import { COLORS, type Shape } from "./palette.ts";
 import { encodePng, renderScene } from "./raster.ts";
 import type { Scene } from "./scene.ts";

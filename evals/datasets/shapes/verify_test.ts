@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../../src/testing/assert.ts";
+import { assert, assertEquals } from "../../../src/testing/mod.ts";
 import type { ManifestItem } from "../manifest_types.ts";
 import { generateScenes, sceneItems } from "./build.ts";
 import type { Scene } from "./scene.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import { InputError } from "../../errors.ts";
-import type { NanoVLMRuntime } from "../../runtime/model.ts";
+import type { NanoVLMRuntime } from "../../runtime/mod.ts";
 import type { DecoderPrompt } from "./generate.ts";
 
 /** Options of {@link beamSearch}. */

@@ -1,10 +1,15 @@
-import { openCheckpoint } from "../../checkpoint/checkpoint.ts";
+import { openCheckpoint } from "../../checkpoint/mod.ts";
 import { InputError } from "../../errors.ts";
-import { golden, goldenShape, openFixture } from "../../parity/fixture.ts";
-import { NanoVLMRuntime } from "../../runtime/model.ts";
-import { assertClose, assertEquals, assertThrows } from "../../testing/assert.ts";
-import { fixturePath, fixtureTest } from "../../testing/fixtures.ts";
-import { withTempDir } from "../../testing/temp.ts";
+import { golden, goldenShape, openFixture } from "../../parity/mod.ts";
+import { NanoVLMRuntime } from "../../runtime/mod.ts";
+import {
+  assertClose,
+  assertEquals,
+  assertThrows,
+  fixturePath,
+  fixtureTest,
+  withTempDir,
+} from "../../testing/mod.ts";
 import { beamSearch, logSoftmax, validateBeamOptions } from "./beam.ts";
 import type { DecoderPrompt } from "./generate.ts";
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { NanoVLMRuntime } from "../../runtime/model.ts";
+import type { NanoVLMRuntime } from "../../runtime/mod.ts";
 import { argmax } from "./sampling.ts";
 
 /** The merged prompt of a batch. */

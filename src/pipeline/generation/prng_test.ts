@@ -1,4 +1,4 @@
-import { assert, assertClose, assertEquals } from "../../testing/assert.ts";
+import { assert, assertClose, assertEquals } from "../../testing/mod.ts";
 import { Prng } from "./prng.ts";
 
 Deno.test("prng: xoshiro128** known answers from state [1, 2, 3, 4]", () => {

@@ -1,4 +1,4 @@
-import { assert, assertClose, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { assert, assertClose, assertEquals, assertThrows } from "../../testing/mod.ts";
 import { EngineError, InputError } from "../../errors.ts";
 import {
   applyRepetitionPenalty,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Generation } from "../../checkpoint/config_types.ts";
+import type { Generation } from "../../checkpoint/mod.ts";
 import { InputError } from "../../errors.ts";
 
 /** Limits on how much is generated. */

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../testing/assert.ts";
+import { assertEquals, assertThrows } from "../../testing/mod.ts";
 import { InputError } from "../../errors.ts";
 import {
   findStopString,

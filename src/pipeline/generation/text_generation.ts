@@ -5,13 +5,13 @@
  * @module
  */
 import { InputError } from "../../errors.ts";
-import type { NanoVLMRuntime } from "../../runtime/model.ts";
+import type { NanoVLMRuntime } from "../../runtime/mod.ts";
 import { beamSearch } from "./beam.ts";
 import { generateTokens } from "./generate.ts";
 import type { PreparedBatch } from "../prepare.ts";
 import { TokenSelector } from "./sampling.ts";
 import { NANOVLM_SAMPLING, type SamplingOptions } from "./sampling_options.ts";
-import type { Generation } from "../../checkpoint/config_types.ts";
+import type { Generation } from "../../checkpoint/mod.ts";
 import {
   findStopString,
   type ResolvedStoppingOptions,
@@ -22,7 +22,7 @@ import {
   streamableLength,
   suppressedIds,
 } from "./stopping.ts";
-import type { NanoTokenizer } from "../text/tokenizer.ts";
+import type { NanoTokenizer } from "../text/mod.ts";
 
 /** Everything that shapes generation. */
 export interface GenerationOptions extends SamplingOptions, StoppingOptions {

@@ -1,7 +1,6 @@
 import sharp from "sharp";
 import { InputError } from "../../errors.ts";
-import { assertEquals, assertRejects } from "../../testing/assert.ts";
-import { withTempDir } from "../../testing/temp.ts";
+import { assertEquals, assertRejects, withTempDir } from "../../testing/mod.ts";
 import { loadImage } from "./image_load.ts";
 
 /** Encodes raw interleaved pixels with sharp (lossless formats keep them exactly). */

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { NanoVLMConfig } from "../../checkpoint/config_types.ts";
+import type { NanoVLMConfig } from "../../checkpoint/mod.ts";
 import { ConfigError } from "../../errors.ts";
 import { PILLOW_BICUBIC, PILLOW_BILINEAR, pillowResize } from "./pillow_resample.ts";
 import { type RgbImage, validateRgbImage } from "./rgb_image.ts";

@@ -1,8 +1,6 @@
-import type { NanoVLMConfig } from "../../checkpoint/config_types.ts";
-import { readSafetensorsIndex, readTensorF32 } from "../../checkpoint/safetensors.ts";
+import { type NanoVLMConfig, readSafetensorsIndex, readTensorF32 } from "../../checkpoint/mod.ts";
 import { ConfigError, InputError } from "../../errors.ts";
-import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
-import { fixturePath, fixtureTest } from "../../testing/fixtures.ts";
+import { assert, assertEquals, assertThrows, fixturePath, fixtureTest } from "../../testing/mod.ts";
 import { loadImage } from "./image_load.ts";
 import { dynamicResizeSize, preprocessImage, toTensor } from "./image_preprocess.ts";
 import { PILLOW_BICUBIC, pillowResize } from "./pillow_resample.ts";

@@ -1,5 +1,5 @@
 import { InputError } from "../../errors.ts";
-import { assertEquals, assertThrows } from "../../testing/assert.ts";
+import { assertEquals, assertThrows } from "../../testing/mod.ts";
 import { PILLOW_BICUBIC, PILLOW_BILINEAR, pillowResize } from "./pillow_resample.ts";
 import type { RgbImage } from "./rgb_image.ts";
 

@@ -1,4 +1,4 @@
-import { assertClose, assertEquals } from "../../testing/assert.ts";
+import { assertClose, assertEquals } from "../../testing/mod.ts";
 import { fmaF32, torchResizeBilinear } from "./torch_resample.ts";
 
 function line(values: number[]) {

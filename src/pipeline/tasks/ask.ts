@@ -6,8 +6,8 @@
  */
 import type { NanoVLM } from "../nanovlm.ts";
 import type { Request } from "../prepare.ts";
-import { PROMPT_DEFAULTS } from "../text/prompt.ts";
-import type { GenerationResult } from "../generation/text_generation.ts";
+import { PROMPT_DEFAULTS } from "../text/mod.ts";
+import type { GenerationResult } from "../generation/mod.ts";
 import type { GenerationTaskOptions, TaskPromptOptions } from "./caption.ts";
 import { imageList, type TaskImages } from "./images.ts";
 

@@ -6,8 +6,8 @@
  */
 import type { NanoVLM } from "../nanovlm.ts";
 import type { PrepareOptions, Request } from "../prepare.ts";
-import { PROMPT_DEFAULTS } from "../text/prompt.ts";
-import type { GenerationOptions, GenerationResult } from "../generation/text_generation.ts";
+import { PROMPT_DEFAULTS } from "../text/mod.ts";
+import type { GenerationOptions, GenerationResult } from "../generation/mod.ts";
 import { imageList, type TaskImages } from "./images.ts";
 
 /** How the prompt of a generation task is written. */

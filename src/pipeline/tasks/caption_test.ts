@@ -1,9 +1,13 @@
-import { assertEquals } from "../../testing/assert.ts";
-import { fixtureTest, REFERENCE_FIXTURES } from "../../testing/fixtures.ts";
-import { fixtureManifest } from "../../testing/tokenizers/mod.ts";
+import {
+  assertEquals,
+  fixtureFile,
+  fixtureManifest,
+  fixtureTest,
+  REFERENCE_FIXTURES,
+  withFixtureModel,
+} from "../../testing/mod.ts";
 import { ask } from "./ask.ts";
 import { caption } from "./caption.ts";
-import { fixtureFile, withFixtureModel } from "../../testing/task_models.ts";
 
 /** The default caption prompt of each generation, written out (original generate.py / HEAD). */
 const CAPTION_PROMPT: Record<string, string> = {

@@ -11,11 +11,10 @@
  *
  * @module
  */
-import { argmax } from "../generation/sampling.ts";
+import { argmax, type GenerationOptions } from "../generation/mod.ts";
 import { InputError } from "../../errors.ts";
-import { extractChoiceLetter } from "../text/choice_letter.ts";
+import { extractChoiceLetter } from "../text/mod.ts";
 import type { NanoVLM } from "../nanovlm.ts";
-import type { GenerationOptions } from "../generation/text_generation.ts";
 import { askRequest } from "./ask.ts";
 import type { TaskImages } from "./images.ts";
 import {

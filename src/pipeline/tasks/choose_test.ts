@@ -5,12 +5,15 @@ import {
   assertEquals,
   assertRejects,
   assertThrows,
-} from "../../testing/assert.ts";
-import { fixtureTest, REFERENCE_FIXTURES } from "../../testing/fixtures.ts";
-import { extractChoiceLetter } from "../text/choice_letter.ts";
+  fixtureFile,
+  fixtureTest,
+  handLogProbs,
+  REFERENCE_FIXTURES,
+  withFixtureModel,
+} from "../../testing/mod.ts";
+import { extractChoiceLetter } from "../text/mod.ts";
 import { choose, letterPrompt, optionLetters } from "./choose.ts";
 import { score } from "./score.ts";
-import { fixtureFile, handLogProbs, withFixtureModel } from "../../testing/task_models.ts";
 
 const QUESTION = "What colour is it?";
 const OPTIONS = ["red", "a blue square", "green", "nothing at all"];

@@ -1,9 +1,17 @@
 import { InputError } from "../../errors.ts";
-import { golden, goldenShape, openFixture } from "../../parity/fixture.ts";
-import { assertClose, assertEquals, assertRejects, assertThrows } from "../../testing/assert.ts";
-import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../../testing/fixtures.ts";
+import { golden, goldenShape, openFixture } from "../../parity/mod.ts";
+import {
+  assertClose,
+  assertEquals,
+  assertRejects,
+  assertThrows,
+  fixtureFile,
+  fixturePath,
+  fixtureTest,
+  REFERENCE_FIXTURES,
+  withFixtureModel,
+} from "../../testing/mod.ts";
 import { embed, poolRows } from "./embed.ts";
-import { fixtureFile, withFixtureModel } from "../../testing/task_models.ts";
 
 /** Mean over the leading axes of a row-major tensor whose last axis is `dim`. */
 function meanRows(data: Float32Array, dim: number): number[] {

@@ -5,8 +5,8 @@
  * @module
  */
 import sharp from "sharp";
-import type { NanoVLMConfig } from "../../checkpoint/config_types.ts";
-import type { ImageInput } from "../image/image_load.ts";
+import type { NanoVLMConfig } from "../../checkpoint/mod.ts";
+import type { ImageInput } from "../image/mod.ts";
 
 /** The image(s) of one task prompt: a path, bytes or sharp instance, or a list of them. */
 export type TaskImages = ImageInput | readonly ImageInput[];

@@ -17,11 +17,11 @@
  *
  * @module
  */
-import type { Generation } from "../../checkpoint/config_types.ts";
+import type { Generation } from "../../checkpoint/mod.ts";
 import { InputError } from "../../errors.ts";
 import type { NanoVLM } from "../nanovlm.ts";
 import type { PrepareOptions, Request } from "../prepare.ts";
-import type { NanoTokenizer } from "../text/tokenizer.ts";
+import type { NanoTokenizer } from "../text/mod.ts";
 
 /** A prompt and the continuation text whose log-likelihood is wanted. */
 export interface LogLikelihoodQuery {

@@ -1,13 +1,21 @@
 import { InputError } from "../../errors.ts";
-import { assertClose, assertEquals, assertRejects, assertThrows } from "../../testing/assert.ts";
-import { fixtureTest, REFERENCE_FIXTURES } from "../../testing/fixtures.ts";
+import {
+  assertClose,
+  assertEquals,
+  assertRejects,
+  assertThrows,
+  fixtureFile,
+  fixtureTest,
+  handLogProbs,
+  REFERENCE_FIXTURES,
+  withFixtureModel,
+} from "../../testing/mod.ts";
 import {
   continuationIds,
   continuationLogLikelihoods,
   continuationSeparator,
   logSoftmaxAt,
 } from "./loglik.ts";
-import { fixtureFile, handLogProbs, withFixtureModel } from "../../testing/task_models.ts";
 
 Deno.test("logSoftmaxAt: hand-computed values", () => {
   // softmax([0, ln 3]) = [1/4, 3/4]

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { topIndices } from "../generation/beam.ts";
+import { topIndices } from "../generation/mod.ts";
 import { InputError } from "../../errors.ts";
-import type { ImageInput } from "../image/image_load.ts";
+import type { ImageInput } from "../image/mod.ts";
 import type { NanoVLM } from "../nanovlm.ts";
 import type { LogLikelihoodNormalization } from "./choose.ts";
 import { type ScoreOptions, scorePairs, type TextScore } from "./score.ts";

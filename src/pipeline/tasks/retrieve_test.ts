@@ -1,9 +1,14 @@
 import { InputError } from "../../errors.ts";
-import { assertClose, assertEquals, assertRejects } from "../../testing/assert.ts";
-import { fixtureTest } from "../../testing/fixtures.ts";
+import {
+  assertClose,
+  assertEquals,
+  assertRejects,
+  fixtureFile,
+  fixtureTest,
+  withFixtureModel,
+} from "../../testing/mod.ts";
 import { rankDescending, type RetrievalResult, retrieve } from "./retrieve.ts";
 import { score } from "./score.ts";
-import { fixtureFile, withFixtureModel } from "../../testing/task_models.ts";
 
 Deno.test("rankDescending: largest first, ties in input order", () => {
   assertEquals(rankDescending([0.1, 0.7, 0.3]), [1, 2, 0]);

@@ -1,9 +1,15 @@
-import { assertClose, assertEquals } from "../../testing/assert.ts";
-import { fixtureTest, REFERENCE_FIXTURES } from "../../testing/fixtures.ts";
-import { loadImage } from "../image/image_load.ts";
+import {
+  assertClose,
+  assertEquals,
+  fixtureFile,
+  fixtureTest,
+  handLogProbs,
+  REFERENCE_FIXTURES,
+  withFixtureModel,
+} from "../../testing/mod.ts";
+import { loadImage } from "../image/mod.ts";
 import { neutralImage } from "./images.ts";
 import { score } from "./score.ts";
-import { fixtureFile, handLogProbs, withFixtureModel } from "../../testing/task_models.ts";
 
 fixtureTest("neutralImage: a uniform (128, 128, 128) image of the model's input size", async () => {
   await withFixtureModel("v0.2-tiny", async (model) => {

@@ -1,10 +1,12 @@
-import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
-import { fixtureTest } from "../../testing/fixtures.ts";
 import {
+  assert,
+  assertEquals,
+  assertThrows,
   BYTE_LEVEL_TOKENIZER,
   fixtureConfig,
   fixtureManifest,
-} from "../../testing/tokenizers/mod.ts";
+  fixtureTest,
+} from "../../testing/mod.ts";
 import { InputError } from "../../errors.ts";
 import { loadTokenizer } from "./tokenizer_files.ts";
 import { buildPrompt, type EncodedPrompt } from "./prompt.ts";

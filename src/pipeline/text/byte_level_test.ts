@@ -1,10 +1,10 @@
-import { assertEquals } from "../../testing/assert.ts";
-import { fixtureTest } from "../../testing/fixtures.ts";
 import {
+  assertEquals,
   BYTE_LEVEL_TOKENIZER,
   fixtureConfig,
   fixtureManifest,
-} from "../../testing/tokenizers/mod.ts";
+  fixtureTest,
+} from "../../testing/mod.ts";
 import { byteLevelTokenizerFiles, byteLevelTokenizerJson } from "./byte_level.ts";
 import { loadTokenizer } from "./tokenizer_files.ts";
 

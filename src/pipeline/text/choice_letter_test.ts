@@ -1,4 +1,4 @@
-import { assertEquals } from "../../testing/assert.ts";
+import { assertEquals } from "../../testing/mod.ts";
 import { extractChoiceLetter } from "./choice_letter.ts";
 
 Deno.test("extractChoiceLetter: short model answers as the choose task sees them", () => {

@@ -12,7 +12,7 @@
  * @module
  */
 import { Template } from "@huggingface/jinja";
-import { type Generation, geometryOf, type NanoVLMConfig } from "../../checkpoint/config_types.ts";
+import { type Generation, geometryOf, type NanoVLMConfig } from "../../checkpoint/mod.ts";
 import { ConfigError, InputError } from "../../errors.ts";
 import { type ImageLayout, imageLayoutOf, imageSpanOf } from "./prompt_layout.ts";
 import type { NanoTokenizer } from "./tokenizer.ts";

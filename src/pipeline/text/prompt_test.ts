@@ -1,12 +1,14 @@
-import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
-import { fixtureTest } from "../../testing/fixtures.ts";
 import {
+  assert,
+  assertEquals,
+  assertThrows,
   BYTE_LEVEL_TOKENIZER,
   fixtureConfig,
   fixtureManifest,
-} from "../../testing/tokenizers/mod.ts";
+  fixtureTest,
+} from "../../testing/mod.ts";
 import { ConfigError, InputError } from "../../errors.ts";
-import type { NanoVLMConfig } from "../../checkpoint/config_types.ts";
+import type { NanoVLMConfig } from "../../checkpoint/mod.ts";
 import { loadTokenizer } from "./tokenizer_files.ts";
 import { buildPrompt, type ImageGrid, promptText } from "./prompt.ts";
 

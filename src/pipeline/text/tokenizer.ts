@@ -11,7 +11,7 @@
  * @module
  */
 import { Tokenizer } from "@huggingface/tokenizers";
-import type { Generation, NanoVLMConfig } from "../../checkpoint/config_types.ts";
+import type { Generation, NanoVLMConfig } from "../../checkpoint/mod.ts";
 import { ConfigError, InputError } from "../../errors.ts";
 
 /** The config fields a tokenizer depends on. */

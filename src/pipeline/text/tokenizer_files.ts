@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { NanoVLMConfig } from "../../checkpoint/config_types.ts";
+import type { NanoVLMConfig } from "../../checkpoint/mod.ts";
 import { InputError } from "../../errors.ts";
 import {
   createTokenizer,

@@ -1,14 +1,17 @@
-import { assert, assertEquals, assertRejects, assertThrows } from "../../testing/assert.ts";
-import { fixtureTest } from "../../testing/fixtures.ts";
-import { withTempDir } from "../../testing/temp.ts";
 import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertThrows,
   BYTE_LEVEL_TOKENIZER,
   fixtureConfig,
   fixtureManifest,
+  fixtureTest,
   MINI_BPE_TOKENIZER,
-} from "../../testing/tokenizers/mod.ts";
+  withTempDir,
+} from "../../testing/mod.ts";
 import { ConfigError, InputError } from "../../errors.ts";
-import type { NanoVLMConfig } from "../../checkpoint/config_types.ts";
+import type { NanoVLMConfig } from "../../checkpoint/mod.ts";
 import { createTokenizer } from "./tokenizer.ts";
 import { loadTokenizer, readTokenizerFiles } from "./tokenizer_files.ts";
 

@@ -21,7 +21,7 @@ import {
   BYTE_LEVEL_SPECIALS,
   byteLevelTokenizerJson,
   specialTokenEntries,
-} from "../../pipeline/text/byte_level.ts";
+} from "../../pipeline/mod.ts";
 
 /** The merges of the miniature BPE, in rank order. */
 export const MINI_MERGES: [string, string][] = [

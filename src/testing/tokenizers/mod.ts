@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Generation, NanoVLMConfig } from "../../checkpoint/config_types.ts";
+import type { Generation, NanoVLMConfig } from "../../checkpoint/mod.ts";
 import { fixturePath } from "../fixtures.ts";
 
 /** Folder of the byte-level stand-in tokenizer the reference fixtures were made with. */

@@ -1,0 +1,8 @@
+/**
+ * ShapesBench: the seeded procedural benchmark with exact ground truth (build and write a split),
+ * and the independent checker of its items.
+ *
+ * @module
+ */
+export * from "./build.ts";
+export * from "./verify.ts";

@@ -1,0 +1,9 @@
+/**
+ * The model: nanoVLM's vision encoder, modality projector and decoder as graph-building code. Other
+ * rooms use the build entry point, the build options and the weight sources.
+ *
+ * @module
+ */
+export * from "./build.ts";
+export * from "./options.ts";
+export * from "./weights.ts";

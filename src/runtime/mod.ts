@@ -1,0 +1,13 @@
+/**
+ * The runtime: onnxruntime-node sessions, execution providers and `doctor`, the KV cache, the graph
+ * cache, and `NanoVLMRuntime` (the vision, embedding and decoder sessions of one checkpoint).
+ *
+ * @module
+ */
+export * from "./cache_dir.ts";
+export * from "./doctor.ts";
+export * from "./graph_cache.ts";
+export * from "./kv_cache.ts";
+export * from "./model.ts";
+export * from "./providers.ts";
+export * from "./session.ts";
