@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { geometryOf, type NanoVLMConfig } from "../../src/checkpoint/config_types.ts";
+import { geometryOf, type NanoVLMConfig } from "../../src/mod.ts";
 
 /** Floating-point operations of encoding one image (ViT + projector; multiply-add = 2). */
 export function visionFlops(c: NanoVLMConfig): number {
