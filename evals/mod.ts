@@ -1,6 +1,8 @@
 /**
- * nanovlm-lab's evaluation side, built on `src/` (it may import it; `src/` never imports it): `metrics` (equal to the
- * reference implementations) and `datasets` (the manifest format, importers, ShapesBench, photos).
+ * nanovlm-lab's evaluation side: `metrics` (equal to the reference implementations) and `datasets`
+ * (the manifest format, importers, ShapesBench, photos). It is built on the library's public API
+ * (`src/mod.ts`); the library never imports it, except the CLI (`src/cli/`), the top floor, which
+ * uses both.
  *
  * @example
  * ```ts
