@@ -18,7 +18,7 @@ export const BYTE_LEVEL_SPECIALS: readonly string[] = [
 ];
 
 /** The `added_tokens` entries of a Hugging Face `tokenizer.json` for the given special tokens. */
-export function specialTokenEntries(specials: readonly string[]): Record<string, unknown>[] {
+function specialTokenEntries(specials: readonly string[]): Record<string, unknown>[] {
   return specials.map((content, id) => ({
     id,
     content,

@@ -17,11 +17,7 @@
  *
  * @module
  */
-import {
-  BYTE_LEVEL_SPECIALS,
-  byteLevelTokenizerJson,
-  specialTokenEntries,
-} from "../../pipeline/mod.ts";
+import { BYTE_LEVEL_SPECIALS, byteLevelTokenizerJson } from "../../pipeline/text/mod.ts";
 
 /** The merges of the miniature BPE, in rank order. */
 export const MINI_MERGES: [string, string][] = [
@@ -50,12 +46,11 @@ function miniBpe(): object {
   BYTE_LEVEL_SPECIALS.forEach((token, id) => vocab[token] = id);
   for (const symbol of bytesToUnicode()) vocab[symbol] = Object.keys(vocab).length;
   for (const [a, b] of MINI_MERGES) vocab[a + b] = Object.keys(vocab).length;
+  // The byte-level tokenizer's layout (same specials, same BPE model fields), with byte-level
+  // pre-tokenization, post-processing and decoding, and merges.
+  const byteLevel = byteLevelTokenizerJson();
   return {
-    version: "1.0",
-    truncation: null,
-    padding: null,
-    added_tokens: specialTokenEntries(BYTE_LEVEL_SPECIALS),
-    normalizer: null,
+    ...byteLevel,
     pre_tokenizer: {
       type: "ByteLevel",
       add_prefix_space: false,
@@ -69,18 +64,7 @@ function miniBpe(): object {
       use_regex: true,
     },
     decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: {
-      type: "BPE",
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: null,
-      end_of_word_suffix: null,
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab,
-      merges: MINI_MERGES,
-    },
+    model: { ...(byteLevel.model as Record<string, unknown>), vocab, merges: MINI_MERGES },
   };
 }
 
