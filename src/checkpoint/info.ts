@@ -9,11 +9,17 @@ import { geometryOf } from "./config_types.ts";
 
 /** What a checkpoint is, as `nanovlm info --json` prints it. */
 export interface CheckpointInfo {
+  /** The checkpoint folder. */
   dir: string;
+  /** The code generation the config belongs to (`v0.1`, `v0.2`, `current`). */
   generation: string;
+  /** Parameters per module and in total. */
   parameters: Checkpoint["parameters"];
+  /** How many tensors `model.safetensors` holds. */
   tensors: number;
+  /** How many tensors of each dtype. */
   dtypes: Record<string, number>;
+  /** Image geometry: input size, patches, pixel shuffle, and tiling (current generation). */
   image: {
     size: number;
     patchSize: number;
@@ -22,13 +28,21 @@ export interface CheckpointInfo {
     maxImageSize: number | null;
     maxTilesPerImage: number;
   };
+  /** Decoder positions one image (or tile) takes. */
   imageTokensPerImage: number;
+  /** The decoder's vocabulary size (`lm_vocab_size`). */
   vocabSize: number;
+  /** The tokenizer's base vocabulary before the extra tokens (`lm_base_vocab_size`). */
   baseVocabSize: number;
+  /** The config's extra special tokens (`vlm_extra_tokens`), in order. */
   extraTokens: string[];
+  /** Decoder shape. */
   lm: { hidden: number; blocks: number; heads: number; kvHeads: number; headDim: number };
+  /** Vision encoder shape. */
   vit: { hidden: number; blocks: number; heads: number };
+  /** Size of `model.safetensors` in bytes. */
   fileBytes: number;
+  /** Warnings raised while opening the checkpoint. */
   warnings: string[];
 }
 

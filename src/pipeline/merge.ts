@@ -15,6 +15,7 @@ import { InputError } from "../errors.ts";
 
 /** Inputs of {@link mergeImageEmbeddings}. */
 export interface MergeInputs {
+  /** The code generation: v0.1 prepends the image embeddings, later ones overwrite `<|image|>` positions. */
   generation: Generation;
   /** Token embeddings `[batch, tokens, dim]`. */
   tokenEmbeds: Float32Array;
