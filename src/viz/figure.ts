@@ -6,7 +6,7 @@
  */
 import type * as Plot from "@observablehq/plot";
 import { writeAtomically } from "../checkpoint/mod.ts";
-import { type Displayable, JUPYTER_DISPLAY, type MimeBundle, PngImage } from "./display.ts";
+import { type Displayable, type DisplayBundle, JUPYTER_DISPLAY, PngImage } from "./display.ts";
 import { type PlotElement, type PngOptions, renderPlot, toHtml, toPng, toSvg } from "./render.ts";
 
 /** How a {@link Figure} shows itself in a notebook. */
@@ -97,10 +97,10 @@ export class Figure implements Displayable {
   }
 
   /** The MIME bundle: SVG (or Plot's HTML figure) by default, PNG with `format: "png"`. */
-  async [JUPYTER_DISPLAY](): Promise<MimeBundle> {
+  async [JUPYTER_DISPLAY](): Promise<DisplayBundle> {
     if (this.figureOptions.format === "png") return (await this.png())[JUPYTER_DISPLAY]();
     const element = this.plot();
-    const bundle: MimeBundle = element.tagName.toLowerCase() === "svg"
+    const bundle: DisplayBundle = element.tagName.toLowerCase() === "svg"
       ? { "image/svg+xml": toSvg(element) }
       : { "text/html": toHtml(element) };
     bundle["text/plain"] = this.#description();
