@@ -21,6 +21,7 @@ import {
   synthesizeCheckpoint,
   type TraceEstimate,
   type TraceOptions,
+  traceTaps,
 } from "../../src/mod.ts";
 
 const { values } = parseArgs({
@@ -148,7 +149,7 @@ try {
     };
     const trace = () => fast.trace(request, options);
     if (values.measure) {
-      await fast.inspectRuntime(); // both variants start with every session open
+      await fast.inspectRuntime(traceTaps(fast, options)); // every session open before the run
       const { extra } = await measure(values.measure === "trace" ? trace : forward);
       console.log(JSON.stringify({ extra }));
     } else {

@@ -325,13 +325,38 @@ async function prefill(
   });
 }
 
+/** The graph outputs a trace with these options fetches, per graph. */
+function tapsFor(o: ResolvedOptions): { vision: string[]; decoder: string[] } {
+  const has = (s: TraceStage) => o.stages.has(s);
+  return {
+    vision: [
+      ...(has("patches") ? ["vit.patch_embeds"] : []),
+      ...(has("vit.residual") ? [...o.vitLayers.map((i) => `vit.block${i}`), "vit.output"] : []),
+      ...(has("vit.attention") ? o.vitLayers.map((i) => `vit.attn_probs.layer${i}`) : []),
+    ],
+    decoder: [
+      ...(has("decoder.input") ? ["lm.inputs_embeds"] : []),
+      ...(has("decoder.residual") ? o.layers.map((i) => `lm.block${i}`) : []),
+      ...(has("decoder.attention") ? o.layers.map((i) => `lm.attn_probs.layer${i}`) : []),
+    ],
+  };
+}
+
 /**
- * Traces one request: see {@link Trace}. `model.trace(request, options)` calls this with the
- * model's inspect-flavour sessions.
+ * The internal outputs (graph taps) a trace with these options needs: what
+ * `model.inspectRuntime(taps)` builds its graphs with.
+ */
+export function traceTaps(model: NanoVLM, options: TraceOptions = {}): string[] {
+  const { vision, decoder } = tapsFor(resolveOptions(dimsOf(model), options));
+  return [...vision, ...decoder];
+}
+
+/**
+ * Traces one request: see {@link Trace}. `model.trace(request, options)` calls this; it runs on
+ * the model's inspect-flavour sessions whose graphs hold just the internals asked for.
  */
 export async function traceModel(
   model: NanoVLM,
-  runtime: NanoVLMRuntime,
   request: Request,
   options: TraceOptions = {},
 ): Promise<Trace> {
@@ -351,11 +376,8 @@ export async function traceModel(
   );
   const c = model.config;
   const has = (s: TraceStage) => o.stages.has(s);
-  const visionTaps = [
-    ...(has("patches") ? ["vit.patch_embeds"] : []),
-    ...(has("vit.residual") ? [...o.vitLayers.map((i) => `vit.block${i}`), "vit.output"] : []),
-    ...(has("vit.attention") ? o.vitLayers.map((i) => `vit.attn_probs.layer${i}`) : []),
-  ];
+  const { vision: visionTaps, decoder: decoderTaps } = tapsFor(o);
+  const runtime = await model.inspectRuntime([...visionTaps, ...decoderTaps]);
   const tileValues = 3 * c.vit_img_size ** 2;
   const pixels = tilePixels(prepared, tileValues);
   const vision = await runtime.encodeImages(pixels, tiles, visionTaps);
@@ -386,11 +408,6 @@ export async function traceModel(
   }
   const layout = layoutOf(model, prepared, ids, o.maxNewTokens > 0 ? "generated" : "answer");
   const length = layout.tokens.length;
-  const decoderTaps = [
-    ...(has("decoder.input") ? ["lm.inputs_embeds"] : []),
-    ...(has("decoder.residual") ? o.layers.map((i) => `lm.block${i}`) : []),
-    ...(has("decoder.attention") ? o.layers.map((i) => `lm.attn_probs.layer${i}`) : []),
-  ];
   const logitsPositions = has("logits") ? [...Array(length).keys()] : [];
   const out = await prefill(
     runtime,

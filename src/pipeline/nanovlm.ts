@@ -38,7 +38,7 @@ export class NanoVLM {
     private readonly loadOptions: RuntimeOptions = {},
   ) {}
 
-  #inspect?: Promise<NanoVLMRuntime>;
+  #inspect?: { key: string; runtime: Promise<NanoVLMRuntime> };
 
   /**
    * Opens a checkpoint folder, builds (or reuses) its graphs and loads the tokenizer.
@@ -90,16 +90,26 @@ export class NanoVLM {
 
   /**
    * The inspect-flavour sessions (explicit ops, internal outputs) that {@link trace} runs on: the
-   * model's own when it was loaded with `flavour: "inspect"`, else opened on first use with the
-   * same precision, provider and cache.
+   * model's own when it was loaded with `flavour: "inspect"`, else opened with the same precision,
+   * provider and cache, with graphs that hold only `taps` (default: every internal output). The
+   * last such runtime is kept for the next call with the same taps; other taps replace it, so run
+   * one trace at a time.
    */
-  inspectRuntime(): Promise<NanoVLMRuntime> {
-    if (this.runtime.options.flavour === "inspect") return Promise.resolve(this.runtime);
-    this.#inspect ??= NanoVLMRuntime.load(this.checkpoint, {
-      ...this.loadOptions,
-      flavour: "inspect",
-    });
-    return this.#inspect;
+  async inspectRuntime(taps?: readonly string[]): Promise<NanoVLMRuntime> {
+    if (this.runtime.options.flavour === "inspect") return this.runtime;
+    const key = taps === undefined ? "*" : JSON.stringify([...taps].sort());
+    if (this.#inspect?.key !== key) {
+      const previous = this.#inspect?.runtime;
+      this.#inspect = undefined;
+      if (previous) await (await previous).release();
+      const runtime = NanoVLMRuntime.load(this.checkpoint, {
+        ...this.loadOptions,
+        flavour: "inspect",
+        taps,
+      });
+      this.#inspect = { key, runtime };
+    }
+    return await this.#inspect.runtime;
   }
 
   /**
@@ -116,7 +126,7 @@ export class NanoVLM {
    */
   async trace(request: Request, options: TraceOptions = {}): Promise<Trace> {
     const { traceModel } = await import("../inspect/mod.ts");
-    return await traceModel(this, await this.inspectRuntime(), request, options);
+    return await traceModel(this, request, options);
   }
 
   /** What {@link trace} would keep, stage by stage, before computing anything. */
@@ -127,7 +137,7 @@ export class NanoVLM {
 
   /** Releases the sessions. */
   async release(): Promise<void> {
-    if (this.#inspect) await (await this.#inspect).release();
+    if (this.#inspect) await (await this.#inspect.runtime).release();
     await this.runtime.release();
   }
 }
