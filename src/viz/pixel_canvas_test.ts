@@ -75,3 +75,13 @@ Deno.test("Plot.raster renders through the pixel canvas: each sample at its plac
   assertEquals(px(30, 10), [0, 0, 255]);
   assertEquals(px(30, 30), [0, 0, 255]);
 });
+
+Deno.test("encodePngRgba's row filters round-trip a photo-like gradient exactly", async () => {
+  const w = 17, h = 9;
+  const rgba = Uint8Array.from({ length: w * h * 4 }, (_, i) => {
+    const p = i >> 2, x = p % w, y = Math.floor(p / w);
+    return (i & 3) === 3 ? 255 : (x * 13 + y * 29 + (i & 3) * 71 + ((x * y) % 7)) % 256;
+  });
+  const image = await decode(encodePngRgba(w, h, rgba));
+  assertEquals(Array.from(image.data), Array.from(rgba));
+});

@@ -7,6 +7,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import sharp from "sharp";
+import { dedupeImages } from "./dedupe_images.ts";
 import { type DomElement, plotDocument } from "./document.ts";
 
 /** What `Plot.plot` returns: an `<svg>`, or a `<figure>` when there is a title or legend. */
@@ -148,7 +149,7 @@ function svgBlock(svg: DomElement): Block {
  * drawn with SVG shapes and text, so a rasteriser with no HTML engine shows all of it.
  */
 export function toSvg(element: DomElement): string {
-  if (isTag(element, "svg")) return withNamespaces(element);
+  if (isTag(element, "svg")) return dedupeImages(withNamespaces(element));
   if (!isTag(element, "figure")) {
     throw new TypeError(`toSvg: expected a Plot <svg> or <figure>, got <${element.tagName}>`);
   }
@@ -172,9 +173,11 @@ export function toSvg(element: DomElement): string {
   }
   const width = Math.ceil(Math.max(figureWidth, ...blocks.map((b) => b.width)));
   const height = Math.ceil(y);
-  return `<svg xmlns="${SVG_NS}" xmlns:xlink="${XLINK_NS}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="10" fill="currentColor">${
-    parts.join("")
-  }</svg>`;
+  return dedupeImages(
+    `<svg xmlns="${SVG_NS}" xmlns:xlink="${XLINK_NS}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="10" fill="currentColor">${
+      parts.join("")
+    }</svg>`,
+  );
 }
 
 /** The HTML to embed a Plot output in a page or notebook (a figure keeps its HTML legends). */
@@ -185,7 +188,10 @@ export function toHtml(element: DomElement): string {
     svg.setAttribute("xmlns", SVG_NS);
     svg.setAttribute("xmlns:xlink", XLINK_NS);
   }
-  return element.outerHTML;
+  return isTag(element, "svg") ? dedupeImages(element.outerHTML) : element.outerHTML.replace(
+    /<svg\b[\s\S]*?<\/svg>/g,
+    (svg) => dedupeImages(svg),
+  );
 }
 
 /** Options for {@link svgToPng} and {@link toPng}. */
