@@ -17,7 +17,7 @@ import {
 } from "./attention_types.ts";
 import { Figure } from "./figure.ts";
 import { scaleWithLegend } from "./render.ts";
-import { asPicture, type Picture } from "./picture.ts";
+import { asPicture, type Picture, PICTURE_LABEL } from "./picture.ts";
 
 /** How weights are drawn over the picture. */
 export type Blend =
@@ -197,31 +197,20 @@ function panelMarks(
       preserveAspectRatio: "none",
     }),
   ];
-  if (blend === "color") {
-    marks.push(Plot.rect(cells, {
-      ...facet,
-      x1: "x1",
-      x2: "x2",
-      y1: "y1",
-      y2: "y2",
-      fill: "value",
-      fillOpacity: style.opacity ?? 0.6,
-      shapeRendering: "crispEdges",
-    }));
-  } else {
-    const darkness = style.opacity ?? 0.85;
-    const top = style.domain?.[1] ?? max;
-    marks.push(Plot.rect(cells, {
-      ...facet,
-      x1: "x1",
-      x2: "x2",
-      y1: "y1",
-      y2: "y2",
+  const darkness = style.opacity ?? 0.85;
+  const top = style.domain?.[1] ?? max;
+  marks.push(Plot.rect(cells, {
+    ...facet,
+    x1: "x1",
+    x2: "x2",
+    y1: "y1",
+    y2: "y2",
+    ...(blend === "color" ? { fill: "value", fillOpacity: style.opacity ?? 0.6 } : {
       fill: "black",
       fillOpacity: (c: Cell) => darkness * (1 - Math.min(1, top > 0 ? c.value / top : 0)),
-      shapeRendering: "crispEdges",
-    }));
-  }
+    }),
+    shapeRendering: "crispEdges",
+  }));
   if (patchGrid) {
     const lines = panels.flatMap((p, i) => patchLines(p, chosen[i], patchGrid));
     marks.push(Plot.link(lines, {
@@ -255,13 +244,7 @@ function panelMarks(
         x: (d) => d.box[0],
         y: (d) => d.box[1],
         text: "name",
-        textAnchor: "start",
-        dx: 3,
-        dy: 8,
-        fill: "white",
-        stroke: "black",
-        strokeWidth: 2,
-        paintOrder: "stroke",
+        ...PICTURE_LABEL,
       }),
     );
   }

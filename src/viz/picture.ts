@@ -18,6 +18,17 @@ export interface Picture {
   href: string;
 }
 
+/** Text options for a label drawn on a picture's top-left corner: white with a dark halo. */
+export const PICTURE_LABEL = {
+  textAnchor: "start",
+  dx: 3,
+  dy: 8,
+  fill: "white",
+  stroke: "black",
+  strokeWidth: 2,
+  paintOrder: "stroke",
+} as const;
+
 /** Options for {@link picture}. */
 export interface PictureOptions {
   /** The embedded copy's longer side is at most this many pixels (default 512). */

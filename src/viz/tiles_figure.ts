@@ -8,7 +8,7 @@ import * as Plot from "@observablehq/plot";
 import { InputError } from "../errors.ts";
 import type { RgbImage } from "../pipeline/mod.ts";
 import { Figure } from "./figure.ts";
-import { asPicture, type Picture } from "./picture.ts";
+import { asPicture, type Picture, PICTURE_LABEL } from "./picture.ts";
 
 /** Preprocessed tiles: `n * 3 * S * S` values in [0, 1] (NCHW), their shape and tile grid. */
 export interface TilePixels {
@@ -115,13 +115,7 @@ export function tilesFigure(pixels: TilePixels, options: TilesFigureOptions = {}
         x: "x",
         y: "y",
         text: "label",
-        textAnchor: "start",
-        dx: 3,
-        dy: 8,
-        fill: "white",
-        stroke: "black",
-        strokeWidth: 2,
-        paintOrder: "stroke",
+        ...PICTURE_LABEL,
       }),
     ],
   }, { description: `[${n} preprocessed tile(s)]` });
