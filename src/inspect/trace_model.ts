@@ -203,6 +203,12 @@ async function prepareRequest(
     images: pictures.map((p) => p.pre.grid),
     assistantPrefix: request.assistantPrefix,
   });
+  if (o.answer !== undefined && request.continuation?.length) {
+    throw new InputError(
+      "the request has a continuation and the trace an answer: one would be lost",
+      "give the answer either as text (answer) or as ids (request.continuation)",
+    );
+  }
   const appendedIds = o.answer !== undefined
     ? model.tokenizer.encode(o.answer, { addSpecialTokens: false })
     : [...(request.continuation ?? [])];
