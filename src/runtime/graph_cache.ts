@@ -15,7 +15,7 @@ import {
 import { buildGraph, type GraphName } from "../model/build.ts";
 import { type BuildOptions, computeType } from "../model/options.ts";
 import { embeddingTableName, WeightTable, type WeightType } from "../model/weights.ts";
-import { toHalfBits } from "../onnx/float16.ts";
+import { toHalfBits } from "../checkpoint/float16.ts";
 import { serializeModel } from "../onnx/serialize.ts";
 import { fileContentHash, sha256, writeCacheFile } from "./cache_dir.ts";
 

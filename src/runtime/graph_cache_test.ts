@@ -1,5 +1,5 @@
 import { openCheckpoint } from "../checkpoint/checkpoint.ts";
-import { halfToFloat } from "../checkpoint/safetensors.ts";
+import { halfToFloat } from "../checkpoint/float16.ts";
 import { buildOptions } from "../model/options.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { fixturePath, fixtureTest } from "../testing/fixtures.ts";
