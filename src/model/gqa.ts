@@ -19,7 +19,7 @@ export interface GqaShared {
   seqlensK: string;
   /** int32 scalar: total length. */
   totalLength: string;
-  /** `[max(max_positions, total), head_dim / 2]` RoPE tables, indexed by absolute position. */
+  /** `[total, head_dim / 2]` RoPE tables, indexed by absolute position. */
   cosCache: string;
   sinCache: string;
 }
@@ -29,10 +29,11 @@ export interface GqaShared {
  *
  * GroupQueryAttention reads RoPE from tables indexed by position; the new tokens sit at positions
  * `past .. total-1`, so the original's dynamic scaling applies when `total` exceeds
- * `lm_max_position_embeddings`, and then to every row of the table. Within the limit the table is
- * the unscaled one over `0 .. max_positions-1`, a constant that onnxruntime folds once; beyond it,
- * the call gets a table of its own over `0 .. total-1`, scaled by `total / max_positions`. The two
- * are joined without a branch: each is sliced to zero rows when the other applies.
+ * `lm_max_position_embeddings`, and then to every row of the table. Within the limit the rows are
+ * the first `total` of the unscaled table over `0 .. max_positions-1`, a constant onnxruntime folds
+ * once; beyond it, the call computes a table of its own over `0 .. total-1`, scaled by
+ * `total / max_positions`. The two are joined without a branch: the one that does not apply
+ * contributes zero rows.
  */
 export function gqaShared(ctx: LayerContext, attentionMask: string, cfg: NanoVLMConfig): GqaShared {
   const { g } = ctx;
@@ -52,7 +53,7 @@ export function gqaShared(ctx: LayerContext, attentionMask: string, cfg: NanoVLM
       ]);
     const within = rotaryEmbedding(ctx, cfg, positions(g.ints([limit])), g.ints([limit]));
     const scaled = rotaryEmbedding(ctx, cfg, positions(g.op("Mul", [total, beyond])), total);
-    const withinRows = g.op("Mul", [g.ints([limit]), g.op("Sub", [g.ints([1]), beyond])]);
+    const withinRows = g.op("Mul", [total, g.op("Sub", [g.ints([1]), beyond])]);
     const join = (a: string, b: string) =>
       g.op("Concat", [g.op("Slice", [a, g.ints([0]), withinRows]), b], { axis: 0 });
     return {
