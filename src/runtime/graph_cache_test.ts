@@ -4,7 +4,7 @@ import { buildOptions } from "../model/options.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { fixturePath, fixtureTest } from "../testing/fixtures.ts";
 import { withTempDir } from "../testing/temp.ts";
-import { prepareGraph } from "./graph_cache.ts";
+import { GRAPH_MODULES, prepareGraph } from "./graph_cache.ts";
 import { NanoVLMRuntime } from "./model.ts";
 import { presetConfig } from "../checkpoint/presets.ts";
 import { synthesizeCheckpoint } from "../checkpoint/synthetic.ts";
@@ -113,4 +113,48 @@ Deno.test("untied weights: inputs are embedded with decoder.token_embedding.weig
       await runtime.release();
     }
   });
+});
+
+/** The relative imports and re-exports (`import type` included) of a module's source. */
+function relativeImports(source: string): string[] {
+  const statements = /^\s*(?:import|export)\b[^;]*?\bfrom\s*"(\.{1,2}\/[^"]+)"/gms;
+  const bare = /^\s*import\s*"(\.{1,2}\/[^"]+)"/gm;
+  const dynamic = /\bimport\(\s*"(\.{1,2}\/[^"]+)"\s*\)/g;
+  return [statements, bare, dynamic].flatMap((re) => [...source.matchAll(re)].map((m) => m[1]));
+}
+
+/** Every module under `src/` that `roots` reach through relative imports, as paths under `src/`. */
+async function reachedModules(src: URL, roots: string[]): Promise<Set<string>> {
+  const seen = new Set<string>();
+  const pending = roots.map((root) => new URL(root, src));
+  while (pending.length > 0) {
+    const url = pending.pop()!;
+    const module = url.href.slice(src.href.length);
+    if (!url.href.startsWith(src.href) || seen.has(module)) continue;
+    seen.add(module);
+    for (const specifier of relativeImports(await Deno.readTextFile(url))) {
+      pending.push(new URL(specifier, url));
+    }
+  }
+  return seen;
+}
+
+Deno.test("graph cache: the key covers exactly the modules the graph builders and serialiser import", async () => {
+  const src = new URL("../", import.meta.url);
+  const reached = await reachedModules(src, ["model/build.ts", "onnx/serialize.ts"]);
+  reached.add("runtime/graph_cache.ts"); // which tensors a graph reads, and in which type
+  const listed = new Set(GRAPH_MODULES);
+  const missing = [...reached].filter((m) => !listed.has(m)).sort();
+  const stale = [...listed].filter((m) => !reached.has(m)).sort();
+  assertEquals({ missing, stale }, { missing: [], stale: [] }, "update GRAPH_MODULES");
+  // The walk sees through multi-line and type-only imports (a hand-checked sample).
+  for (const module of ["model/rope.ts", "checkpoint/config_types.ts", "checkpoint/float16.ts"]) {
+    assert(reached.has(module), `${module} should be reached from model/build.ts`);
+  }
+  assertEquals(
+    relativeImports(
+      'import {\n  a,\n  type B,\n} from "./a.ts";\nimport type { C } from "../c/c.ts";\nexport { d } from "./d.ts";\n// from "./no.ts"\n',
+    ),
+    ["./a.ts", "../c/c.ts", "./d.ts"],
+  );
 });
