@@ -194,16 +194,14 @@ function attention(
   });
 }
 
-/** `LanguageModelMLP`: `down_proj(silu(gate_proj(x)) * up_proj(x))`. */
-function mlp(ctx: LayerContext, x: string, prefix: string): string {
+/** `LanguageModelMLP` of block `layer`: `down_proj(silu(gate_proj(x)) * up_proj(x))`. */
+function mlp(ctx: LayerContext, x: string, layer: number): string {
   const { g } = ctx;
+  const prefix = `decoder.blocks.${layer}.mlp`;
   return g.scope("mlp", () => {
     const gate = silu(g, linear(ctx, x, `${prefix}.gate_proj`));
-    return linear(
-      ctx,
-      g.op("Mul", [gate, linear(ctx, x, `${prefix}.up_proj`)]),
-      `${prefix}.down_proj`,
-    );
+    const up = linear(ctx, x, `${prefix}.up_proj`);
+    return linear(ctx, g.op("Mul", [gate, up]), `${prefix}.down_proj`);
   });
 }
 
@@ -216,17 +214,12 @@ function block(
   shared: AttentionShared,
   past: KeyValue,
 ): { x: string; present: KeyValue } {
-  const prefix = `decoder.blocks.${layer}`;
-  const eps = cfg.lm_rms_eps;
+  const norm = (t: string, name: string) =>
+    rmsNorm(ctx, t, `decoder.blocks.${layer}.${name}`, cfg.lm_rms_eps);
   return ctx.g.scope(`blocks.${layer}`, () => {
-    const attn = attention(ctx, rmsNorm(ctx, x, `${prefix}.norm1`, eps), layer, cfg, shared, past);
+    const attn = attention(ctx, norm(x, "norm1"), layer, cfg, shared, past);
     const mid = add(ctx.g, x, attn.out);
-    const out = add(
-      ctx.g,
-      mid,
-      mlp(ctx, rmsNorm(ctx, mid, `${prefix}.norm2`, eps), `${prefix}.mlp`),
-    );
-    return { x: out, present: attn.present };
+    return { x: add(ctx.g, mid, mlp(ctx, norm(mid, "norm2"), layer)), present: attn.present };
   });
 }
 

@@ -28,13 +28,8 @@ function patchEmbedding(ctx: LayerContext, pixels: string, cfg: NanoVLMConfig): 
       weight(ctx, "vision_encoder.patch_embedding.conv.weight"),
       weight(ctx, "vision_encoder.patch_embedding.conv.bias"),
     ], { kernel_shape: [p, p], strides: [p, p] });
-    const tokens = g.op(
-      "Transpose",
-      [g.op("Reshape", [conv, g.ints([0, cfg.vit_hidden_dim, -1])])],
-      {
-        perm: [0, 2, 1],
-      },
-    );
+    const flat = g.op("Reshape", [conv, g.ints([0, cfg.vit_hidden_dim, -1])]); // flatten(2)
+    const tokens = g.op("Transpose", [flat], { perm: [0, 2, 1] }); // transpose(1, 2)
     return add(g, tokens, weight(ctx, "vision_encoder.patch_embedding.position_embedding"));
   });
 }
@@ -60,21 +55,22 @@ function attention(ctx: LayerContext, x: string, layer: number, cfg: NanoVLMConf
   });
 }
 
-/** `ViTMLP`: fc1 → GELU(tanh) → fc2. */
-function mlp(ctx: LayerContext, x: string, prefix: string): string {
+/** `ViTMLP` of block `layer`: fc1 → GELU(tanh) → fc2. */
+function mlp(ctx: LayerContext, x: string, layer: number): string {
+  const prefix = `vision_encoder.blocks.${layer}.mlp`;
   return ctx.g.scope("mlp", () => {
     const hidden = geluTanh(ctx.g, linear(ctx, x, `${prefix}.fc1`));
     return linear(ctx, hidden, `${prefix}.fc2`);
   });
 }
 
-/** `ViTBlock.forward`: `x + attn(ln1(x))`, then `+ mlp(ln2(·))`. */
+/** `ViTBlock.forward`: `x = x + attn(ln1(x))`, then `x + mlp(ln2(x))`. */
 function vitBlock(ctx: LayerContext, x: string, layer: number, cfg: NanoVLMConfig): string {
-  const prefix = `vision_encoder.blocks.${layer}`;
-  const eps = cfg.vit_ln_eps;
+  const norm = (t: string, name: string) =>
+    layerNorm(ctx, t, `vision_encoder.blocks.${layer}.${name}`, cfg.vit_ln_eps);
   return ctx.g.scope(`blocks.${layer}`, () => {
-    x = add(ctx.g, x, attention(ctx, layerNorm(ctx, x, `${prefix}.ln1`, eps), layer, cfg));
-    return add(ctx.g, x, mlp(ctx, layerNorm(ctx, x, `${prefix}.ln2`, eps), `${prefix}.mlp`));
+    x = add(ctx.g, x, attention(ctx, norm(x, "ln1"), layer, cfg));
+    return add(ctx.g, x, mlp(ctx, norm(x, "ln2"), layer));
   });
 }
 
