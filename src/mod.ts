@@ -5,6 +5,7 @@
  */
 export * from "./errors.ts";
 export * from "./checkpoint/safetensors.ts";
+export * from "./checkpoint/float16.ts";
 export * from "./checkpoint/config_types.ts";
 export * from "./checkpoint/config.ts";
 export * from "./checkpoint/checkpoint.ts";

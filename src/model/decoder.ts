@@ -54,7 +54,9 @@ export interface DecoderOptions {
 
 /** One block's keys and values (`past` in, `present` out). */
 export interface KeyValue {
+  /** `[b, kv_heads, tokens, head_dim]` keys after RoPE. */
   key: string;
+  /** `[b, kv_heads, tokens, head_dim]` values. */
   value: string;
 }
 

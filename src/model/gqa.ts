@@ -19,8 +19,9 @@ export interface GqaShared {
   seqlensK: string;
   /** int32 scalar: total length. */
   totalLength: string;
-  /** `[total, head_dim / 2]` RoPE tables, indexed by absolute position. */
+  /** `[total, head_dim / 2]` RoPE cosine table, indexed by absolute position. */
   cosCache: string;
+  /** The sine table, like `cosCache`. */
   sinCache: string;
 }
 

@@ -24,8 +24,11 @@ export type Taps = Map<string, string>;
  * type, op style, which internals to record). The model files never branch on a flavour by name.
  */
 export interface LayerContext {
+  /** The graph being built. */
   g: GraphBuilder;
+  /** Where the checkpoint's tensors are, by name. */
   weights: WeightTable;
+  /** The module's compute element type. */
   compute: Compute;
   /** Fused kernels (fast flavour: Attention, RotaryEmbedding, RMSNormalization, FusedMatMul)
    * rather than standard explicit ops (inspect flavour). */

@@ -15,7 +15,9 @@ export const INV_FREQ = "decoder.rotary_embd.inv_freq";
 
 /** RoPE tables `cos`, `sin` of `[..., head_dim / 2]` in the compute type (not yet repeated). */
 export interface RopeTables {
+  /** `cos(position · inv_freq) · lm_attn_scaling`. */
   cos: string;
+  /** `sin(position · inv_freq) · lm_attn_scaling`. */
   sin: string;
 }
 
