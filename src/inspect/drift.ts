@@ -8,6 +8,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
+import { compareTensors } from "../parity/mod.ts";
 import type { Trace } from "./trace.ts";
 import type { DriftReport, LogitsDrift, StageDrift } from "./types.ts";
 
@@ -23,18 +24,8 @@ export function stageDrift(
       "compare runs of the same request and model",
     );
   }
-  let maxAbs = 0, maxRef = 0, dot = 0, nr = 0, no = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const a = ref[i], b = other[i];
-    const d = Math.abs(a - b);
-    if (!(d <= maxAbs)) maxAbs = Number.isNaN(d) ? Infinity : d;
-    maxRef = Math.max(maxRef, Math.abs(a));
-    dot += a * b;
-    nr += a * a;
-    no += b * b;
-  }
-  const cosine = nr > 0 && no > 0 ? dot / Math.sqrt(nr * no) : nr === no ? 1 : 0;
-  return { name, cosine, maxAbs, rel: maxRef > 0 ? maxAbs / maxRef : maxAbs };
+  const { maxAbs, rel, cosine } = compareTensors(name, other, ref);
+  return { name, cosine, maxAbs, rel };
 }
 
 /** log-softmax in float64. */

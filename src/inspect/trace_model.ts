@@ -203,6 +203,12 @@ async function prepareRequest(
     images: pictures.map((p) => p.pre.grid),
     assistantPrefix: request.assistantPrefix,
   });
+  if (o.answer !== undefined && request.continuation?.length) {
+    throw new InputError(
+      "the request has a continuation and the trace an answer: one would be lost",
+      "give the answer either as text (answer) or as ids (request.continuation)",
+    );
+  }
   const appendedIds = o.answer !== undefined
     ? model.tokenizer.encode(o.answer, { addSpecialTokens: false })
     : [...(request.continuation ?? [])];
@@ -421,26 +427,18 @@ export async function traceModel(
   if (has("pixels")) {
     tensors.set("pixel_values", { data: pixels, dims: [tiles, 3, c.vit_img_size, c.vit_img_size] });
   }
-  for (const name of visionTaps) {
+  // Attention keeps only the selected heads; the rest is wrapped as the graph returned it.
+  const kept = (name: string, tensor: ort.Tensor, heads: number[], all: number) =>
     tensors.set(
       name,
-      name.startsWith("vit.attn_probs.")
-        ? keepHeads(vision.taps[name], 1, o.vitHeads, dims.vitHeads)
-        : raw(vision.taps[name]),
+      name.includes(".attn_probs.") ? keepHeads(tensor, 1, heads, all) : raw(tensor),
     );
-  }
+  for (const name of visionTaps) kept(name, vision.taps[name], o.vitHeads, dims.vitHeads);
   if (has("projector")) {
     const tokens = runtime.geometry.imageTokensPerImage;
     tensors.set("mp.output", { data: vision.embeds, dims: [tiles, tokens, c.lm_hidden_dim] });
   }
-  for (const name of decoderTaps) {
-    tensors.set(
-      name,
-      name.startsWith("lm.attn_probs.")
-        ? keepHeads(out.taps[name], 1, o.heads, dims.heads)
-        : raw(out.taps[name]),
-    );
-  }
+  for (const name of decoderTaps) kept(name, out.taps[name], o.heads, dims.heads);
   if (has("logits")) tensors.set("lm.logits", { data: out.logits, dims: [1, length, dims.vocab] });
   return new Trace({
     layout,

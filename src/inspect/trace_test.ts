@@ -116,13 +116,13 @@ fixtureTest(
         stages: ["decoder.attention"],
       });
       assertEquals(trace.tensorNames, ["lm.attn_probs.layer1"]);
-    // The graphs it ran on hold just that internal output: nothing else is computed or kept.
-    const runtime = await model.inspectRuntime(["lm.attn_probs.layer1"]);
-    assertEquals(runtime.outputNames("vision"), ["image_embeds"]);
-    assertEquals(
-      runtime.outputNames("decoder").filter((n) => !n.startsWith("present.")),
-      ["logits", "lm.attn_probs.layer1"],
-    );
+      // The graphs it ran on hold just that internal output: nothing else is computed or kept.
+      const runtime = await model.inspectRuntime(["lm.attn_probs.layer1"]);
+      assertEquals(runtime.outputNames("vision"), ["image_embeds"]);
+      assertEquals(
+        runtime.outputNames("decoder").filter((n) => !n.startsWith("present.")),
+        ["logits", "lm.attn_probs.layer1"],
+      );
       const want = (await golden(fixture, "lm.attn_probs.layer1"))!;
       const t = 151;
       const got = trace.attention(1);
