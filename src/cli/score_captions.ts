@@ -44,7 +44,7 @@ ${BOOTSTRAP_HELP}
 
 examples:
   deno task nanovlm score captions --refs captions_val2014.json --preds results.json
-  deno task nanovlm score captions --refs data/shapes --preds preds.json --json`,
+  deno task nanovlm score captions --refs data/shapesbench --preds preds.json --json`,
   async run(args: string[]): Promise<number> {
     const parsed = parseCommandArgs(NAME, args, {
       refs: { type: "string" },
