@@ -4,6 +4,7 @@
  * @module
  */
 import { askCommand } from "./ask.ts";
+import { cacheCleanCommand, cacheListCommand } from "./cache.ts";
 import { captionCommand } from "./caption.ts";
 import { chooseCommand } from "./choose.ts";
 import type { Command } from "./command.ts";
@@ -36,5 +37,7 @@ export const COMMANDS: readonly Command[] = [
   scoreRetrievalCommand,
   datasetShapesCommand,
   datasetCheckCommand,
+  cacheListCommand,
+  cacheCleanCommand,
   doctorCommand,
 ];
