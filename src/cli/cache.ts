@@ -5,7 +5,7 @@
  */
 import { InputError } from "../errors.ts";
 import { type CacheEntry, cleanCache, defaultCacheDir, listCache } from "../runtime/mod.ts";
-import { flag, numberOption, parseCommandArgs, stringOption } from "./args.ts";
+import { flag, numberOption, parseCommandArgs, type ParsedArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { formatTable } from "./score_output.ts";
 
@@ -21,8 +21,8 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-function cacheDirOf(parsed: { values: Record<string, unknown> }): string {
-  return (parsed.values["cache-dir"] as string | undefined) ?? defaultCacheDir();
+function cacheDirOf(parsed: ParsedArgs): string {
+  return stringOption(parsed, "cache-dir") ?? defaultCacheDir();
 }
 
 function entryJson(entry: CacheEntry): Record<string, unknown> {
