@@ -22,5 +22,6 @@ export * from "./coco_captions.ts";
 export * from "./vqa_v2.ts";
 export * from "./karpathy.ts";
 export * from "./results.ts";
+export { readJsonFile } from "./json_fields.ts";
 export * from "./shapes/mod.ts";
 export * from "./photos/mod.ts";

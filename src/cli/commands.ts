@@ -17,6 +17,7 @@ import { infoCommand } from "./info.ts";
 import { parityCommand } from "./parity.ts";
 import { retrieveCommand } from "./retrieve.ts";
 import { scoreCaptionsCommand } from "./score_captions.ts";
+import { scoreMcqCommand } from "./score_mcq.ts";
 import { scoreRetrievalCommand } from "./score_retrieval.ts";
 import { scoreVqaCommand } from "./score_vqa.ts";
 import { synthCommand } from "./synth.ts";
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   embedCommand,
   scoreCaptionsCommand,
   scoreVqaCommand,
+  scoreMcqCommand,
   scoreRetrievalCommand,
   datasetShapesCommand,
   datasetCheckCommand,
