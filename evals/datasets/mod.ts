@@ -17,6 +17,7 @@ export * from "./manifest_validate.ts";
 export * from "./hashing.ts";
 export * from "./load.ts";
 export * from "./write.ts";
+export * from "./import_folder.ts";
 export * from "./summary.ts";
 export * from "./coco_captions.ts";
 export * from "./vqa_v2.ts";

@@ -9,6 +9,11 @@ import { captionCommand } from "./caption.ts";
 import { chooseCommand } from "./choose.ts";
 import type { Command } from "./command.ts";
 import { datasetCheckCommand } from "./dataset_check.ts";
+import {
+  datasetImportCocoCommand,
+  datasetImportKarpathyCommand,
+  datasetImportVqaCommand,
+} from "./dataset_import.ts";
 import { datasetShapesCommand } from "./dataset_shapes.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
@@ -39,6 +44,9 @@ export const COMMANDS: readonly Command[] = [
   scoreRetrievalCommand,
   datasetShapesCommand,
   datasetCheckCommand,
+  datasetImportCocoCommand,
+  datasetImportVqaCommand,
+  datasetImportKarpathyCommand,
   cacheListCommand,
   cacheCleanCommand,
   doctorCommand,
