@@ -16,7 +16,11 @@ Deno.test("parsePrecision: one precision, or a per-module mix with the rest fp32
 });
 
 Deno.test("parsePrecision: a bad module, value or shape is a named error", () => {
-  assertThrows(() => parsePrecision("fp8"), InputError, /--precision must be one of fp32, fp16; got "fp8"/);
+  assertThrows(
+    () => parsePrecision("fp8"),
+    InputError,
+    /--precision must be one of fp32, fp16; got "fp8"/,
+  );
   assertThrows(() => parsePrecision("encoder=fp16"), InputError, /unknown module "encoder"/);
   assertThrows(() => parsePrecision("vision=fp16,vision=fp32"), InputError, /named twice/);
   assertThrows(() => parsePrecision("vision=fp16,decoder"), InputError, /is not module=precision/);
