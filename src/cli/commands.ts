@@ -4,6 +4,7 @@
  * @module
  */
 import { askCommand } from "./ask.ts";
+import { attentionCommand } from "./attention.ts";
 import { cacheCleanCommand, cacheListCommand } from "./cache.ts";
 import { captionCommand } from "./caption.ts";
 import { chooseCommand } from "./choose.ts";
@@ -17,8 +18,10 @@ import {
 import { datasetShapesCommand } from "./dataset_shapes.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
+import { driftCommand } from "./drift.ts";
 import { embedCommand } from "./embed.ts";
 import { infoCommand } from "./info.ts";
+import { lensCommand } from "./lens.ts";
 import { parityCommand } from "./parity.ts";
 import { retrieveCommand } from "./retrieve.ts";
 import { scoreCaptionsCommand } from "./score_captions.ts";
@@ -38,6 +41,9 @@ export const COMMANDS: readonly Command[] = [
   chooseCommand,
   retrieveCommand,
   embedCommand,
+  attentionCommand,
+  lensCommand,
+  driftCommand,
   scoreCaptionsCommand,
   scoreVqaCommand,
   scoreMcqCommand,
