@@ -271,7 +271,7 @@ function colorScale(style: AttentionStyle, max: number, legend: boolean): Plot.S
     domain: style.domain ? [...style.domain] : [0, max > 0 ? max : 1],
     legend: legend && (style.blend ?? "color") === "color",
     label: "attention",
-  }, { marginLeft: 12, marginRight: 12 });
+  }, { marginLeft: 16, marginRight: 16 });
 }
 
 /**

@@ -133,7 +133,7 @@ export function embeddingPca(
       scheme: "viridis",
       legend: true,
       label: grid ? `patch ${color}` : "index",
-    }, { marginLeft: 12, marginRight: 12 }),
+    }, { marginLeft: 16, marginRight: 16 }),
     marks: [
       Plot.dot(points, {
         x: "pc1",

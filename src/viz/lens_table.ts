@@ -114,7 +114,7 @@ export function logitLensFigure(input: LensTableInput, options: LogitLensOptions
       y: { type: "band", domain: layers, label: "layer", tickFormat: (l: string) => `L${l}` },
       color: scaleWithLegend(
         { type: "linear", domain: [0, 1], scheme, legend: true, label: "top-1 probability" },
-        { marginLeft: 12, marginRight: 12 },
+        { marginLeft: 16, marginRight: 16 },
       ),
       marks: [
         Plot.cell(cells, { x: "column", y: "layer", fill: "prob", inset: 0.5 }),
