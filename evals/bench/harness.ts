@@ -43,10 +43,9 @@ const { values } = parseArgs({
 const limit = Number(values.limit);
 const suite = await loadSuite(values.suite!);
 const work = await Deno.makeTempDir({ prefix: "nanovlm-bench-harness-" });
-const load = await Deno.readTextFile("/proc/loadavg").catch(() => "?");
 console.log(
-  `harness budgets: suite ${suite.name}, --limit ${limit}, batch 1, fp32@cpu; load ${
-    load.split(" ").slice(0, 3).join(" ")
+  `harness budgets: suite ${suite.name}, --limit ${limit}, batch 1, fp32@cpu; load average ${
+    Deno.loadavg().map((l) => l.toFixed(2)).join(" ")
   }`,
 );
 try {

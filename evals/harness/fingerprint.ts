@@ -49,7 +49,7 @@ export interface ModelKeyParts {
   tokenizer: string;
   /** Graph build options: flavour, kernels, precision per module. */
   build: unknown;
-  /** Device asked for. */
+  /** Provider the device resolves to (`cpu`, `cuda`). */
   device: string;
 }
 

@@ -15,6 +15,7 @@ import {
   InputError,
   NanoVLM,
   openCheckpoint,
+  resolveProvider,
 } from "../../src/mod.ts";
 import { scoreCaptions, vqaAccuracy } from "../metrics/mod.ts";
 import type { ManifestItem } from "../datasets/mod.ts";
@@ -365,8 +366,10 @@ export async function runEval(options: EvalOptions): Promise<SummaryWithDetails>
   }
   const planned = planTasks(options.suite, { limit: options.limit, shard: options.shard });
   const manifest = runManifest(options, modelId, planned);
+  // A device that is not there is refused before any file is written.
+  const providers = options.cells.map((cell) => resolveProvider(cell.device));
   await openRunDir(options.out, manifest, options.resume ?? false);
-  for (const cell of options.cells) {
+  for (const [c, cell] of options.cells.entries()) {
     const stem = cellFileStem(cell.name);
     const { writer, existing } = await RecordWriter.open(
       `${options.out}/${recordsPath(cell.name)}`,
@@ -377,7 +380,7 @@ export async function runEval(options: EvalOptions): Promise<SummaryWithDetails>
       config: modelId.configSha256,
       tokenizer: modelId.tokenizer.sha256,
       build: { flavour: options.flavour ?? "fast", kernels: "onnx", precision: cell.modules },
-      device: cell.device,
+      device: providers[c],
     });
     const cache = options.useCache === false
       ? undefined

@@ -1,4 +1,5 @@
 import { assert, assertEquals, withTempDir } from "../testing/mod.ts";
+import pl from "nodejs-polars";
 import { defaultModel } from "../../evals/harness/mod.ts";
 import {
   cellRecords,
@@ -30,6 +31,13 @@ Deno.test("eval: a rerun with everything cached does no model work and reproduce
       outputsOf(await cellRecords(`${dir}/b`)),
       outputsOf(await cellRecords(`${dir}/a`)),
     );
+    // The tables beside the JSON hold the same figures (Parquet read back with polars, and CSV).
+    const table = pl.readParquet(`${dir}/a/tables/metrics.parquet`).toRecords();
+    const expected = Object.entries(a.cells[0].tasks).flatMap(([task, t]) =>
+      Object.entries(t.metrics).map(([metric, value]) => ({ task, metric, value }))
+    );
+    assertEquals(table.map(({ task, metric, value }) => ({ task, metric, value })), expected);
+    assert((await Deno.readTextFile(`${dir}/a/tables/items.csv`)).startsWith("cell,task"));
     // --no-cache runs the model again and reaches the same outputs.
     const fresh = await cli([...SMOKE, "--out", `${dir}/c`, "--no-cache"], `${dir}/cache`);
     assertEquals(fresh.code, 0, fresh.stderr);
