@@ -212,6 +212,10 @@ Deno.test("eval: bad input is a named error (exit 2) and leaves no files", async
         }],
       }),
     );
+    const synth = await cli(["synth", "--preset", "tiny-v0.2", "--out", `${dir}/v02`], cache);
+    assertEquals(synth.code, 0, synth.stderr);
+    const { tokenizer } = await defaultModel(cache);
+    const committed = new URL("../../evals/baselines/smoke.json", import.meta.url).pathname;
     const cases: [string[], RegExp][] = [
       [["--suite", "smoke", "--shard", "3/2"], /--shard 3\/2: not a shard i\/n/],
       [
@@ -225,6 +229,19 @@ Deno.test("eval: bad input is a named error (exit 2) and leaves no files", async
       [["--suite", "smoke", "--precision", "fp8"], /--precision: "fp8"/],
       [["--suite", "smoke", "--dataset", "data/photos"], /exactly one of --suite and --dataset/],
       [["--suite", "smoke", "--baseline", `${dir}/none.json`], /cannot read the baseline/],
+      [
+        [
+          "--suite",
+          "smoke",
+          "--model",
+          `${dir}/v02`,
+          "--tokenizer",
+          tokenizer,
+          "--baseline",
+          committed,
+        ],
+        /smoke\.json is a baseline of suite "smoke" and model default .*; this run is suite "smoke" on/,
+      ],
     ];
     // The cases are independent: run them side by side.
     const results = await Promise.all(
