@@ -13,6 +13,7 @@ import {
   type Generation,
   type GenerationOptions,
   InputError,
+  letterPrompt,
   NanoVLM,
   openCheckpoint,
   resolveProvider,
@@ -20,7 +21,7 @@ import {
 import { scoreCaptions, vqaAccuracy } from "../metrics/mod.ts";
 import type { ManifestItem } from "../datasets/mod.ts";
 import { cellFileStem, type CellSpec } from "./cells.ts";
-import { imageOf, promptText, runBatch, type Work } from "./execute.ts";
+import { imageOf, mcqOptions, promptText, runBatch, type Work } from "./execute.ts";
 import {
   isDeterministic,
   itemHash,
@@ -212,6 +213,9 @@ async function runTask(ctx: CellContext, planned: PlannedTask): Promise<void> {
     i,
   ) => ("captions" in item ? item.captions.map(() => i) : []));
   const indexOf = new Map(planned.items.map((item, i) => [item.id, i]));
+  const captionsHash = task.kind === "retrieval"
+    ? sha256Hex(JSON.stringify(planned.items.map((i) => "captions" in i ? i.captions : [])))
+    : undefined;
   for (let start = 0; start < pending.length; start += batchSize) {
     const batch = pending.slice(start, start + batchSize);
     const works: (Work & { fingerprint: string })[] = [];
@@ -230,9 +234,9 @@ async function runTask(ctx: CellContext, planned: PlannedTask): Promise<void> {
           ? {}
           : generation,
         item: itemHash(item, imageOf(task, item)),
-        extra: task.kind === "retrieval"
-          ? sha256Hex(JSON.stringify(planned.items.map((i) => "captions" in i ? i.captions : [])))
-          : undefined,
+        // Retrieval rows span every caption of the task; generation depends on the batch
+        // (left padding changes the arithmetic).
+        extra: task.kind === "retrieval" ? captionsHash : { batchSize },
       });
       works.push({ item, prompt, fingerprint });
     }
@@ -259,7 +263,9 @@ async function runTask(ctx: CellContext, planned: PlannedTask): Promise<void> {
         id: w.item.id,
         task: task.name,
         kind: task.kind,
-        prompt: w.prompt,
+        prompt: task.kind === "mcq" && task.method === "letter"
+          ? letterPrompt(w.prompt, mcqOptions(w.item as Extract<ManifestItem, { task: "mcq" }>))
+          : w.prompt,
         ...response,
         outputHash: outputHash(
           response.tokens.length ? response.tokens : response.text ?? response.prediction,
@@ -379,7 +385,12 @@ export async function runEval(options: EvalOptions): Promise<SummaryWithDetails>
       weights: modelId.sha256,
       config: modelId.configSha256,
       tokenizer: modelId.tokenizer.sha256,
-      build: { flavour: options.flavour ?? "fast", kernels: "onnx", precision: cell.modules },
+      build: {
+        flavour: options.flavour ?? "fast",
+        kernels: "onnx",
+        precision: cell.modules,
+        threads: options.threads ?? "default",
+      },
       device: providers[c],
     });
     const cache = options.useCache === false
