@@ -18,6 +18,7 @@ import {
   writeJsonAtomic,
 } from "./run_dir.ts";
 import { datasetSuite, loadSuite } from "./suite.ts";
+import { scoredTask } from "./scoring.ts";
 import { buildSummary, recordsPath, type SummaryWithDetails } from "./summary.ts";
 import type { EvalRecord } from "./types.ts";
 
@@ -172,14 +173,7 @@ export async function mergeShards(
   const details = await buildSummary(
     out,
     manifest,
-    planned.map((p) => ({
-      name: p.task.name,
-      kind: p.task.kind,
-      items: p.items,
-      allItems: p.items,
-      metrics: p.task.metrics,
-      categories: p.task.categories,
-    })),
+    planned.map((p) => scoredTask(p, p.items)),
     suite.bootstrap,
   );
   await writeRunOutputs(out, details);

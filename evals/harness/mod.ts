@@ -22,6 +22,7 @@
  */
 export * from "./types.ts";
 export * from "./suite.ts";
+export { parseGenerationOptions } from "./suite_fields.ts";
 export * from "./cells.ts";
 export * from "./plan.ts";
 export * from "./metric_names.ts";
@@ -36,6 +37,8 @@ export * from "./run_dir.ts";
 export * from "./summary.ts";
 export * from "./tables.ts";
 export * from "./outputs.ts";
+export * from "./model_identity.ts";
+export * from "./lazy_model.ts";
 export * from "./runner.ts";
 export * from "./merge.ts";
 export * from "./baseline.ts";

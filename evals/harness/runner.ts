@@ -8,17 +8,13 @@
  */
 import {
   defaultCacheDir,
-  fileContentHash,
   type Flavour,
   type Generation,
   type GenerationOptions,
-  InputError,
   letterPrompt,
   NanoVLM,
-  openCheckpoint,
   resolveProvider,
 } from "../../src/mod.ts";
-import { scoreCaptions, vqaAccuracy } from "../metrics/mod.ts";
 import type { ManifestItem } from "../datasets/mod.ts";
 import { cellFileStem, type CellSpec } from "./cells.ts";
 import { imageOf, mcqOptions, promptText, runBatch, type Work } from "./execute.ts";
@@ -31,7 +27,8 @@ import {
   sha256Hex,
 } from "./fingerprint.ts";
 import { machineInfo, peakRssMb, resetPeakRss } from "./machine.ts";
-import { CallTimer } from "./perf.ts";
+import { LazyModel } from "./lazy_model.ts";
+import { modelIdentity } from "./model_identity.ts";
 import { type PlannedTask, planTasks, type Shard } from "./plan.ts";
 import { defaultProgress, type Progress } from "./progress.ts";
 import { RecordWriter } from "./records.ts";
@@ -43,7 +40,7 @@ import {
   type RunManifest,
   writeJsonAtomic,
 } from "./run_dir.ts";
-import { bestRank, categoryOf, type ScoredTask, scoreTask } from "./scoring.ts";
+import { categoryOf, itemScores, scoredTask, scoreTask } from "./scoring.ts";
 import type { Suite } from "./suite.ts";
 import { buildSummary, recordsPath, type SummaryWithDetails } from "./summary.ts";
 import { writeRunOutputs } from "./outputs.ts";
@@ -84,100 +81,6 @@ export interface EvalOptions {
   labels?: { model: string; tokenizer: string };
   /** Progress display (default: a bar on a terminal, lines elsewhere). */
   progress?: Progress;
-}
-
-async function tokenizerFile(path: string): Promise<string> {
-  try {
-    return (await Deno.stat(path)).isDirectory ? `${path}/tokenizer.json` : path;
-  } catch {
-    throw new InputError(
-      `no tokenizer at ${path}`,
-      "pass --tokenizer <tokenizer.json or a folder holding one>",
-    );
-  }
-}
-
-/** The identity of a checkpoint and tokenizer (content hashes), and the model's generation. */
-export async function modelIdentity(
-  model: string,
-  tokenizer: string,
-  cacheDir: string,
-): Promise<{ identity: ModelIdentity; generation: Generation }> {
-  const checkpoint = await openCheckpoint(model);
-  const tokenizerPath = await tokenizerFile(tokenizer);
-  let tokenizerBytes: Uint8Array;
-  try {
-    tokenizerBytes = await Deno.readFile(tokenizerPath);
-  } catch {
-    throw new InputError(
-      `cannot read the tokenizer ${tokenizerPath}`,
-      "pass --tokenizer <tokenizer.json or a folder holding one>",
-    );
-  }
-  await Deno.mkdir(cacheDir, { recursive: true });
-  const identity: ModelIdentity = {
-    path: model,
-    sha256: await fileContentHash(`${model}/model.safetensors`, cacheDir),
-    configSha256: sha256Hex(await Deno.readFile(`${model}/config.json`)),
-    tokenizer: { path: tokenizerPath, sha256: sha256Hex(tokenizerBytes) },
-  };
-  return { identity, generation: checkpoint.config.generation };
-}
-
-/** Loads the model on first use, timing it. */
-class LazyModel {
-  model?: NanoVLM;
-  loadMs: number | null = null;
-  readonly timer = new CallTimer();
-
-  constructor(private readonly load: (onRun: CallTimer["onRun"]) => Promise<NanoVLM>) {}
-
-  async get(): Promise<NanoVLM> {
-    if (!this.model) {
-      const start = performance.now();
-      this.model = await this.load(this.timer.onRun);
-      this.loadMs = performance.now() - start;
-    }
-    return this.model;
-  }
-
-  async release(): Promise<void> {
-    await this.model?.release();
-    this.model = undefined;
-  }
-}
-
-/** Per-item scores that depend on the item alone (`ownCaption`: retrieval's captions of this image). */
-function itemScores(
-  item: ManifestItem,
-  response: CachedResponse,
-  ownCaption: (caption: number) => boolean,
-): Record<string, number> {
-  switch (item.task) {
-    case "vqa":
-      return { accuracy: vqaAccuracy(response.prediction as string, item.answers) };
-    case "mcq":
-      return { correct: response.prediction === item.answer ? 1 : 0 };
-    case "caption": {
-      const candidate = response.prediction as string;
-      const s = scoreCaptions([{ id: item.id, candidate, references: item.references }]).corpus;
-      return { bleu4: s.bleu4, rougeL: s.rougeL };
-    }
-    case "retrieval":
-      return { "i2t.rank": bestRank(response.row!, ownCaption) + 1 };
-  }
-}
-
-function toScored(planned: PlannedTask, items: ManifestItem[]): ScoredTask {
-  const { task } = planned;
-  return {
-    name: task.name,
-    kind: task.kind,
-    items,
-    allItems: planned.items,
-    metrics: task.metrics,
-    categories: task.categories,
-  };
 }
 
 interface CellContext {
@@ -299,7 +202,7 @@ async function runTask(ctx: CellContext, planned: PlannedTask): Promise<void> {
   ctx.progress.end();
   const taskRecords = planned.assigned.map((item) => ctx.done.get(`${task.name}\0${item.id}`)!);
   const result = scoreTask(
-    toScored(planned, planned.assigned),
+    scoredTask(planned, planned.assigned),
     ctx.cell.name,
     taskRecords,
     ctx.options.suite.bootstrap,
@@ -440,7 +343,7 @@ export async function runEval(options: EvalOptions): Promise<SummaryWithDetails>
   const details = await buildSummary(
     options.out,
     manifest,
-    planned.map((p) => toScored(p, p.assigned)),
+    planned.map((p) => scoredTask(p, p.assigned)),
     options.suite.bootstrap,
   );
   await writeRunOutputs(options.out, details);

@@ -12,7 +12,10 @@ import {
   scoreMcq,
   scoreRetrieval,
   scoreVqa,
+  vqaAccuracy,
 } from "../metrics/mod.ts";
+import type { PlannedTask } from "./plan.ts";
+import type { CachedResponse } from "./response_cache.ts";
 import type { ManifestItem } from "../datasets/mod.ts";
 import { itemMetrics } from "./metric_names.ts";
 import type { CategoryResult, EvalRecord, EvalTaskKind, Interval, TaskResult } from "./types.ts";
@@ -267,5 +270,39 @@ export function scoreTask(
     ci95: keep(scored.ci95) as Record<string, Interval>,
     ...(categories ? { categories } : {}),
     perItem: scored.perItem,
+  };
+}
+
+/** Per-item scores that depend on the item alone (`ownCaption`: retrieval's captions of this image). */
+export function itemScores(
+  item: ManifestItem,
+  response: CachedResponse,
+  ownCaption: (caption: number) => boolean,
+): Record<string, number> {
+  switch (item.task) {
+    case "vqa":
+      return { accuracy: vqaAccuracy(response.prediction as string, item.answers) };
+    case "mcq":
+      return { correct: response.prediction === item.answer ? 1 : 0 };
+    case "caption": {
+      const candidate = response.prediction as string;
+      const s = scoreCaptions([{ id: item.id, candidate, references: item.references }]).corpus;
+      return { bleu4: s.bleu4, rougeL: s.rougeL };
+    }
+    case "retrieval":
+      return { "i2t.rank": bestRank(response.row!, ownCaption) + 1 };
+  }
+}
+
+/** What scoring needs of a planned task, for `items` (the shard's, or all of them). */
+export function scoredTask(planned: PlannedTask, items: readonly ManifestItem[]): ScoredTask {
+  const { task } = planned;
+  return {
+    name: task.name,
+    kind: task.kind,
+    items,
+    allItems: planned.items,
+    metrics: task.metrics,
+    categories: task.categories,
   };
 }
