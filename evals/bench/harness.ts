@@ -113,6 +113,8 @@ try {
       "eval",
       "--suite",
       "smoke",
+      "--precision",
+      "fp32,fp16",
       "--baseline",
       new URL("../baselines/smoke.json", import.meta.url).pathname,
       "--out",

@@ -2,9 +2,12 @@
  * The model a suite runs when none is named: today a synthetic (random-init) checkpoint of the
  * `tiny-current` preset with the byte-level tokenizer — the same embedded default `demo` uses —
  * until the trained default model lands. This is the ONE place that names it: the `smoke` suite,
- * its committed baseline and CI all follow it (rewrite `evals/baselines/smoke.json` with
- * `deno task nanovlm eval --suite smoke --write-baseline evals/baselines/smoke.json` when it
- * changes).
+ * its committed baseline and CI all follow it. When it changes, rewrite the baseline:
+ *
+ * ```sh
+ * deno task nanovlm eval --suite smoke --precision fp32,fp16 \
+ *   --write-baseline evals/baselines/smoke.json
+ * ```
  *
  * @module
  */

@@ -242,6 +242,15 @@ async function runEvalCommand(args: string[]): Promise<number> {
         `compare with the baseline of this suite and model, or write one with --write-baseline`,
       );
     }
+    const absent = cells.filter((cell) => !baseline.cells.some((c) => c.name === cell.name));
+    if (absent.length > 0) {
+      throw new InputError(
+        `${baselinePath} has no cell ${absent.map((c) => c.name).join(", ")} (it has ${
+          baseline.cells.map((c) => c.name).join(", ")
+        })`,
+        "run the baseline's cells (--precision, --device), or write a baseline with these cells",
+      );
+    }
   }
   const details = await runEval({
     suite,

@@ -257,11 +257,11 @@ Deno.test("eval: bad input is a named error (exit 2) and leaves no files", async
   });
 });
 
-Deno.test("CI gate: the smoke suite passes against the committed baseline (evals/baselines/smoke.json)", async () => {
+Deno.test("CI gate: smoke passes against the committed baseline (fp32@cpu exact, fp16@cpu statistical)", async () => {
   await withTempDir(async (dir) => {
     const baseline = new URL("../../evals/baselines/smoke.json", import.meta.url).pathname;
     const result = await cli(
-      [...SMOKE, "--out", `${dir}/run`, "--baseline", baseline],
+      [...SMOKE, "--precision", "fp32,fp16", "--out", `${dir}/run`, "--baseline", baseline],
       `${dir}/cache`,
     );
     assertEquals(result.code, 0, result.stdout + result.stderr);
