@@ -83,6 +83,9 @@ export interface EvalOptions {
   progress?: Progress;
 }
 
+/** Most cache hits written in one go. */
+const HIT_CHUNK = 256;
+
 interface CellContext {
   cell: CellSpec;
   options: EvalOptions;
@@ -119,32 +122,41 @@ async function runTask(ctx: CellContext, planned: PlannedTask): Promise<void> {
   const captionsHash = task.kind === "retrieval"
     ? sha256Hex(JSON.stringify(planned.items.map((i) => "captions" in i ? i.captions : [])))
     : undefined;
-  for (let start = 0; start < pending.length; start += batchSize) {
-    const batch = pending.slice(start, start + batchSize);
-    const works: (Work & { fingerprint: string })[] = [];
-    for (const item of batch) {
-      const prompt = promptText(task, item, ctx.generation);
-      const fingerprint = requestFingerprint({
-        model: ctx.key,
-        kind: task.kind,
-        method: task.kind === "mcq"
-          ? `${task.method}/${task.by}`
-          : task.kind === "retrieval"
-          ? `${task.by}/${task.priorCorrection}`
-          : undefined,
-        prompt,
-        generation: task.kind === "mcq" && task.method === "loglik" || task.kind === "retrieval"
-          ? {}
-          : generation,
-        item: itemHash(item, imageOf(task, item)),
-        // Retrieval rows span every caption of the task; generation depends on the batch
-        // (left padding changes the arithmetic).
-        extra: task.kind === "retrieval" ? captionsHash : { batchSize },
-      });
-      works.push({ item, prompt, fingerprint });
-    }
-    const cached = works.map((w) => (deterministic ? ctx.cache?.get(w.fingerprint) : undefined));
-    const misses = works.filter((_, i) => !cached[i]);
+  const works: (Work & { fingerprint: string })[] = pending.map((item) => {
+    const prompt = promptText(task, item, ctx.generation);
+    const fingerprint = requestFingerprint({
+      model: ctx.key,
+      kind: task.kind,
+      method: task.kind === "mcq"
+        ? `${task.method}/${task.by}`
+        : task.kind === "retrieval"
+        ? `${task.by}/${task.priorCorrection}`
+        : undefined,
+      prompt,
+      generation: task.kind === "mcq" && task.method === "loglik" || task.kind === "retrieval"
+        ? {}
+        : generation,
+      item: itemHash(item, imageOf(task, item)),
+      // Retrieval rows span every caption of the task; generation depends on the batch
+      // (left padding changes the arithmetic).
+      extra: task.kind === "retrieval" ? captionsHash : { batchSize },
+    });
+    return { item, prompt, fingerprint };
+  });
+  const hits = works.map((w) => (deterministic ? ctx.cache?.get(w.fingerprint) : undefined));
+  // Runs of cache hits are written together (one write and fsync for up to HIT_CHUNK records);
+  // misses go to the model in batches of `batchSize`.
+  for (let start = 0; start < works.length;) {
+    const isHit = hits[start] !== undefined;
+    let end = start + 1;
+    while (
+      end < works.length && (hits[end] !== undefined) === isHit &&
+      end - start < (isHit ? HIT_CHUNK : batchSize)
+    ) end++;
+    const group = works.slice(start, end);
+    const cached = hits.slice(start, end);
+    start = end;
+    const misses = group.filter((_, i) => !cached[i]);
     let fresh: CachedResponse[] = [];
     let latency = null;
     if (misses.length > 0) {
@@ -157,7 +169,7 @@ async function runTask(ctx: CellContext, planned: PlannedTask): Promise<void> {
       );
     }
     let next = 0;
-    const records: EvalRecord[] = works.map((w, i) => {
+    const records: EvalRecord[] = group.map((w, i) => {
       const hit = cached[i];
       const response = hit ?? fresh[next++];
       const own = indexOf.get(w.item.id)!;
