@@ -1,10 +1,11 @@
 /**
  * The matrix of a run: `--precision` × `--device` → cells. A precision is `fp32`, `fp16` or a
- * per-module mix such as `vision=fp16,decoder=fp32` (modules not named stay fp32).
+ * per-module mix such as `vision=fp16,decoder=fp32` (modules not named stay fp32), read with the
+ * library's `parsePrecision`.
  *
  * @module
  */
-import { InputError } from "../../src/mod.ts";
+import { formatPrecision, InputError, parsePrecision } from "../../src/mod.ts";
 import type { CellPrecision } from "./types.ts";
 
 /** One cell to run. */
@@ -19,61 +20,55 @@ export interface CellSpec {
   device: "cpu" | "cuda" | "auto";
 }
 
-const MODULES = ["vision", "projector", "decoder"] as const;
-const PRECISIONS = ["fp32", "fp16"] as const;
 const DEVICES = ["cpu", "cuda", "auto"] as const;
 
-function precisionName(modules: CellPrecision): string {
-  const values = MODULES.map((m) => modules[m]);
-  return values.every((v) => v === values[0])
-    ? values[0]
-    : MODULES.map((m) => `${m}=${modules[m]}`).join(",");
+/** A precision spec (as {@link parsePrecision} reads it) with every module filled in. */
+function fullPrecision(spec: string): CellPrecision {
+  const parsed = parsePrecision(spec);
+  const fill = typeof parsed === "string"
+    ? { vision: parsed, projector: parsed, decoder: parsed }
+    : { vision: "fp32", projector: "fp32", decoder: "fp32", ...parsed };
+  return fill as CellPrecision;
 }
 
 /**
- * Parses `--precision` values: comma-separated `fp32`/`fp16`, and `module=precision` parts, which
- * join into one mix until a module repeats (repeat `--precision` to separate two mixes).
+ * Parses `--precision` values: comma-separated specs, where `fp32`/`fp16` stand alone and
+ * `module=precision` parts join into one mix until a module repeats (repeat `--precision` to
+ * separate two mixes). Names are {@link formatPrecision}'s (`fp16`, `vision=fp16`).
  *
  * @example
  * ```ts
  * parsePrecisions(["fp32,fp16,vision=fp16,decoder=fp32"]).map((p) => p.name);
- * // ["fp32", "fp16", "vision=fp16,projector=fp32,decoder=fp32"]
+ * // ["fp32", "fp16", "vision=fp16"]
  * ```
  */
 export function parsePrecisions(
   values: readonly string[],
 ): { name: string; modules: CellPrecision }[] {
-  const out: CellPrecision[] = [];
+  const specs: string[] = [];
   for (const value of values.length ? values : ["fp32"]) {
-    let mix: Partial<CellPrecision> | undefined;
+    let mix: string[] = [];
     const flush = () => {
-      if (mix) out.push({ vision: "fp32", projector: "fp32", decoder: "fp32", ...mix });
-      mix = undefined;
+      if (mix.length) specs.push(mix.join(","));
+      mix = [];
     };
     for (const part of value.split(",").map((p) => p.trim())) {
-      if (PRECISIONS.includes(part as "fp32")) {
+      if (!part.includes("=")) {
         flush();
-        const p = part as "fp32" | "fp16";
-        out.push({ vision: p, projector: p, decoder: p });
+        specs.push(part);
         continue;
       }
-      const [module, precision, extra] = part.split("=");
-      if (
-        extra !== undefined || !MODULES.includes(module as "vision") ||
-        !PRECISIONS.includes(precision as "fp32")
-      ) {
-        throw new InputError(
-          `--precision: "${part}" is not fp32, fp16 or <module>=<precision>`,
-          "use e.g. --precision fp32,fp16 or --precision vision=fp16,decoder=fp32 (modules: vision, projector, decoder)",
-        );
-      }
-      if (mix && module in mix) flush();
-      mix = { ...mix, [module]: precision };
+      const module = part.split("=")[0].trim();
+      if (mix.some((m) => m.split("=")[0].trim() === module)) flush();
+      mix.push(part);
     }
     flush();
   }
   const seen = new Set<string>();
-  return out.map((modules) => ({ name: precisionName(modules), modules })).filter((p) => {
+  return specs.map((spec) => {
+    const modules = fullPrecision(spec);
+    return { name: formatPrecision(modules), modules };
+  }).filter((p) => {
     if (seen.has(p.name)) return false;
     seen.add(p.name);
     return true;

@@ -121,7 +121,7 @@ export interface TaskResult extends TaskSummary {
 
 /** One cell of the matrix: a precision on a device. */
 export interface CellSummary {
-  /** `<precision>@<device>`, e.g. `fp32@cpu` or `vision=fp16,projector=fp32,decoder=fp32@cpu`. */
+  /** `<precision>@<device>`, e.g. `fp32@cpu` or `vision=fp16@cpu` (fp32 modules left out). */
   name: string;
   /** The precision as given (`fp32`, `fp16`, or a per-module mix). */
   precision: string;

@@ -67,6 +67,19 @@ async function checkAgainstScore(
         `${dir}/${task}.json`,
       ], cache);
       assertEquals(result.metrics.accuracy, scored.accuracy, `${dataset} ${task}`);
+    } else if (result.kind === "mcq") {
+      const preds = taskRecords.map((r) => JSON.stringify({ id: r.id, prediction: r.prediction }));
+      await Deno.writeTextFile(`${dir}/${task}.jsonl`, preds.join("\n") + "\n");
+      const scored = await score([
+        "mcq",
+        "--dataset",
+        DATA(dataset),
+        "--preds",
+        `${dir}/${task}.jsonl`,
+        "--subset",
+      ], cache);
+      assertEquals(result.metrics.accuracy, scored.accuracy, `${dataset} ${task}`);
+      assertEquals(result.metrics.macroAccuracy, scored.macroAccuracy, `${dataset} ${task}`);
     } else if (result.kind === "retrieval") {
       const scores = taskRecords.map((r) => r.row!);
       await Deno.writeTextFile(
@@ -87,7 +100,7 @@ async function checkAgainstScore(
         }
       }
       assertEquals(result.metrics.rsum, scored.rsum as unknown as number);
-    } else continue;
+    }
     checked++;
   }
   return checked;
@@ -101,7 +114,7 @@ Deno.test("eval: the summary's metrics equal `score` run on the records' predict
       cache,
     );
     assertEquals(shapes.code, 0, shapes.stderr);
-    assertEquals(await checkAgainstScore(dir, "shapesbench", `${dir}/shapes`, cache), 3);
+    assertEquals(await checkAgainstScore(dir, "shapesbench", `${dir}/shapes`, cache), 5);
     const photos = await cli([
       "eval",
       "--dataset",
@@ -115,7 +128,7 @@ Deno.test("eval: the summary's metrics equal `score` run on the records' predict
       `${dir}/photos`,
     ], cache);
     assertEquals(photos.code, 0, photos.stderr);
-    assertEquals(await checkAgainstScore(dir, "photos", `${dir}/photos`, cache), 2);
+    assertEquals(await checkAgainstScore(dir, "photos", `${dir}/photos`, cache), 3);
   });
 });
 

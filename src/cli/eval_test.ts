@@ -226,7 +226,10 @@ Deno.test("eval: bad input is a named error (exit 2) and leaves no files", async
         ["--suite", `${dir}/mismatch.json`],
         /mismatch\.json: tasks\[0\]\.kind is "retrieval" but dataset .* holds no retrieval items/,
       ],
-      [["--suite", "smoke", "--precision", "fp8"], /--precision: "fp8"/],
+      [
+        ["--suite", "smoke", "--precision", "fp8"],
+        /--precision must be one of fp32, fp16; got "fp8"/,
+      ],
       [["--suite", "smoke", "--dataset", "data/photos"], /exactly one of --suite and --dataset/],
       [["--suite", "smoke", "--baseline", `${dir}/none.json`], /cannot read the baseline/],
       [
