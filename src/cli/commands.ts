@@ -20,6 +20,8 @@ import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
 import { driftCommand } from "./drift.ts";
 import { embedCommand } from "./embed.ts";
+import { evalCommand } from "./eval.ts";
+import { evalMergeCommand } from "./eval_merge.ts";
 import { infoCommand } from "./info.ts";
 import { lensCommand } from "./lens.ts";
 import { parityCommand } from "./parity.ts";
@@ -44,6 +46,8 @@ export const COMMANDS: readonly Command[] = [
   attentionCommand,
   lensCommand,
   driftCommand,
+  evalCommand,
+  evalMergeCommand,
   scoreCaptionsCommand,
   scoreVqaCommand,
   scoreMcqCommand,
