@@ -1,0 +1,91 @@
+/**
+ * The report's tables as header + rows of formatted text, shared by the HTML and the Markdown:
+ * quality per (task, cell) with its interval and the change against the reference cell, and
+ * performance per cell (llama-bench style, the settings in every row).
+ *
+ * @module
+ */
+import { format } from "d3";
+import type { QualityRow } from "./analysis.ts";
+import type { EvalSummary } from "./types.ts";
+
+/** A table: the header row, then data rows, all formatted text. */
+export interface TextTable {
+  /** Column names. */
+  header: string[];
+  /** Data rows, one string per column. */
+  rows: string[][];
+}
+
+const threeDigits = format(".3~f");
+const signed = format("+.3~f");
+const ms = format(",.1f");
+
+/** A metric value with 3 decimals; R@k are percentages and CIDEr-D is on 0-10, as `score`. */
+export function formatMetric(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? "–" : threeDigits(value);
+}
+
+/** Quality per task and cell: value, 95% interval, and the difference to the reference cell. */
+export function qualityTable(rows: readonly QualityRow[], reference: string): TextTable {
+  const referenceValue = new Map(
+    rows.filter((r) => r.cell === reference).map((r) => [r.task, r.value]),
+  );
+  return {
+    header: ["task", "kind", "metric", "cell", "n", "value", "95% interval", `Δ vs ${reference}`],
+    rows: rows.map((r) => {
+      const base = referenceValue.get(r.task);
+      return [
+        r.task,
+        r.kind,
+        r.metric,
+        r.cell,
+        String(r.n),
+        formatMetric(r.value),
+        r.low === undefined || r.high === undefined
+          ? "–"
+          : `[${formatMetric(r.low)}, ${formatMetric(r.high)}]`,
+        r.cell === reference || base === undefined ? "" : signed(r.value - base),
+      ];
+    }),
+  };
+}
+
+function optionalMs(value: number | undefined): string {
+  return value === undefined ? "–" : ms(value);
+}
+
+/** Performance per cell: load, vision, time to first token and per-token quantiles, memory. */
+export function perfTable(summary: EvalSummary): TextTable {
+  return {
+    header: [
+      "cell",
+      "precision",
+      "device",
+      "load ms",
+      "vision ms",
+      "TTFT p50/p90/p99 ms",
+      "token p50/p90/p99 ms",
+      "decode tok/s",
+      "peak RSS MB",
+      "cache hits/misses",
+    ],
+    rows: summary.cells.map((cell) => {
+      const p = cell.perf ?? {};
+      const quantiles = (q: { p50: number; p90: number; p99: number } | undefined) =>
+        q ? [q.p50, q.p90, q.p99].map(ms).join(" / ") : "–";
+      return [
+        cell.name,
+        cell.precision,
+        cell.device,
+        optionalMs(p.loadMs),
+        optionalMs(p.visionMs),
+        quantiles(p.ttftMs),
+        quantiles(p.tokenMs),
+        optionalMs(p.decodeTokPerS),
+        p.peakRssMb === undefined ? "–" : format(",.0f")(p.peakRssMb),
+        cell.cache ? `${cell.cache.hits} / ${cell.cache.misses}` : "–",
+      ];
+    }),
+  };
+}
