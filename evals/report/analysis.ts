@@ -1,26 +1,33 @@
 /**
  * The numbers behind the report's figures and tables, computed from an eval output: quality with
  * its interval and latency per cell and task, per-category scores, per-token latencies, items that
- * changed between cells, the worst items, and drift between a cell and the reference cell.
+ * changed between cells, the worst items, and drift between each cell and the reference (first)
+ * cell measured on what the records hold.
  *
  * @module
  */
-import type { CellSummary, EvalOutput, EvalRecord, Interval, TaskSummary } from "./types.ts";
+import type { EvalRecord, TaskSummary } from "../harness/mod.ts";
+import type { EvalOutput } from "./load.ts";
 
-/** The metric each task kind is ranked by, first present wins. */
-const PRIMARY_METRICS = ["accuracy", "ciderD", "R@1", "bleu4", "rougeL"] as const;
+/** The metric each task is ranked by: the first of these it has. */
+const PRIMARY_METRICS = ["accuracy", "ciderD", "i2t.R@1", "R@1", "bleu4", "rougeL"] as const;
 
-/** The headline metric of a task result: the first of accuracy, ciderD, R@1, bleu4, rougeL. */
-export function primaryMetric(task: TaskSummary): string | undefined {
+/** The headline metric of a task result: the first of accuracy, ciderD, i2t.R@1, bleu4, rougeL. */
+export function primaryMetric(task: Pick<TaskSummary, "metrics">): string | undefined {
   return PRIMARY_METRICS.find((m) => typeof task.metrics[m] === "number") ??
     Object.keys(task.metrics).find((m) => typeof task.metrics[m] === "number");
 }
 
-function bounds(interval: Interval | undefined): { low?: number; high?: number } {
-  if (!interval) return {};
-  return Array.isArray(interval)
-    ? { low: interval[0], high: interval[1] }
-    : { low: (interval as { low: number }).low, high: (interval as { high: number }).high };
+/**
+ * The per-item score that averages to `metric`: the same name, or `correct` for a multiple-choice
+ * `accuracy`; undefined when the item has neither.
+ */
+export function perItemScore(
+  scores: Record<string, number> | undefined,
+  metric: string,
+): number | undefined {
+  const value = scores?.[metric] ?? (metric === "accuracy" ? scores?.correct : undefined);
+  return typeof value === "number" ? value : undefined;
 }
 
 function mean(values: readonly number[]): number | undefined {
@@ -45,7 +52,7 @@ export interface QualityRow {
   low?: number;
   /** 95% interval high. */
   high?: number;
-  /** Mean wall-clock ms per item (records), else the cell's median time to first token. */
+  /** Mean wall-clock ms per item over the records that were measured (not cache hits). */
   latencyMs?: number;
 }
 
@@ -57,9 +64,11 @@ export function qualityRows(output: EvalOutput): QualityRow[] {
     for (const [task, result] of Object.entries(cell.tasks)) {
       const metric = primaryMetric(result);
       if (!metric) continue;
-      const latencies = records
-        .filter((r) => r.task === task && typeof r.latency?.totalMs === "number")
-        .map((r) => r.latency!.totalMs!);
+      const interval = result.ci95?.[metric];
+      const latency = mean(
+        records.filter((r) => r.task === task && typeof r.latency?.totalMs === "number")
+          .map((r) => r.latency!.totalMs),
+      );
       rows.push({
         cell: cell.name,
         task,
@@ -67,22 +76,12 @@ export function qualityRows(output: EvalOutput): QualityRow[] {
         metric,
         n: result.n,
         value: result.metrics[metric],
-        ...bounds(result.ci95?.[metric]),
-        latencyMs: mean(latencies) ?? cell.perf?.ttftMs?.p50,
+        ...(interval ? { low: interval.low, high: interval.high } : {}),
+        ...(latency === undefined ? {} : { latencyMs: latency }),
       });
     }
   }
   return rows;
-}
-
-/** A per-item score on the task's headline metric, when the record has it. */
-function itemScore(record: EvalRecord, metric: string | undefined): number | undefined {
-  const value = metric ? record.scores?.[metric] : undefined;
-  return typeof value === "number" ? value : undefined;
-}
-
-function taskMetrics(cell: CellSummary): Map<string, string | undefined> {
-  return new Map(Object.entries(cell.tasks).map(([t, r]) => [t, primaryMetric(r)]));
 }
 
 /** One bar of the per-category figure. */
@@ -101,40 +100,24 @@ export interface CategoryRow {
   n: number;
 }
 
-/** Mean per-item headline score by (cell, task, category), from records that carry a category. */
+/** The per-category breakdowns of the summary, on each task's headline metric. */
 export function categoryRows(output: EvalOutput): CategoryRow[] {
   const rows: CategoryRow[] = [];
   for (const cell of output.summary.cells) {
-    const metrics = taskMetrics(cell);
-    const groups = new Map<string, { task: string; category: string; scores: number[] }>();
-    for (const record of output.records.get(cell.name) ?? []) {
-      const score = itemScore(record, metrics.get(record.task));
-      if (record.category === undefined || score === undefined) continue;
-      const key = `${record.task}\u0000${record.category}`;
-      const group = groups.get(key) ??
-        { task: record.task, category: record.category, scores: [] };
-      group.scores.push(score);
-      groups.set(key, group);
-    }
-    for (
-      const g of [...groups.values()].sort((a, b) =>
-        a.task.localeCompare(b.task) || a.category.localeCompare(b.category)
-      )
-    ) {
-      rows.push({
-        cell: cell.name,
-        task: g.task,
-        category: g.category,
-        metric: metrics.get(g.task)!,
-        value: mean(g.scores)!,
-        n: g.scores.length,
-      });
+    for (const [task, result] of Object.entries(cell.tasks)) {
+      const metric = primaryMetric(result);
+      if (!metric || !result.categories) continue;
+      for (const [category, share] of Object.entries(result.categories)) {
+        const value = perItemScore(share.metrics, metric);
+        if (value === undefined) continue;
+        rows.push({ cell: cell.name, task, category, metric, value, n: share.n });
+      }
     }
   }
   return rows;
 }
 
-/** One generated token's latency. */
+/** One decode step's latency. */
 export interface TokenLatencyRow {
   /** Cell name. */
   cell: string;
@@ -142,12 +125,12 @@ export interface TokenLatencyRow {
   ms: number;
 }
 
-/** Every per-token latency the records hold, by cell. */
+/** Every per-token (decode step after the first) latency the records hold, by cell. */
 export function tokenLatencyRows(output: EvalOutput): TokenLatencyRow[] {
   const rows: TokenLatencyRow[] = [];
   for (const cell of output.summary.cells) {
     for (const record of output.records.get(cell.name) ?? []) {
-      for (const ms of record.latency?.tokenMs ?? []) rows.push({ cell: cell.name, ms });
+      for (const ms of record.latency?.stepMs ?? []) rows.push({ cell: cell.name, ms });
     }
   }
   return rows;
@@ -177,13 +160,18 @@ export function pairItems(output: EvalOutput): PairedItem[] {
   const reference = cells[0].name;
   const items = new Map<string, PairedItem>();
   for (const cell of cells) {
-    const metrics = taskMetrics(cell);
+    const results = output.perItem.get(cell.name);
     for (const record of output.records.get(cell.name) ?? []) {
       const key = `${record.task}\u0000${record.id}`;
       const item = items.get(key) ??
         { id: record.id, task: record.task, byCell: new Map(), scores: new Map(), changed: false };
       item.byCell.set(cell.name, record);
-      const score = itemScore(record, metrics.get(record.task));
+      const task = cell.tasks[record.task];
+      const metric = task ? primaryMetric(task) : undefined;
+      const score = metric === undefined ? undefined : perItemScore(
+        { ...record.scores, ...results?.get(record.task)?.[record.id] },
+        metric,
+      );
       if (score !== undefined) item.scores.set(cell.name, score);
       items.set(key, item);
     }
@@ -223,47 +211,61 @@ export function worstItems(
 export interface DriftRow {
   /** The compared cell. */
   cell: string;
-  /** Pipeline stage (vision, projector, decoder, logits, output tokens…). */
+  /** Pipeline stage (vision, projector, decoder, logits, generated tokens…). */
   stage: string;
-  /** Statistic name (e.g. `same tokens`, `mean |Δ logprob|`, `KL`). */
+  /** Statistic name (e.g. `same output`, `mean |Δ|`). */
   statistic: string;
   /** Value. */
   value: number;
 }
 
+/** Log-likelihood sums of a multiple-choice record's options, in letter order. */
+function optionScores(record: EvalRecord): number[] | undefined {
+  const sums = record.options?.map((o) => o.sum);
+  return sums && sums.length > 0 && sums.every((s) => typeof s === "number")
+    ? sums as number[]
+    : undefined;
+}
+
 /**
- * Drift of each cell against the reference, from the records alone: the share of items whose
- * generated tokens are identical, and the mean absolute change of the generated tokens'
- * log-probabilities over the prefix both cells share (when records carry `logprobs`).
+ * Drift of each cell against the reference, from what the records hold (the logits' traces):
+ * per stage, the share of items with the same output (generated tokens; multiple-choice pick;
+ * retrieval's best caption), and the mean absolute change of the scores behind it (the options'
+ * log-likelihood sums; the image's caption scores).
  */
 export function recordDrift(items: readonly PairedItem[], cells: readonly string[]): DriftRow[] {
   const [reference, ...others] = cells;
   const rows: DriftRow[] = [];
   for (const cell of others) {
-    let compared = 0;
-    let same = 0;
-    const deltas: number[] = [];
+    const stages = new Map<string, { same: number; n: number; deltas: number[] }>();
+    const add = (stage: string, same: boolean, deltas: number[] = []) => {
+      const s = stages.get(stage) ?? { same: 0, n: 0, deltas: [] };
+      s.n++;
+      if (same) s.same++;
+      s.deltas.push(...deltas);
+      stages.set(stage, s);
+    };
     for (const item of items) {
       const ref = item.byCell.get(reference);
       const got = item.byCell.get(cell);
-      if (!ref?.tokens || !got?.tokens) continue;
-      compared++;
-      if (JSON.stringify(ref.tokens) === JSON.stringify(got.tokens)) same++;
-      if (ref.logprobs && got.logprobs) {
-        let k = 0;
-        while (k < ref.tokens.length && k < got.tokens.length && ref.tokens[k] === got.tokens[k]) {
-          if (k < ref.logprobs.length && k < got.logprobs.length) {
-            deltas.push(Math.abs(ref.logprobs[k] - got.logprobs[k]));
-          }
-          k++;
-        }
+      if (!ref || !got) continue;
+      const sameOutput = predictionKey(ref) === predictionKey(got);
+      const a = optionScores(ref);
+      const b = optionScores(got);
+      if (ref.tokens?.length && got.tokens?.length) {
+        add("generated tokens", JSON.stringify(ref.tokens) === JSON.stringify(got.tokens));
+      } else if (a && b && a.length === b.length) {
+        add("option log-likelihood", sameOutput, a.map((v, i) => Math.abs(v - b[i])));
+      } else if (ref.row && got.row && ref.row.length === got.row.length) {
+        add("retrieval scores", sameOutput, ref.row.map((v, i) => Math.abs(v - got.row![i])));
       }
     }
-    if (compared === 0) continue;
-    rows.push({ cell, stage: "output tokens", statistic: "same tokens", value: same / compared });
-    const delta = mean(deltas);
-    if (delta !== undefined) {
-      rows.push({ cell, stage: "output tokens", statistic: "mean |Δ logprob|", value: delta });
+    for (const [stage, s] of stages) {
+      rows.push({ cell, stage, statistic: "same output", value: s.same / s.n });
+      const delta = mean(s.deltas);
+      if (delta !== undefined) {
+        rows.push({ cell, stage, statistic: "mean |Δ score|", value: delta });
+      }
     }
   }
   return rows;

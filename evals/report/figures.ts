@@ -162,7 +162,7 @@ export function driftFigures(
       plot: {
         width: WIDTH,
         height: 50 + bars * 24,
-        marginLeft: 150,
+        marginLeft: 210,
         marginRight: 60,
         x: {
           label: `${statistic} →`,

@@ -8,6 +8,7 @@
 import sharp from "sharp";
 import { Buffer } from "node:buffer";
 import type { PairedItem } from "./analysis.ts";
+import type { ItemDetails } from "./items.ts";
 
 /** One gallery entry, ready to print. */
 export interface GalleryEntry {
@@ -38,8 +39,6 @@ export interface GalleryOptions {
   thumbnailPx?: number;
   /** Attention overlays, from the inspect/viz rooms. */
   overlay?: OverlayProvider;
-  /** Folder that relative image paths are resolved against. */
-  baseDir?: string;
 }
 
 function pngDataUrl(bytes: Uint8Array): string {
@@ -68,14 +67,15 @@ function predictionText(prediction: string | number[]): string {
 export async function galleryEntries(
   items: readonly { item: PairedItem; reason: GalleryEntry["reason"] }[],
   cells: readonly string[],
-  { thumbnailPx = 112, overlay, baseDir = "." }: GalleryOptions = {},
+  details: ReadonlyMap<string, ItemDetails>,
+  { thumbnailPx = 112, overlay }: GalleryOptions = {},
 ): Promise<GalleryEntry[]> {
   const thumbnails = new Map<string, Promise<Uint8Array | undefined>>();
   const entries: GalleryEntry[] = [];
   for (const { item, reason } of items) {
     const first = [...item.byCell.values()][0];
-    const image = first.image &&
-      (first.image.startsWith("/") ? first.image : `${baseDir}/${first.image}`);
+    const detail = details.get(item.id);
+    const image = detail?.image;
     if (image && !thumbnails.has(image)) thumbnails.set(image, thumbnail(image, thumbnailPx));
     const picture = image ? await thumbnails.get(image) : undefined;
     const attention = overlay ? await overlay(item) : undefined;
@@ -85,8 +85,8 @@ export async function galleryEntries(
       reason,
       ...(picture ? { thumbnail: pngDataUrl(picture) } : {}),
       ...(attention ? { overlay: pngDataUrl(attention) } : {}),
-      ...(first.question ?? first.prompt ? { question: first.question ?? first.prompt } : {}),
-      references: first.references ?? [],
+      question: detail?.question ?? first.prompt,
+      references: detail?.references ?? [],
       predictions: cells.filter((cell) => item.byCell.has(cell)).map((cell) => ({
         cell,
         text: predictionText(item.byCell.get(cell)!.prediction),

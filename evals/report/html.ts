@@ -30,6 +30,8 @@ export interface HtmlReport {
   notes: string[];
   /** Quality table. */
   quality: TextTable;
+  /** Paired comparisons with the reference cell (may have no rows). */
+  comparisons: TextTable;
   /** Performance table. */
   perf: TextTable;
   /** Figures grouped by section heading. */
@@ -55,7 +57,7 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px;
 dl.facts dt { color: #666; } dl.facts dd { margin: 0; font-family: ui-monospace, monospace; }
 .notes { background: #fff6dd; border: 1px solid #e8c55a; padding: 8px 14px; border-radius: 6px; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
-th, td { padding: 3px 9px; border-bottom: 1px solid #e5e5e5; text-align: right; }
+th, td { padding: 3px 9px; border-bottom: 1px solid #e5e5e5; text-align: right; white-space: nowrap; }
 th { background: #f5f5f7; } td:first-child, th:first-child { text-align: left; }
 figure { margin: 12px 0 24px; } figure svg { max-width: 100%; height: auto; background: #fff; }
 figcaption { color: #555; font-size: 12px; }
@@ -136,6 +138,13 @@ export function reportHtml(report: HtmlReport): string {
 ${notes}
 <h2>Quality</h2>
 ${tableHtml(report.quality)}
+${
+    report.comparisons.rows.length
+      ? `<h3>Paired with the reference (per-item differences)</h3>\n${
+        tableHtml(report.comparisons)
+      }`
+      : ""
+  }
 <h2>Performance</h2>
 ${tableHtml(report.perf)}
 ${sections}

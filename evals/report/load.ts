@@ -1,11 +1,28 @@
 /**
- * Reads an eval output folder (`summary.json` + `records/<cell>.jsonl`) with named errors that
- * say which file and line is wrong.
+ * Reads an eval output folder as the harness writes it: `summary.json`, `records/<cell>.jsonl`,
+ * the per-item scores of `results/<cell>/<task>.json` when present, and (through `run.json`, the
+ * suite and its datasets) each item's picture, question and references for the gallery. Every
+ * problem is a named error saying which file and line is wrong.
  *
  * @module
  */
 import { InputError } from "../../src/mod.ts";
-import type { EvalOutput, EvalRecord, EvalSummary } from "./types.ts";
+import type { EvalRecord, EvalSummary, TaskResult } from "../harness/mod.ts";
+import { type ItemDetails, runItemDetails } from "./items.ts";
+
+/** An eval output folder, read. */
+export interface EvalOutput {
+  /** The folder. */
+  dir: string;
+  /** Its summary. */
+  summary: EvalSummary;
+  /** Records per cell name, in file order. */
+  records: Map<string, EvalRecord[]>;
+  /** Per-item scores per cell and task (`results/<cell>/<task>.json`), by item id. */
+  perItem: Map<string, Map<string, Record<string, Record<string, number>>>>;
+  /** Picture, question and references by item id (empty when the datasets are gone). */
+  details: Map<string, ItemDetails>;
+}
 
 async function readText(path: string, what: string, fix: string): Promise<string> {
   try {
@@ -14,6 +31,15 @@ async function readText(path: string, what: string, fix: string): Promise<string
     if (error instanceof Deno.errors.NotFound) {
       throw new InputError(`report: ${what} not found: ${path}`, fix);
     }
+    throw error;
+  }
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;
   }
 }
@@ -37,8 +63,8 @@ function checkSummary(value: unknown, path: string): EvalSummary {
   }
   (value.cells as unknown[]).forEach((cell, i) => {
     if (!isObject(cell)) return fail(`cells[${i}]`, "an object");
-    if (typeof cell.name !== "string" || !/^[\w.@+-]+$/.test(cell.name)) {
-      fail(`cells[${i}].name`, "a file-name-safe string such as fp32@cpu");
+    if (typeof cell.name !== "string" || cell.name === "" || /[/\\]/.test(cell.name)) {
+      fail(`cells[${i}].name`, "a cell name such as fp32@cpu (no slashes)");
     }
     if (!isObject(cell.tasks)) fail(`cells[${i}].tasks`, "an object of task results");
     for (const [task, result] of Object.entries(cell.tasks as Record<string, unknown>)) {
@@ -77,8 +103,13 @@ function parseRecords(text: string, path: string): EvalRecord[] {
   return records;
 }
 
+/** The records file of a cell: the summary's `records` path, else `records/<cell>.jsonl`. */
+function recordsFile(dir: string, cell: { name: string; records?: string }): string {
+  return `${dir}/${cell.records ?? `records/${cell.name}.jsonl`}`;
+}
+
 /**
- * Reads `dir/summary.json` and each cell's `dir/records/<cell>.jsonl`.
+ * Reads `dir/summary.json`, each cell's records, the per-task results and the items' details.
  *
  * @example
  * ```ts
@@ -104,10 +135,24 @@ export async function readEvalOutput(dir: string): Promise<EvalOutput> {
   }
   const summary = checkSummary(parsed, summaryPath);
   const records = new Map<string, EvalRecord[]>();
+  const perItem: EvalOutput["perItem"] = new Map();
   for (const cell of summary.cells) {
-    const path = `${dir}/records/${cell.name}.jsonl`;
+    const path = recordsFile(dir, cell);
     const body = await readText(path, `records of cell ${cell.name}`, "rerun the eval");
     records.set(cell.name, parseRecords(body, path));
+    const tasks = new Map<string, Record<string, Record<string, number>>>();
+    for (const task of Object.keys(cell.tasks)) {
+      const resultPath = `${dir}/results/${cell.name}/${task}.json`;
+      const result = await readOptional(resultPath);
+      if (result === undefined) continue;
+      try {
+        const scores = (JSON.parse(result) as TaskResult).perItem;
+        if (isObject(scores)) tasks.set(task, scores);
+      } catch {
+        throw new InputError(`report: ${resultPath} is not valid JSON`, "rerun the eval");
+      }
+    }
+    perItem.set(cell.name, tasks);
   }
-  return { dir, summary, records };
+  return { dir, summary, records, perItem, details: await runItemDetails(dir) };
 }

@@ -36,6 +36,9 @@ export function reportMarkdown(report: HtmlReport): string {
     "",
     markdownTable(report.quality),
     "",
+    ...(report.comparisons.rows.length
+      ? ["### Paired with the reference", "", markdownTable(report.comparisons), ""]
+      : []),
     "## Performance",
     "",
     markdownTable(report.perf),

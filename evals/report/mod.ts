@@ -16,11 +16,12 @@
  *
  * @module
  */
-export * from "./types.ts";
 export * from "./load.ts";
+export * from "./items.ts";
 export * from "./analysis.ts";
 export * from "./figures.ts";
 export * from "./tables.ts";
 export * from "./gallery.ts";
 export * from "./html.ts";
 export * from "./markdown.ts";
+export * from "./write.ts";

@@ -7,7 +7,7 @@
  */
 import { format } from "d3";
 import type { QualityRow } from "./analysis.ts";
-import type { EvalSummary } from "./types.ts";
+import type { EvalSummary, Percentiles } from "../harness/mod.ts";
 
 /** A table: the header row, then data rows, all formatted text. */
 export interface TextTable {
@@ -31,9 +31,10 @@ export function qualityTable(rows: readonly QualityRow[], reference: string): Te
   const referenceValue = new Map(
     rows.filter((r) => r.cell === reference).map((r) => [r.task, r.value]),
   );
+  const sorted = [...rows].sort((a, b) => a.task.localeCompare(b.task));
   return {
     header: ["task", "kind", "metric", "cell", "n", "value", "95% interval", `Δ vs ${reference}`],
-    rows: rows.map((r) => {
+    rows: sorted.map((r) => {
       const base = referenceValue.get(r.task);
       return [
         r.task,
@@ -51,41 +52,64 @@ export function qualityTable(rows: readonly QualityRow[], reference: string): Te
   };
 }
 
-function optionalMs(value: number | undefined): string {
-  return value === undefined ? "–" : ms(value);
+function optionalMs(value: number | null | undefined): string {
+  return value === undefined || value === null ? "–" : ms(value);
 }
 
-/** Performance per cell: load, vision, time to first token and per-token quantiles, memory. */
+function quantiles(q: Percentiles | null | undefined): string {
+  return q ? [q.p50, q.p90, q.p99].map(ms).join(" / ") : "–";
+}
+
+/** Performance per cell (llama-bench style: the machine in every row). */
 export function perfTable(summary: EvalSummary): TextTable {
   return {
     header: [
       "cell",
-      "precision",
-      "device",
       "load ms",
       "vision ms",
       "TTFT p50/p90/p99 ms",
       "token p50/p90/p99 ms",
+      "item p50/p90/p99 ms",
       "decode tok/s",
       "peak RSS MB",
       "cache hits/misses",
+      "machine",
     ],
     rows: summary.cells.map((cell) => {
-      const p = cell.perf ?? {};
-      const quantiles = (q: { p50: number; p90: number; p99: number } | undefined) =>
-        q ? [q.p50, q.p90, q.p99].map(ms).join(" / ") : "–";
+      const p = cell.perf;
+      const m = cell.machine;
       return [
         cell.name,
-        cell.precision,
-        cell.device,
-        optionalMs(p.loadMs),
-        optionalMs(p.visionMs),
-        quantiles(p.ttftMs),
-        quantiles(p.tokenMs),
-        optionalMs(p.decodeTokPerS),
-        p.peakRssMb === undefined ? "–" : format(",.0f")(p.peakRssMb),
+        optionalMs(p?.loadMs),
+        optionalMs(p?.visionMs),
+        quantiles(p?.ttftMs),
+        quantiles(p?.perTokenMs),
+        quantiles(p?.itemMs),
+        optionalMs(p?.decodeTokPerS),
+        p?.peakRssMb === undefined || p.peakRssMb === null ? "–" : format(",.0f")(p.peakRssMb),
         cell.cache ? `${cell.cache.hits} / ${cell.cache.misses}` : "–",
+        m
+          ? `${m.cores} cores, ${
+            m.threads ?? "default"
+          } threads, ort ${m.onnxruntime} ${m.provider}`
+          : "–",
       ];
     }),
+  };
+}
+
+/** Paired comparisons of each cell with the reference: mean per-item difference, CI, McNemar. */
+export function comparisonTable(summary: EvalSummary): TextTable {
+  return {
+    header: ["task", "metric", "cells", "n", "mean Δ (b − a)", "95% interval", "McNemar p"],
+    rows: (summary.comparisons ?? []).map((c) => [
+      c.task,
+      c.metric,
+      `${c.b} vs ${c.a}`,
+      String(c.n),
+      signed(c.meanDiff),
+      `[${signed(c.ci95.low)}, ${signed(c.ci95.high)}]`,
+      c.mcnemar ? format(".3~g")(c.mcnemar.pValue) : "–",
+    ]),
   };
 }

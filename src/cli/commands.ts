@@ -14,6 +14,7 @@ import { doctorCommand } from "./doctor.ts";
 import { embedCommand } from "./embed.ts";
 import { infoCommand } from "./info.ts";
 import { parityCommand } from "./parity.ts";
+import { reportCommand } from "./report.ts";
 import { retrieveCommand } from "./retrieve.ts";
 import { scoreCaptionsCommand } from "./score_captions.ts";
 import { scoreRetrievalCommand } from "./score_retrieval.ts";
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   scoreCaptionsCommand,
   scoreVqaCommand,
   scoreRetrievalCommand,
+  reportCommand,
   datasetShapesCommand,
   datasetCheckCommand,
   doctorCommand,
