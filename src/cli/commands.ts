@@ -12,6 +12,8 @@ import { datasetShapesCommand } from "./dataset_shapes.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
 import { embedCommand } from "./embed.ts";
+import { evalCommand } from "./eval.ts";
+import { evalMergeCommand } from "./eval_merge.ts";
 import { infoCommand } from "./info.ts";
 import { parityCommand } from "./parity.ts";
 import { reportCommand } from "./report.ts";
@@ -32,6 +34,8 @@ export const COMMANDS: readonly Command[] = [
   chooseCommand,
   retrieveCommand,
   embedCommand,
+  evalCommand,
+  evalMergeCommand,
   scoreCaptionsCommand,
   scoreVqaCommand,
   scoreRetrievalCommand,

@@ -49,6 +49,20 @@ export interface RuntimeOptions {
    * (measured by `deno task bench`).
    */
   disablePrepacking?: boolean;
+  /** Called after every session run (the eval harness times the stages with it). */
+  onRun?: (run: SessionRun) => void;
+}
+
+/** One onnxruntime session run, as reported to {@link RuntimeOptions.onRun}. */
+export interface SessionRun {
+  /** The graph that ran. */
+  graph: GraphName;
+  /** Start, `performance.now()` milliseconds. */
+  start: number;
+  /** End, `performance.now()` milliseconds. */
+  end: number;
+  /** Rows of the run's first input (vision: image tiles; decoder: batch rows). */
+  rows: number;
 }
 
 /** Which sessions spin-wait: by default only the decoder, whose runs follow each other closely. */
@@ -100,6 +114,7 @@ export class NanoVLMRuntime {
     /** The provider the sessions run on. */
     readonly provider: "cpu" | "cuda",
     private readonly sessions: Record<GraphName, ort.InferenceSession>,
+    private readonly onRun?: (run: SessionRun) => void,
   ) {}
 
   /**
@@ -142,7 +157,14 @@ export class NanoVLMRuntime {
       for (const session of Object.values(sessions)) await session.release();
       throw error;
     }
-    return new NanoVLMRuntime(source.config, geometryOf(source.config), build, provider, sessions);
+    return new NanoVLMRuntime(
+      source.config,
+      geometryOf(source.config),
+      build,
+      provider,
+      sessions,
+      options.onRun,
+    );
   }
 
   /** Output names a graph offers (inspect taps included). */
@@ -187,7 +209,10 @@ export class NanoVLMRuntime {
       );
     }
     try {
-      return await this.sessions[graph].run(feeds, fetches);
+      const start = performance.now();
+      const out = await this.sessions[graph].run(feeds, fetches);
+      this.onRun?.({ graph, start, end: performance.now(), rows: firstDim(feeds) });
+      return out;
     } catch (error) {
       throw new EngineError(
         `onnxruntime failed running the ${graph} graph: ${(error as Error).message}`,
@@ -334,6 +359,11 @@ function checkLength(what: string, actual: number, expected: number, shape: stri
       "check the shapes passed to the runtime",
     );
   }
+}
+
+/** The first dimension of the first feed (0 for a scalar). */
+function firstDim(feeds: Record<string, ort.Tensor>): number {
+  return Number(Object.values(feeds)[0]?.dims[0] ?? 0);
 }
 
 function pick(out: Record<string, ort.Tensor>, names: string[]): Record<string, ort.Tensor> {
