@@ -18,13 +18,29 @@ export interface ReportFigure {
   caption: string;
   /** Plot options (marks, scales) without `document`. */
   plot: Plot.PlotOptions;
+  /** A small multiple: laid out several to a row in the HTML. */
+  small?: boolean;
 }
 
 const WIDTH = 640;
+const SMALL_WIDTH = 360;
 
 /** The colour scale shared by every figure: one colour per cell, in summary order. */
 export function cellColors(cells: readonly string[]): Plot.ScaleOptions {
   return { type: "categorical", scheme: "tableau10", domain: [...cells] };
+}
+
+/** Metrics on a 0-1 scale (as `score --json` prints them). */
+const UNIT_METRICS = /^(accuracy|macroAccuracy|correct|bleu\d|rougeL|same .*)$/;
+
+/**
+ * The axis domain of a metric: [0, 1] for 0-1 metrics, [0, 100] for recalls (percent), otherwise
+ * from 0 to the largest value shown (at least 1), so a run of zeros still gets a readable axis.
+ */
+export function metricDomain(metric: string, values: readonly number[]): [number, number] {
+  if (UNIT_METRICS.test(metric)) return [0, 1];
+  if (/R@\d+$/.test(metric)) return [0, 100];
+  return [0, Math.max(1, ...values.filter(Number.isFinite))];
 }
 
 /** A file-name-safe slug of `text`. */
@@ -43,19 +59,21 @@ export function qualityLatencyFigures(
     if (data.length === 0) return [];
     const metric = data[0].metric;
     const withCi = data.filter((r) => r.low !== undefined && r.high !== undefined);
+    const shown = data.flatMap((r) => [r.value, r.high ?? r.value]);
     return [{
       name: `quality-latency-${slug(task)}`,
+      small: true,
       title: `${task}: ${metric} vs latency`,
       caption: `Each dot is a cell; the bar is the 95% bootstrap interval of ${metric}; ` +
         "latency is the mean wall-clock time per item.",
       plot: {
-        width: WIDTH,
-        height: 320,
-        marginRight: 90,
-        inset: 20,
+        width: SMALL_WIDTH,
+        height: 240,
+        marginRight: 70,
+        inset: 14,
         grid: true,
-        x: { label: "ms per item →", nice: true },
-        y: { label: `↑ ${metric}`, nice: true },
+        x: { label: "ms per item →", nice: true, ticks: 4 },
+        y: { label: `↑ ${metric}`, domain: metricDomain(metric, shown) },
         color: cellColors(cells),
         marks: [
           Plot.ruleX(withCi, {
@@ -99,7 +117,11 @@ export function categoryFigures(
         height: 40 + categories * (cells.length * 14 + 10),
         marginLeft: 130,
         marginRight: 150,
-        x: { label: `${metric} →`, nice: true, grid: true },
+        x: {
+          label: `${metric} →`,
+          grid: true,
+          domain: metricDomain(metric, data.map((r) => r.value)),
+        },
         y: { label: null, axis: null, domain: cells },
         fy: { label: null },
         color: cellColors(cells),

@@ -18,6 +18,8 @@ export interface HtmlFigure {
   svg: string;
   /** Path of the PNG beside the report (linked under the figure). */
   png: string;
+  /** A small multiple (several to a row). */
+  small?: boolean;
 }
 
 /** Everything the page shows. */
@@ -58,8 +60,11 @@ dl.facts dt { color: #666; } dl.facts dd { margin: 0; font-family: ui-monospace,
 .notes { background: #fff6dd; border: 1px solid #e8c55a; padding: 8px 14px; border-radius: 6px; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
 th, td { padding: 3px 9px; border-bottom: 1px solid #e5e5e5; text-align: right; white-space: nowrap; }
-th { background: #f5f5f7; } td:first-child, th:first-child { text-align: left; }
-figure { margin: 12px 0 24px; } figure svg { max-width: 100%; height: auto; background: #fff; }
+th { background: #f5f5f7; white-space: normal; } td:first-child, th:first-child { text-align: left; }
+.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(370px, 1fr)); gap: 0 16px; }
+figure { margin: 12px 0 24px; grid-column: 1 / -1; } figure.small { grid-column: auto; }
+figure svg { max-width: 100%; height: auto; background: #fff; }
+.scroll { overflow-x: auto; }
 figcaption { color: #555; font-size: 12px; }
 .gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 12px; }
 .card { border: 1px solid #ddd; border-radius: 6px; padding: 10px; display: flex; gap: 10px; }
@@ -76,13 +81,15 @@ function tableHtml(table: TextTable): string {
   const body = table.rows.map((row) =>
     `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join("")}</tr>`
   ).join("\n");
-  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
 function figureHtml(figure: HtmlFigure): string {
-  return `<figure><h3>${escapeHtml(figure.title)}</h3>${figure.svg}<figcaption>${
-    escapeHtml(figure.caption)
-  } <a href="${escapeHtml(figure.png)}">PNG</a></figcaption></figure>`;
+  return `<figure${figure.small ? ' class="small"' : ""}><h3>${
+    escapeHtml(figure.title)
+  }</h3>${figure.svg}<figcaption>${escapeHtml(figure.caption)} <a href="${
+    escapeHtml(figure.png)
+  }">PNG</a></figcaption></figure>`;
 }
 
 function cardHtml(entry: GalleryEntry): string {
@@ -116,7 +123,9 @@ export function reportHtml(report: HtmlReport): string {
       report.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")
     }</ul></div>`;
   const sections = report.sections.filter((s) => s.figures.length > 0).map((s) =>
-    `<h2>${escapeHtml(s.heading)}</h2>\n${s.figures.map(figureHtml).join("\n")}`
+    `<h2>${escapeHtml(s.heading)}</h2>\n<div class="figures">\n${
+      s.figures.map(figureHtml).join("\n")
+    }\n</div>`
   ).join("\n");
   const gallery = report.gallery.length === 0
     ? ""

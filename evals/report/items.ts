@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { dirname, resolve } from "node:path";
-import { type Dataset, loadDataset, type ManifestItem } from "../datasets/mod.ts";
+import { resolve } from "node:path";
+import type { Dataset, ManifestItem } from "../datasets/mod.ts";
+import { datasetSuite, loadSuite, type RunManifest } from "../harness/mod.ts";
 
 /** An item's picture, question and references. */
 export interface ItemDetails {
@@ -42,43 +43,32 @@ export function itemDetails(item: ManifestItem, dataset: Dataset): ItemDetails {
   }
 }
 
-async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+/** The datasets a run used, through its `run.json` and suite (none when either is gone). */
+export async function runDatasets(dir: string): Promise<Dataset[]> {
+  let run: Partial<RunManifest>;
   try {
-    const value = JSON.parse(await Deno.readTextFile(path));
-    return typeof value === "object" && value !== null ? value : undefined;
+    run = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
   } catch {
-    return undefined;
+    return [];
+  }
+  if (typeof run.suiteSource !== "string") return [];
+  try {
+    const suite = run.adhoc
+      ? await datasetSuite(run.suiteSource)
+      : await loadSuite(run.suiteSource);
+    return [...new Set(suite.tasks.map((task) => task.dataset))];
+  } catch {
+    return [];
   }
 }
 
-/** The dataset folders a run used, from its `run.json` (none when it or the suite is gone). */
-export async function runDatasetDirs(dir: string): Promise<string[]> {
-  const run = await readJson(`${dir}/run.json`);
-  const source = run?.suiteSource;
-  if (typeof source !== "string") return [];
-  if (run?.adhoc === true) return [source];
-  const suite = await readJson(source);
-  const tasks = Array.isArray(suite?.tasks) ? suite.tasks as { dataset?: unknown }[] : [];
-  const dirs = tasks
-    .map((task) => task.dataset)
-    .filter((d): d is string => typeof d === "string" && !d.includes("${"))
-    .map((d) => resolve(dirname(source), d));
-  return [...new Set(dirs)];
-}
-
 /**
- * Details of every item of the datasets a run used, by item id. Datasets that are no longer
- * readable are left out: the gallery then shows predictions without pictures.
+ * Details of every item of the datasets a run used, by item id. When the datasets are no longer
+ * readable the map is empty: the gallery then shows predictions without pictures.
  */
 export async function runItemDetails(dir: string): Promise<Map<string, ItemDetails>> {
   const details = new Map<string, ItemDetails>();
-  for (const datasetDir of await runDatasetDirs(dir)) {
-    let dataset: Dataset;
-    try {
-      dataset = await loadDataset(datasetDir, { checkImages: false });
-    } catch {
-      continue;
-    }
+  for (const dataset of await runDatasets(dir)) {
     for (const item of dataset.items) details.set(item.id, itemDetails(item, dataset));
   }
   return details;

@@ -7,7 +7,12 @@
  * @module
  */
 import { InputError } from "../../src/mod.ts";
-import type { EvalRecord, EvalSummary, TaskResult } from "../harness/mod.ts";
+import {
+  cellFileStem,
+  type EvalRecord,
+  type EvalSummary,
+  type TaskResult,
+} from "../harness/mod.ts";
 import { type ItemDetails, runItemDetails } from "./items.ts";
 
 /** An eval output folder, read. */
@@ -105,7 +110,7 @@ function parseRecords(text: string, path: string): EvalRecord[] {
 
 /** The records file of a cell: the summary's `records` path, else `records/<cell>.jsonl`. */
 function recordsFile(dir: string, cell: { name: string; records?: string }): string {
-  return `${dir}/${cell.records ?? `records/${cell.name}.jsonl`}`;
+  return `${dir}/${cell.records ?? `records/${cellFileStem(cell.name)}.jsonl`}`;
 }
 
 /**
@@ -142,7 +147,7 @@ export async function readEvalOutput(dir: string): Promise<EvalOutput> {
     records.set(cell.name, parseRecords(body, path));
     const tasks = new Map<string, Record<string, Record<string, number>>>();
     for (const task of Object.keys(cell.tasks)) {
-      const resultPath = `${dir}/results/${cell.name}/${task}.json`;
+      const resultPath = `${dir}/results/${cellFileStem(cell.name)}/${task}.json`;
       const result = await readOptional(resultPath);
       if (result === undefined) continue;
       try {

@@ -67,6 +67,7 @@ async function renderAll(
       const svg = toSvg(renderPlot(figure.plot));
       await Deno.writeFile(`${figuresTemp}/${figure.name}.png`, await svgToPng(svg));
       figures.push({
+        small: figure.small,
         title: figure.title,
         caption: figure.caption,
         svg,

@@ -23,7 +23,8 @@ Deno.test("report: figures as PNGs, an HTML page that loads nothing, and the Mar
     for (const png of files.figures) {
       const image = sharp(await Deno.readFile(png));
       const { width, format } = await image.metadata();
-      assertEquals([format, width], ["png", 1280], png);
+      // Twice the plot's width: 360 px small multiples, 640 px figures.
+      assertEquals([format, width], ["png", png.includes("quality-latency") ? 720 : 1280], png);
       const stats = await image.stats();
       // Not blank: some channel varies (text, marks on white).
       assert(stats.channels.some((c) => c.stdev > 5), `${png} looks blank`);
