@@ -4,6 +4,7 @@
  * @module
  */
 import { askCommand } from "./ask.ts";
+import { attentionCommand } from "./attention.ts";
 import { captionCommand } from "./caption.ts";
 import { chooseCommand } from "./choose.ts";
 import type { Command } from "./command.ts";
@@ -11,10 +12,12 @@ import { datasetCheckCommand } from "./dataset_check.ts";
 import { datasetShapesCommand } from "./dataset_shapes.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
+import { driftCommand } from "./drift.ts";
 import { embedCommand } from "./embed.ts";
 import { evalCommand } from "./eval.ts";
 import { evalMergeCommand } from "./eval_merge.ts";
 import { infoCommand } from "./info.ts";
+import { lensCommand } from "./lens.ts";
 import { parityCommand } from "./parity.ts";
 import { reportCommand } from "./report.ts";
 import { retrieveCommand } from "./retrieve.ts";
@@ -36,6 +39,9 @@ export const COMMANDS: readonly Command[] = [
   embedCommand,
   evalCommand,
   evalMergeCommand,
+  attentionCommand,
+  lensCommand,
+  driftCommand,
   scoreCaptionsCommand,
   scoreVqaCommand,
   scoreRetrievalCommand,
