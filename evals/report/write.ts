@@ -37,6 +37,8 @@ export interface ReportOptions {
   notes?: string[];
   /** Drift per stage (e.g. from the inspect room), shown beside the drift measured on the records. */
   drift?: DriftRow[];
+  /** More figures, each section after the built-in ones (e.g. an attention heat map from viz). */
+  sections?: { heading: string; figures: ReportFigure[] }[];
   /** Attention overlay of an item's answer, for the gallery. */
   overlay?: OverlayProvider;
   /** Worst items to show (default 6). */
@@ -101,6 +103,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     { heading: "Per category", figures: categoryFigures(categoryRows(output), cells) },
     { heading: "Latency", figures: latencyFigure(tokenLatencyRows(output), cells) },
     { heading: `Drift against ${reference}`, figures: driftFigures(drift, cells) },
+    ...(options.sections ?? []),
   ];
   const worst = worstItems(items, reference, options.worst ?? 6);
   const shown = new Set(worst);

@@ -2,7 +2,8 @@
  * `nanovlm demo`: the main job in one command, without any download. On the embedded default
  * model it runs the `demo` suite (a few ShapesBench and photo items of every kind) over fp32 and
  * fp16 on the CPU with the eval harness, writes the report (quality beside latency, per-category
- * bars, drift, a gallery) under `reports/demo/`, prints where it is, and, when the reference
+ * bars, drift, a gallery, one attention heat map) under `reports/demo/`, prints where it is, and,
+ * when the reference
  * fixtures are beside the repository, checks parity with the original PyTorch code.
  *
  * @module
@@ -22,6 +23,7 @@ import { FIXTURES_DIR, openFixture, runParity } from "../parity/mod.ts";
 import { defaultCacheDir, NanoVLMRuntime, writeAtomically } from "../mod.ts";
 import { flag, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
+import { attentionFigure, firstQuestion } from "./demo_attention.ts";
 import { formatEvalSummary } from "./eval_output.ts";
 
 /** Where the demo writes its eval output and report. */
@@ -80,7 +82,8 @@ Runs the whole job on the embedded default model, with no download:
   1. the \`demo\` suite (evals/suites/demo.json: a few ShapesBench and photo items of every task
      kind) over fp32 and fp16 on the CPU, with the eval harness (records, quality with 95%
      intervals, latency, paired comparison);
-  2. the report: reports/demo/report.html (self-contained), report.md and figures/*.png;
+  2. the report: reports/demo/report.html (self-contained), report.md and figures/*.png, with
+     the attention of one ShapesBench answer painted over its picture;
   3. when ../shared/fixtures is present, parity with the original PyTorch code.
 The model is ${DEFAULT_MODEL.description}.
 
@@ -130,9 +133,17 @@ options:
         progress: flag(parsed, "quiet") ? silentProgress : defaultProgress(),
       });
       console.log(`\n${formatEvalSummary(details.summary)}`);
+      const shapes = suite.tasks.find((t) => t.kind === "vqa")!.dataset;
+      const attention = await attentionFigure(
+        model,
+        tokenizer,
+        cacheDir,
+        firstQuestion(shapes.items, shapes.dir),
+      );
       const files = await writeReport(temp, {
         title: "nanovlm demo: fp32 vs fp16 on the CPU",
         notes: [DEMO_MODEL_NOTE],
+        sections: [{ heading: "Attention", figures: [attention] }],
       });
       return files.figures.length;
     });

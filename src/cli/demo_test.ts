@@ -44,6 +44,7 @@ Deno.test("cli demo: evaluates the default model in fp32 and fp16 and writes the
       assertEquals(records.length, 6);
     }
     const figures = [...Deno.readDirSync(`${out}/figures`)].filter((e) => e.name.endsWith(".png"));
+    assert(figures.some((e) => e.name === "attention.png"), "the attention heat map");
     const html = await Deno.readTextFile(`${out}/report.html`);
     assertEquals(html.match(/<figure/g)?.length, figures.length);
     assert(printed.includes(`${figures.length} PNG figures`), printed);
