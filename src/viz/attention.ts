@@ -12,6 +12,7 @@ import {
   checkTiles,
   flatValues,
   type ImageAttention,
+  tileGrid,
   type TileWeights,
 } from "./attention_types.ts";
 import { Figure } from "./figure.ts";
@@ -42,8 +43,11 @@ export interface AttentionStyle {
   domain?: readonly [number, number];
   /** Draw tile borders and names (default: when more than one tile is drawn). */
   tileBorders?: boolean;
-  /** Draw the ViT patch grid of tiles that give `patches` (default false). */
-  patchGrid?: boolean;
+  /**
+   * Draw the ViT patch grid: `true` for tiles that give `patches`, or the number of patches per
+   * image token side (the pixel-shuffle factor) for every tile (default false).
+   */
+  patchGrid?: boolean | number;
 }
 
 /** Options for {@link attentionHeatmap}. */
@@ -109,7 +113,7 @@ function cellsOf(panel: Panel, tiles: readonly TileWeights[]): Cell[] {
   const cells: Cell[] = [];
   for (const tile of tiles) {
     const values = flatValues(tile);
-    const [rows, cols] = tile.grid;
+    const [rows, cols] = tileGrid(tile);
     const [x0, y0, x1, y1] = tile.box;
     const w = (x1 - x0) / cols, h = (y1 - y0) / rows;
     for (let r = 0; r < rows; r++) {
@@ -141,11 +145,19 @@ interface Segment {
   y2: number;
 }
 
-function patchLines(panel: Panel, tiles: readonly TileWeights[]): Segment[] {
+function patchLines(
+  panel: Panel,
+  tiles: readonly TileWeights[],
+  perToken: boolean | number,
+): Segment[] {
   const lines: Segment[] = [];
   for (const tile of tiles) {
-    if (!tile.patches) continue;
-    const [rows, cols] = tile.patches;
+    const [tokenRows, tokenCols] = tileGrid(tile);
+    const patches = typeof perToken === "number"
+      ? [tokenRows * perToken, tokenCols * perToken]
+      : tile.patches;
+    if (!patches) continue;
+    const [rows, cols] = patches;
     const [x0, y0, x1, y1] = tile.box;
     for (let c = 1; c < cols; c++) {
       const x = x0 + (c * (x1 - x0)) / cols;
@@ -211,7 +223,7 @@ function panelMarks(
     }));
   }
   if (patchGrid) {
-    const lines = panels.flatMap((p, i) => patchLines(p, chosen[i]));
+    const lines = panels.flatMap((p, i) => patchLines(p, chosen[i], patchGrid));
     marks.push(Plot.link(lines, {
       ...facet,
       x1: "x1",
@@ -361,7 +373,11 @@ export interface SmallMultiplesOptions extends AttentionStyle {
 function rescaled(tiles: readonly TileWeights[]): TileWeights[] {
   const flats = tiles.map(flatValues);
   const max = flats.reduce((m, v) => Math.max(m, ...v), 0);
-  return tiles.map((t, i) => ({ ...t, values: max > 0 ? flats[i].map((v) => v / max) : flats[i] }));
+  return tiles.map((t, i) => ({
+    ...t,
+    grid: tileGrid(t),
+    values: max > 0 ? flats[i].map((v) => v / max) : flats[i],
+  }));
 }
 
 function bandSize(n: number, panel: number, padding: number): number {

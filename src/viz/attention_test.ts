@@ -151,3 +151,19 @@ Deno.test("nested rows and flat values draw the same map", () => {
   });
   assertEquals(nested.svg(), flat.svg());
 });
+
+Deno.test("tiles given as nested rows need no grid (an inspect TileMap fits); flat ones do", () => {
+  const image = gray(20, 10);
+  const nested = { name: "image", box: [0, 0, 20, 10] as const, values: [[0, 1, 0], [0, 0, 2]] };
+  const fig = attentionGrid(image, [{ layer: 0, head: "mean", tiles: [nested] }], { patchGrid: 2 });
+  // 2x3 tokens with 2 patches per token side: 4x6 patches, so 3 + 5 interior grid lines.
+  const svg = fig.svg();
+  const links = svg.split('aria-label="link"')[1]?.split("</g>")[0] ?? "";
+  assertEquals((links.match(/<path /g) ?? []).length, 8);
+  assertThrows(
+    () =>
+      attentionHeatmap({ image, tiles: [{ name: "image", box: [0, 0, 20, 10], values: [1, 2] }] }),
+    InputError,
+    /flat values without a grid/,
+  );
+});

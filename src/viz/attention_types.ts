@@ -10,17 +10,17 @@ import type { RgbImage } from "../pipeline/mod.ts";
 import type { Picture } from "./picture.ts";
 
 /** A box in original-image pixels: `[x0, y0, x1, y1]` (x right, y down). */
-export type Box = readonly [number, number, number, number];
+export type TileBox = readonly [number, number, number, number];
 
 /** One tile's weights: a `rows x cols` grid covering `box` of the original picture. */
 export interface TileWeights {
   /** `"image"` (one tile), `"global"`, or `"r{row}c{col}"` (1-based grid tiles). */
   name: string;
   /** Where the tile lies in the original picture. */
-  box: Box;
-  /** `[rows, cols]` of the weight grid (image tokens, or ViT patches). */
-  grid: readonly [number, number];
-  /** `rows * cols` weights, row-major, or one array per row. */
+  box: TileBox;
+  /** `[rows, cols]` of the weight grid (default: from nested `values`; required for flat ones). */
+  grid?: readonly [number, number];
+  /** `rows * cols` weights, row-major, or one array per row (an inspect `TileMap` fits as is). */
   values: ArrayLike<number> | readonly (ArrayLike<number>)[];
   /** The tile's ViT patch grid `[rows, cols]`, to draw the patch lines (optional). */
   patches?: readonly [number, number];
@@ -34,9 +34,22 @@ export interface ImageAttention {
   tiles: readonly TileWeights[];
 }
 
+/** `[rows, cols]` of a tile: its `grid`, or the shape of its nested `values`. */
+export function tileGrid(tile: TileWeights): [number, number] {
+  if (tile.grid) return [tile.grid[0], tile.grid[1]];
+  const values = tile.values;
+  if (values.length > 0 && typeof values[0] !== "number") {
+    return [values.length, (values[0] as ArrayLike<number>).length];
+  }
+  throw new InputError(
+    `tile ${tile.name}: flat values without a grid`,
+    "give grid: [rows, cols], or the values as one array per row",
+  );
+}
+
 /** The weights of a tile as a flat row-major array, checked against its grid. */
 export function flatValues(tile: TileWeights): Float64Array {
-  const [rows, cols] = tile.grid;
+  const [rows, cols] = tileGrid(tile);
   const values = tile.values;
   const nested = values.length > 0 && typeof values[0] !== "number";
   const out = new Float64Array(rows * cols);
@@ -79,7 +92,7 @@ export function checkTiles(tiles: readonly TileWeights[], width: number, height:
         "tile boxes are in original-image pixels: [x0, y0, x1, y1] with x0 < x1, y0 < y1",
       );
     }
-    const [rows, cols] = tile.grid;
+    const [rows, cols] = tileGrid(tile);
     if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows > 0 && cols > 0)) {
       throw new InputError(
         `tile ${tile.name}: grid ${rows}x${cols} is not a positive integer size`,

@@ -12,12 +12,12 @@ import { Buffer } from "node:buffer";
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
 
 /** A MIME bundle: MIME type → content (text, or base64 for binary types, without a `data:` prefix). */
-export type MimeBundle = Record<string, string>;
+export type DisplayBundle = Record<string, string>;
 
 /** Anything the Deno kernel displays through the protocol. */
 export interface Displayable {
   /** Returns the MIME bundle to show (sync or async). */
-  [JUPYTER_DISPLAY](): MimeBundle | Promise<MimeBundle>;
+  [JUPYTER_DISPLAY](): DisplayBundle | Promise<DisplayBundle>;
 }
 
 /** Base64 of `bytes` (what Jupyter wants in `image/png`: no `data:` prefix). */
@@ -56,7 +56,7 @@ export class PngImage implements Displayable {
   }
 
   /** `image/png` (base64) and `text/plain`. */
-  [JUPYTER_DISPLAY](): MimeBundle {
+  [JUPYTER_DISPLAY](): DisplayBundle {
     return { "image/png": base64(this.bytes), "text/plain": this.description };
   }
 }
@@ -75,7 +75,7 @@ export class Html implements Displayable {
   }
 
   /** `text/html` and `text/plain`. */
-  [JUPYTER_DISPLAY](): MimeBundle {
+  [JUPYTER_DISPLAY](): DisplayBundle {
     return { "text/html": this.html, "text/plain": this.text };
   }
 }

@@ -15,21 +15,24 @@ Deno.test("JUPYTER_DISPLAY is the symbol the Deno kernel looks for", () => {
   assertEquals(JUPYTER_DISPLAY, Symbol.for("Jupyter.display"));
 });
 
-Deno.test("a plain figure displays as image/svg+xml with its description", async () => {
-  const fig = new Figure({ marks: [Plot.barY([1, 2])] }, { description: "[two bars]" });
-  const bundle = await fig[JUPYTER_DISPLAY]();
-  assertEquals(Object.keys(bundle).sort(), ["image/svg+xml", "text/plain"]);
-  assert(bundle["image/svg+xml"].startsWith("<svg"));
-  assert(bundle["image/svg+xml"].includes('xmlns="http://www.w3.org/2000/svg"'));
-  assertEquals(bundle["text/plain"], "[two bars]");
+Deno.test("a figure displays as text/html by default: Plot's <svg> or <figure> markup", async () => {
+  const plain = await new Figure({ marks: [Plot.barY([1, 2])] }, { description: "[two bars]" })
+    [JUPYTER_DISPLAY]();
+  assertEquals(Object.keys(plain).sort(), ["text/html", "text/plain"]);
+  assert(plain["text/html"].startsWith("<svg"));
+  assert(plain["text/html"].includes('xmlns="http://www.w3.org/2000/svg"'));
+  assertEquals(plain["text/plain"], "[two bars]");
+  const titled = await new Figure({ title: "T", marks: [Plot.barY([1, 2])] })[JUPYTER_DISPLAY]();
+  assert(titled["text/html"].startsWith("<figure"));
+  assert(titled["text/html"].includes("<h2>T</h2>"));
 });
 
-Deno.test("a figure with a title or legend displays as Plot's HTML figure", async () => {
-  const fig = new Figure({ title: "T", marks: [Plot.barY([1, 2])] });
+Deno.test("format svg displays the flattened SVG as image/svg+xml", async () => {
+  const fig = new Figure({ title: "T", marks: [Plot.barY([1, 2])] }, { format: "svg" });
   const bundle = await fig[JUPYTER_DISPLAY]();
-  assert(bundle["text/html"].startsWith("<figure"));
-  assert(bundle["text/html"].includes("<h2>T</h2>"));
-  assertEquals(bundle["image/svg+xml"], undefined);
+  assertEquals(Object.keys(bundle).sort(), ["image/svg+xml", "text/plain"]);
+  assert(bundle["image/svg+xml"].startsWith("<svg xmlns="));
+  assert(bundle["image/svg+xml"].includes(">T</text>"));
 });
 
 Deno.test("format png displays base64 PNG without a data: prefix", async () => {

@@ -87,30 +87,37 @@ export function driftChart(runs: readonly DriftRun[], options: DriftChartOptions
   const positive = data.map((d) => d.value).filter((v) => v > 0);
   const lo = Math.max(FLOOR, Math.min(...positive, 1) / 2);
   const hi = Math.max(...positive, lo * 10) * 2;
-  const rowHeight = 22;
+  const labels = runs.map((r) => r.label);
+  const band = Math.max(20, 11 * labels.length);
   return new Figure(
     {
       width,
-      height: 40 + rowHeight * stages.length,
+      height: 40 + band * stages.length,
       marginLeft: 120,
       title,
-      caption,
+      caption: caption ??
+        (data.some((d) => d.value === 0)
+          ? "identical stages (exactly 0) sit at the left edge"
+          : undefined),
       x: { type: "log", domain: [lo, hi], label: `${METRIC_LABEL[metric]} →`, grid: true },
-      y: { type: "band", domain: stages, label: null },
-      color: { legend: runs.length > 1, domain: runs.map((r) => r.label) },
+      y: { domain: labels, axis: null, padding: 0.1 },
+      fy: { domain: stages, label: null, padding: 0.35 },
+      color: { legend: runs.length > 1, domain: labels },
       marks: [
         Plot.ruleY(data, {
-          y: "stage",
+          fy: "stage",
+          y: "run",
           x1: lo,
           x2: (d: DriftPoint) => Math.max(lo, d.value),
           stroke: "run",
           strokeOpacity: 0.4,
         }),
         Plot.dot(data, {
+          fy: "stage",
+          y: "run",
           x: (d: DriftPoint) => Math.max(lo, d.value),
-          y: "stage",
           fill: "run",
-          r: 4,
+          r: 3.5,
           title: (d: DriftPoint) => `${d.run} ${d.stage}: ${d.value.toExponential(2)}`,
         }),
       ],

@@ -6,17 +6,22 @@
  */
 import type * as Plot from "@observablehq/plot";
 import { writeAtomically } from "../checkpoint/mod.ts";
-import { type Displayable, JUPYTER_DISPLAY, type MimeBundle, PngImage } from "./display.ts";
+import { type Displayable, type DisplayBundle, JUPYTER_DISPLAY, PngImage } from "./display.ts";
 import { type PlotElement, type PngOptions, renderPlot, toHtml, toPng, toSvg } from "./render.ts";
 
-/** How a {@link Figure} shows itself in a notebook. */
-export type DisplayFormat = "svg" | "png";
+/**
+ * How a {@link Figure} shows itself in a notebook: `html` (Plot's `<svg>` or `<figure>` markup as
+ * `text/html`), `svg` (`image/svg+xml`, the flattened SVG) or `png` (`image/png`). HTML is the
+ * default because nbconvert's HTML export sanitises `image/svg+xml` outputs down to their
+ * `<style>` (nbconvert 6.5, Debian bookworm), while every front end renders `text/html`.
+ */
+export type DisplayFormat = "html" | "svg" | "png";
 
 /** Options for {@link Figure}. */
 export interface FigureOptions {
   /** What `text/plain` says (and the alt text of the PNG). */
   description?: string;
-  /** `"svg"` (default: `image/svg+xml`, or `text/html` for a figure with HTML legends/titles) or `"png"`. */
+  /** `"html"` (default), `"svg"` or `"png"`: see {@link DisplayFormat}. */
   format?: DisplayFormat;
   /** Rasterisation options used for `"png"` display and {@link Figure.png}. */
   png?: PngOptions;
@@ -96,13 +101,13 @@ export class Figure implements Displayable {
     return this.figureOptions.description ?? "[figure]";
   }
 
-  /** The MIME bundle: SVG (or Plot's HTML figure) by default, PNG with `format: "png"`. */
-  async [JUPYTER_DISPLAY](): Promise<MimeBundle> {
-    if (this.figureOptions.format === "png") return (await this.png())[JUPYTER_DISPLAY]();
-    const element = this.plot();
-    const bundle: MimeBundle = element.tagName.toLowerCase() === "svg"
-      ? { "image/svg+xml": toSvg(element) }
-      : { "text/html": toHtml(element) };
+  /** The MIME bundle in the figure's {@link DisplayFormat}, with a `text/plain` description. */
+  async [JUPYTER_DISPLAY](): Promise<DisplayBundle> {
+    const format = this.figureOptions.format ?? "html";
+    if (format === "png") return (await this.png())[JUPYTER_DISPLAY]();
+    const bundle: DisplayBundle = format === "svg"
+      ? { "image/svg+xml": this.svg() }
+      : { "text/html": this.html() };
     bundle["text/plain"] = this.#description();
     return bundle;
   }

@@ -42,7 +42,7 @@ export interface LogitLensOptions {
 }
 
 /** One cell of the lens: a layer's top guess at a column (position index into `positions`). */
-export interface LensCell {
+export interface LensTableCell {
   /** Index into the input's `positions`. */
   column: number;
   /** The layer's label. */
@@ -53,7 +53,7 @@ export interface LensCell {
   prob: number;
 }
 
-function lensCells(input: LensTableInput): LensCell[] {
+function lensCells(input: LensTableInput): LensTableCell[] {
   if (input.positions.length === 0 || input.layers.length === 0) {
     throw new InputError("logit lens: empty table", "give at least one position and one layer");
   }
@@ -121,9 +121,9 @@ export function logitLensFigure(input: LensTableInput, options: LogitLensOptions
         Plot.text(cells, {
           x: "column",
           y: "layer",
-          text: (c: LensCell) => showToken(c.token, 9),
-          fill: (c: LensCell) => (c.prob > 0.55 ? "white" : "black"),
-          title: (c: LensCell) => `${JSON.stringify(c.token)} p=${c.prob.toFixed(3)}`,
+          text: (c: LensTableCell) => showToken(c.token, 9),
+          fill: (c: LensTableCell) => (c.prob > 0.55 ? "white" : "black"),
+          title: (c: LensTableCell) => `${JSON.stringify(c.token)} p=${c.prob.toFixed(3)}`,
         }),
       ],
     },
@@ -132,7 +132,7 @@ export function logitLensFigure(input: LensTableInput, options: LogitLensOptions
 }
 
 /** The same table as rows (layer, position, input token, top token, probability) for HTML display. */
-export function logitLensTable(input: LensTableInput): Table<LensCell & { input: string }> {
+export function logitLensTable(input: LensTableInput): Table<LensTableCell & { input: string }> {
   const rows = lensCells(input).map((c) => ({
     ...c,
     input: input.positions[c.column].token,

@@ -33,3 +33,4 @@ export * from "./pca.ts";
 export * from "./embedding_pca.ts";
 export * from "./token_text.ts";
 export * from "./tiles_figure.ts";
+export * from "./trace_views.ts";

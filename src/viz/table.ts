@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Displayable, escapeHtml, JUPYTER_DISPLAY, type MimeBundle } from "./display.ts";
+import { type Displayable, type DisplayBundle, escapeHtml, JUPYTER_DISPLAY } from "./display.ts";
 
 /** A cell value: text, a number (formatted with the column's format), or empty. */
 export type Cell = string | number | null | undefined;
@@ -123,7 +123,7 @@ export class Table<Row> implements Displayable {
   }
 
   /** `text/html` and `text/plain`. */
-  [JUPYTER_DISPLAY](): MimeBundle {
+  [JUPYTER_DISPLAY](): DisplayBundle {
     return { "text/html": this.toHtml(), "text/plain": this.toString() };
   }
 }
