@@ -18,9 +18,9 @@ import {
   runEval,
   silentProgress,
 } from "../../evals/harness/mod.ts";
-import { openCheckpoint } from "../checkpoint/mod.ts";
+import { openCheckpoint, writeAtomically } from "../checkpoint/mod.ts";
 import { FIXTURES_DIR, openFixture, runParity } from "../parity/mod.ts";
-import { defaultCacheDir, NanoVLMRuntime, writeAtomically } from "../mod.ts";
+import { defaultCacheDir, NanoVLMRuntime } from "../runtime/mod.ts";
 import { flag, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { attentionFigure, firstQuestion } from "./demo_attention.ts";
