@@ -40,6 +40,14 @@ export interface HtmlReport {
   sections: { heading: string; figures: HtmlFigure[] }[];
   /** Gallery entries. */
   gallery: GalleryEntry[];
+  /** The regression gate, when the run was compared with a baseline. */
+  gate?: {
+    status: string;
+    baseline?: string;
+    notes: string[];
+    regressions: TextTable;
+    diffs: TextTable;
+  };
 }
 
 /** Escapes text for HTML element content and attribute values. */
@@ -74,6 +82,8 @@ figcaption { color: #555; font-size: 12px; }
 .tag.worst { background: #fde2e1; } .tag.changed { background: #e1ecfd; }
 .pred { font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
 .refs { color: #555; overflow-wrap: anywhere; }
+.gate { padding: 1px 8px; border-radius: 8px; } .gate.pass { background: #dcf5dc; }
+.gate.regressed { background: #fde2e1; }
 `;
 
 function tableHtml(table: TextTable): string {
@@ -113,6 +123,23 @@ ${predictions}
 </div></div>`;
 }
 
+function gateHtml(gate: NonNullable<HtmlReport["gate"]>): string {
+  const parts = [
+    `<h2>Regression gate: <span class="gate ${escapeHtml(gate.status)}">${
+      escapeHtml(gate.status)
+    }</span></h2>`,
+    gate.baseline ? `<p>Baseline: <code>${escapeHtml(gate.baseline)}</code></p>` : "",
+    ...gate.notes.map((n) => `<p>${escapeHtml(n)}</p>`),
+    gate.regressions.rows.length
+      ? `<h3>Regressed metrics</h3>\n${tableHtml(gate.regressions)}`
+      : "<p>No metric regressed.</p>",
+    gate.diffs.rows.length
+      ? `<h3>Changed items</h3>\n${tableHtml(gate.diffs)}`
+      : "<p>No item changed.</p>",
+  ];
+  return parts.filter((p) => p !== "").join("\n");
+}
+
 /** The whole page as one string. */
 export function reportHtml(report: HtmlReport): string {
   const facts = report.facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
@@ -145,6 +172,7 @@ export function reportHtml(report: HtmlReport): string {
 <h1>${escapeHtml(report.title)}</h1>
 <dl class="facts">${facts}</dl>
 ${notes}
+${report.gate ? gateHtml(report.gate) : ""}
 <h2>Quality</h2>
 ${tableHtml(report.quality)}
 ${

@@ -11,6 +11,7 @@ import {
   cellFileStem,
   type EvalRecord,
   type EvalSummary,
+  type GateReport,
   type TaskResult,
 } from "../harness/mod.ts";
 import { type ItemDetails, runItemDetails } from "./items.ts";
@@ -27,6 +28,8 @@ export interface EvalOutput {
   perItem: Map<string, Map<string, Record<string, Record<string, number>>>>;
   /** Picture, question and references by item id (empty when the datasets are gone). */
   details: Map<string, ItemDetails>;
+  /** The regression gate's outcome (`gate.json`), when the run was compared with a baseline. */
+  gate?: GateReport & { baseline?: string };
 }
 
 async function readText(path: string, what: string, fix: string): Promise<string> {
@@ -159,5 +162,21 @@ export async function readEvalOutput(dir: string): Promise<EvalOutput> {
     }
     perItem.set(cell.name, tasks);
   }
-  return { dir, summary, records, perItem, details: await runItemDetails(dir) };
+  const gateText = await readOptional(`${dir}/gate.json`);
+  let gate: EvalOutput["gate"];
+  if (gateText !== undefined) {
+    try {
+      gate = JSON.parse(gateText);
+    } catch {
+      throw new InputError(`report: ${dir}/gate.json is not valid JSON`, "rerun the gate");
+    }
+  }
+  return {
+    dir,
+    summary,
+    records,
+    perItem,
+    details: await runItemDetails(dir),
+    ...(gate ? { gate } : {}),
+  };
 }

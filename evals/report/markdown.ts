@@ -32,6 +32,20 @@ export function reportMarkdown(report: HtmlReport): string {
     "",
     ...report.notes.map((n) => `> ${n}`),
     ...(report.notes.length ? [""] : []),
+    ...(report.gate
+      ? [
+        `## Regression gate: ${report.gate.status}`,
+        "",
+        ...(report.gate.baseline ? [`Baseline: \`${report.gate.baseline}\``, ""] : []),
+        ...report.gate.notes.flatMap((n) => [n, ""]),
+        ...(report.gate.regressions.rows.length
+          ? ["### Regressed metrics", "", markdownTable(report.gate.regressions), ""]
+          : ["No metric regressed.", ""]),
+        ...(report.gate.diffs.rows.length
+          ? ["### Changed items", "", markdownTable(report.gate.diffs), ""]
+          : ["No item changed.", ""]),
+      ]
+      : []),
     "## Quality",
     "",
     markdownTable(report.quality),

@@ -7,7 +7,7 @@
  */
 import { format } from "d3";
 import type { QualityRow } from "./analysis.ts";
-import type { EvalSummary, Percentiles } from "../harness/mod.ts";
+import type { EvalSummary, GateReport, Percentiles } from "../harness/mod.ts";
 
 /** A table: the header row, then data rows, all formatted text. */
 export interface TextTable {
@@ -111,5 +111,37 @@ export function comparisonTable(summary: EvalSummary): TextTable {
       `[${signed(c.ci95.low)}, ${signed(c.ci95.high)}]`,
       c.mcnemar ? format(".3~g")(c.mcnemar.pValue) : "–",
     ]),
+  };
+}
+
+function shortPrediction(prediction: string | number[]): string {
+  const text = typeof prediction === "string" ? prediction : prediction.join(", ");
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+/** The gate's regressed metrics and changed items (old vs new prediction). */
+export function gateTables(gate: GateReport): { regressions: TextTable; diffs: TextTable } {
+  return {
+    regressions: {
+      header: ["cell", "task", "metric", "baseline", "now", "why"],
+      rows: gate.regressions.map((r) => [
+        r.cell,
+        r.task,
+        r.metric,
+        formatMetric(r.baseline),
+        formatMetric(r.current),
+        r.reason,
+      ]),
+    },
+    diffs: {
+      header: ["cell", "task", "id", "baseline prediction", "new prediction"],
+      rows: gate.itemDiffs.map((d) => [
+        d.cell,
+        d.task,
+        d.id,
+        shortPrediction(d.baseline),
+        shortPrediction(d.current),
+      ]),
+    },
   };
 }

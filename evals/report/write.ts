@@ -27,7 +27,7 @@ import { galleryEntries, type OverlayProvider } from "./gallery.ts";
 import { type HtmlFigure, type HtmlReport, reportHtml } from "./html.ts";
 import { readEvalOutput } from "./load.ts";
 import { reportMarkdown } from "./markdown.ts";
-import { comparisonTable, perfTable, qualityTable } from "./tables.ts";
+import { comparisonTable, gateTables, perfTable, qualityTable } from "./tables.ts";
 
 /** Options of {@link writeReport}. */
 export interface ReportOptions {
@@ -145,6 +145,16 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     perf: perfTable(summary),
     sections: rendered,
     gallery,
+    ...(output.gate
+      ? {
+        gate: {
+          status: output.gate.status,
+          baseline: output.gate.baseline,
+          notes: output.gate.notes ?? [],
+          ...gateTables(output.gate),
+        },
+      }
+      : {}),
   };
   await writeAtomically(files.markdown, (temp) => Deno.writeTextFile(temp, reportMarkdown(report)));
   await writeAtomically(files.html, (temp) => Deno.writeTextFile(temp, reportHtml(report)));

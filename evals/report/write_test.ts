@@ -93,3 +93,45 @@ Deno.test("report: an output with only the contract's keys still renders its tab
     assert(!html.includes("<figure>") && !html.includes("Gallery"));
   });
 });
+
+Deno.test("report: a gate.json beside the summary lists the regressed metrics and the changed items", async () => {
+  await withTempDir(async (dir) => {
+    await writeFixtureOutput(dir, { images: 1 });
+    await Deno.writeTextFile(
+      `${dir}/gate.json`,
+      JSON.stringify({
+        baseline: "evals/baselines/x.json",
+        status: "regressed",
+        regressions: [{
+          cell: "fp16@cpu",
+          task: "vqa",
+          metric: "accuracy",
+          baseline: 0.75,
+          current: 0.5,
+          reason: "dropped by 0.25 > 0.02",
+        }],
+        itemDiffs: [{
+          cell: "fp16@cpu",
+          task: "vqa",
+          id: "q<1>",
+          baseline: "red",
+          current: "blue",
+        }],
+        notes: [],
+      }),
+    );
+    const files = await writeReport(dir);
+    const html = await Deno.readTextFile(files.html);
+    assert(html.includes('<span class="gate regressed">regressed</span>'), "gate status");
+    assert(
+      html.includes(
+        "<td>fp16@cpu</td><td>vqa</td><td>accuracy</td><td>0.75</td><td>0.5</td><td>dropped by 0.25 &gt; 0.02</td>",
+      ),
+      "the regressed metric",
+    );
+    assert(html.includes("<td>q&lt;1&gt;</td><td>red</td><td>blue</td>"), "old vs new prediction");
+    const md = await Deno.readTextFile(files.markdown);
+    assert(md.includes("## Regression gate: regressed"), md);
+    assert(md.includes("| fp16@cpu | vqa | q<1> | red | blue |"), md);
+  });
+});
