@@ -36,7 +36,9 @@ try {
   const c = checkpoint.config;
   const s = c.vit_img_size;
   const pixels = new Float32Array(3 * s * s).map((_, i) => ((i * 2654435761) % 1000) / 1000);
-  const textIds = Array.from({ length: 20 }, (_, i) => 100 + 37 * i);
+  // Ids spread over the base vocabulary, so that any checkpoint (a tiny one too) has them all.
+  const baseVocab = c.lm_base_vocab_size ?? c.lm_vocab_size;
+  const textIds = Array.from({ length: 20 }, (_, i) => (100 + 37 * i) % baseVocab);
 
   const run = async (flavour: Flavour, precision: Precision) => {
     const runtime = await NanoVLMRuntime.load(checkpoint, {

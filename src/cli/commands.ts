@@ -5,10 +5,16 @@
  */
 import { askCommand } from "./ask.ts";
 import { attentionCommand } from "./attention.ts";
+import { cacheCleanCommand, cacheListCommand } from "./cache.ts";
 import { captionCommand } from "./caption.ts";
 import { chooseCommand } from "./choose.ts";
 import type { Command } from "./command.ts";
 import { datasetCheckCommand } from "./dataset_check.ts";
+import {
+  datasetImportCocoCommand,
+  datasetImportKarpathyCommand,
+  datasetImportVqaCommand,
+} from "./dataset_import.ts";
 import { datasetShapesCommand } from "./dataset_shapes.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
@@ -22,6 +28,7 @@ import { parityCommand } from "./parity.ts";
 import { reportCommand } from "./report.ts";
 import { retrieveCommand } from "./retrieve.ts";
 import { scoreCaptionsCommand } from "./score_captions.ts";
+import { scoreMcqCommand } from "./score_mcq.ts";
 import { scoreRetrievalCommand } from "./score_retrieval.ts";
 import { scoreVqaCommand } from "./score_vqa.ts";
 import { synthCommand } from "./synth.ts";
@@ -44,9 +51,15 @@ export const COMMANDS: readonly Command[] = [
   driftCommand,
   scoreCaptionsCommand,
   scoreVqaCommand,
+  scoreMcqCommand,
   scoreRetrievalCommand,
   reportCommand,
   datasetShapesCommand,
   datasetCheckCommand,
+  datasetImportCocoCommand,
+  datasetImportVqaCommand,
+  datasetImportKarpathyCommand,
+  cacheListCommand,
+  cacheCleanCommand,
   doctorCommand,
 ];

@@ -83,9 +83,10 @@ export class NanoVLM {
   /** Streams the answer to one request as text chunks. */
   async *stream(
     request: Request,
-    options: GenerationOptions = {},
+    options: GenerationOptions & { prepare?: PrepareOptions } = {},
   ): AsyncGenerator<string, GenerationResult> {
-    return yield* streamText(this.runtime, this.tokenizer, await this.prepare([request]), options);
+    const prepared = await this.prepare([request], options.prepare);
+    return yield* streamText(this.runtime, this.tokenizer, prepared, options);
   }
 
   /**

@@ -23,7 +23,7 @@ import {
   type WeightType,
 } from "../model/mod.ts";
 import { type GraphBuilder, serializeModel } from "../onnx/mod.ts";
-import { fileContentHash, sha256, writeCacheFile } from "./cache_dir.ts";
+import { describeCacheFolder, fileContentHash, sha256, writeCacheFile } from "./cache_dir.ts";
 
 /**
  * The modules whose source decides a cached graph's bytes, as paths under `src/`: everything the
@@ -222,6 +222,11 @@ export async function prepareGraph(
     tapKey,
   );
   const graphPath = `${folder}/${name}-${options.flavour}-${graphKey.slice(0, 12)}.onnx`;
+  await describeCacheFolder(folder, {
+    kind: weightsFolder === folder ? "weights" : "graphs",
+    checkpoint: source.dir,
+    generation: source.config.generation,
+  });
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(graphPath);
