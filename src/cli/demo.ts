@@ -36,18 +36,9 @@ export const DEMO_MODEL_NOTE =
   `The model is ${DEFAULT_MODEL.description}. Its answers are noise by design: ` +
   "what the demo shows is the path, and how fp16 changes the outputs and the speed.";
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function parityLine(cacheDir: string): Promise<{ line: string; pass: boolean }> {
   const fixtureDir = `${FIXTURES_DIR}/reference/head-tiny`;
-  if (!(await exists(fixtureDir))) {
+  if (!(await Deno.stat(fixtureDir).then(() => true, () => false))) {
     return { line: `parity skipped: no reference fixtures at ${FIXTURES_DIR}`, pass: true };
   }
   const fixture = await openFixture(fixtureDir);

@@ -7,18 +7,7 @@ import {
   withTempDir,
 } from "../testing/mod.ts";
 import { DEMO_MODEL_NOTE, demoCommand } from "./demo.ts";
-
-/** Runs a command and returns what it printed with console.log. */
-async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (...args: unknown[]) => lines.push(args.join(" "));
-  try {
-    return { code: await run(), out: lines.join("\n") };
-  } finally {
-    console.log = original;
-  }
-}
+import { runCaptured } from "./score_testing.ts";
 
 Deno.test("cli demo: evaluates the default model in fp32 and fp16 and writes the report", async () => {
   await withTempDir(async (dir) => {
@@ -26,9 +15,15 @@ Deno.test("cli demo: evaluates the default model in fp32 and fp16 and writes the
     // A stale output is replaced whole, not mixed with the new one.
     await Deno.mkdir(out);
     await Deno.writeTextFile(`${out}/stale.txt`, "old");
-    const { code, out: printed } = await captured(() =>
-      demoCommand.run(["--out", out, "--limit", "1", "--cache-dir", `${dir}/cache`, "--quiet"])
-    );
+    const { code, stdout: printed } = await runCaptured(demoCommand, [
+      "--out",
+      out,
+      "--limit",
+      "1",
+      "--cache-dir",
+      `${dir}/cache`,
+      "--quiet",
+    ]);
     assertEquals(code, 0, printed);
     assert(printed.includes(DEMO_MODEL_NOTE), "the demo says plainly the model is synthetic");
     assert(/random-init/.test(DEMO_MODEL_NOTE) && /noise/.test(DEMO_MODEL_NOTE));
