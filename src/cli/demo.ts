@@ -32,9 +32,8 @@ export const DEMO_OUT: string = decodeURIComponent(
 );
 
 /** What the demo says about its model, first thing. */
-export const DEMO_MODEL_NOTE =
-  `The model is ${DEFAULT_MODEL.description}. Its answers are noise by design: ` +
-  "what the demo shows is the path, and how fp16 changes the outputs and the speed.";
+export const DEMO_MODEL_NOTE = `The model is ${DEFAULT_MODEL.description}. ` +
+  "What the demo shows is the path, and how fp16 changes the outputs and the speed.";
 
 async function parityLine(cacheDir: string): Promise<{ line: string; pass: boolean }> {
   const fixtureDir = `${FIXTURES_DIR}/reference/head-tiny`;
