@@ -25,6 +25,7 @@ import { evalMergeCommand } from "./eval_merge.ts";
 import { infoCommand } from "./info.ts";
 import { lensCommand } from "./lens.ts";
 import { parityCommand } from "./parity.ts";
+import { reportCommand } from "./report.ts";
 import { retrieveCommand } from "./retrieve.ts";
 import { scoreCaptionsCommand } from "./score_captions.ts";
 import { scoreMcqCommand } from "./score_mcq.ts";
@@ -52,6 +53,7 @@ export const COMMANDS: readonly Command[] = [
   scoreVqaCommand,
   scoreMcqCommand,
   scoreRetrievalCommand,
+  reportCommand,
   datasetShapesCommand,
   datasetCheckCommand,
   datasetImportCocoCommand,
