@@ -28,6 +28,7 @@ import {
   type SummaryWithDetails,
   writeJsonAtomic,
 } from "../../evals/harness/mod.ts";
+import { writeReport } from "../../evals/report/mod.ts";
 import { flag, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { formatEvalSummary } from "./eval_output.ts";
@@ -118,6 +119,8 @@ options:
   --cache-dir <dir>          graphs, converted weights and responses (default $NANOVLM_CACHE or
                              ~/.cache/nanovlm-lab)
   --no-cache                 do not read or write the response cache
+  --no-report                do not write report.html / report.md / figures/ (nanovlm report
+                             DIR writes them later)
   --quiet                    no progress output
   --json                     print summary.json (with the gate's report under "gate")
 
@@ -159,6 +162,7 @@ async function runEvalCommand(args: string[]): Promise<number> {
     flavour: { type: "string" },
     "cache-dir": { type: "string" },
     "no-cache": { type: "boolean" },
+    "no-report": { type: "boolean" },
     quiet: { type: "boolean" },
     json: { type: "boolean" },
     ...GENERATION_OPTIONS,
@@ -281,6 +285,8 @@ async function runEvalCommand(args: string[]): Promise<number> {
       (temp) => Deno.writeTextFile(temp, JSON.stringify(baseline, null, 1) + "\n"),
     );
   }
+  // The report reads what the run wrote (summary, records, gate.json); a shard's is partial.
+  const reportFiles = flag(parsed, "no-report") || shard ? undefined : await writeReport(out);
   if (flag(parsed, "json")) {
     console.log(
       JSON.stringify(report ? { ...details.summary, gate: report } : details.summary, null, 2),
@@ -288,6 +294,7 @@ async function runEvalCommand(args: string[]): Promise<number> {
   } else {
     console.log(formatEvalSummary(details.summary));
     console.log(`\nsummary: ${out}/summary.json; records: ${out}/records/; tables: ${out}/tables/`);
+    if (reportFiles) console.log(`report: ${reportFiles.html}`);
     if (report) console.log(formatGateReport(report));
     if (writeBaselinePath) console.log(`baseline written: ${writeBaselinePath}`);
   }

@@ -38,9 +38,16 @@ Deno.test("eval: a rerun with everything cached does no model work and reproduce
     );
     assertEquals(table.map(({ task, metric, value }) => ({ task, metric, value })), expected);
     assert((await Deno.readTextFile(`${dir}/a/tables/items.csv`)).startsWith("cell,task"));
+    // The report is written at the end of a run; --no-report leaves it out.
+    assert((await Deno.readTextFile(`${dir}/a/report.html`)).includes("<html"));
+    assert(first.stdout.includes(`report: ${dir}/a/report.html`), first.stdout);
     // --no-cache runs the model again and reaches the same outputs.
-    const fresh = await cli([...SMOKE, "--out", `${dir}/c`, "--no-cache"], `${dir}/cache`);
+    const fresh = await cli(
+      [...SMOKE, "--out", `${dir}/c`, "--no-cache", "--no-report"],
+      `${dir}/cache`,
+    );
     assertEquals(fresh.code, 0, fresh.stderr);
+    assertEquals(await exists(`${dir}/c/report.html`), false);
     assertEquals((await readSummary(`${dir}/c`)).cells[0].cache.hits, 0);
     assertEquals(
       outputsOf(await cellRecords(`${dir}/c`)),
