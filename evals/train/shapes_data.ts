@@ -55,7 +55,12 @@ export interface SceneImage {
 /** Renders a scene at 384 px and resizes it to `size` with Pillow bilinear, as v0.1 preprocessing. */
 export function renderForModel(scene: Scene, size: number): Float32Array {
   const rgb = renderScene(scene);
-  const small = pillowResize({ width: scene.width, height: scene.width, data: rgb }, size, size, PILLOW_BILINEAR);
+  const small = pillowResize(
+    { width: scene.width, height: scene.width, data: rgb },
+    size,
+    size,
+    PILLOW_BILINEAR,
+  );
   const plane = size * size, out = new Float32Array(3 * plane);
   for (let i = 0; i < plane; i++) {
     for (let c = 0; c < 3; c++) out[c * plane + i] = small.data[i * 3 + c] / 255;
@@ -82,7 +87,11 @@ export function itemsOf(scene: Scene, rng: Rng): Map<TaskType, QaItem[]> {
     list.push({ type, question: draft.question, answer: draft.answer });
     byType.set(type, list);
   }
-  byType.set("caption", [{ type: "caption", question: CAPTION_QUESTION, answer: canonicalCaption(scene) }]);
+  byType.set("caption", [{
+    type: "caption",
+    question: CAPTION_QUESTION,
+    answer: canonicalCaption(scene),
+  }]);
   return byType;
 }
 

@@ -14,7 +14,13 @@ import { CELL_CLASSES, cellLogits, encodeItem, patchesOf, ropeArrays } from "./s
 import { COLOR_NAMES, SHAPES } from "../datasets/shapes/palette.ts";
 import type { Scene } from "../datasets/shapes/scene.ts";
 
-function argmaxRows(data: Float32Array, rows: number, width: number, offset: number, classes: number): number[] {
+function argmaxRows(
+  data: Float32Array,
+  rows: number,
+  width: number,
+  offset: number,
+  classes: number,
+): number[] {
   const out: number[] = [];
   for (let r = 0; r < rows; r++) {
     let best = 0;
@@ -38,12 +44,20 @@ export async function evaluateCells(
     tree.dispose(p);
     return out;
   });
-  let cells = 0, colorOk = 0, shapeOk = 0, occOk = 0, objects = 0, objColor = 0, objShape = 0, objBoth = 0;
+  let cells = 0,
+    colorOk = 0,
+    shapeOk = 0,
+    occOk = 0,
+    objects = 0,
+    objColor = 0,
+    objShape = 0,
+    objBoth = 0;
   const batch = 32;
   for (let first = 0; first < options.images; first += batch) {
     const n = Math.min(batch, options.images - first);
     const images = Array.from({ length: n }, (_, j) => stream.image(first + j));
-    const logits = await forward(tree.ref(params), patchesOf(images.map((i) => i.pixels), config)).data() as Float32Array;
+    const logits = await forward(tree.ref(params), patchesOf(images.map((i) => i.pixels), config))
+      .data() as Float32Array;
     const width = CELL_CLASSES.color + CELL_CLASSES.shape + CELL_CLASSES.size;
     const color = argmaxRows(logits, n * 9, width, 0, CELL_CLASSES.color);
     const shape = argmaxRows(logits, n * 9, width, CELL_CLASSES.color, CELL_CLASSES.shape);
@@ -99,19 +113,22 @@ export async function evaluateQa(
   options: { seed: number; perType: number; rope: { cos: Float32Array; sin: Float32Array } },
 ): Promise<Record<string, number>> {
   const stream = new ShapesStream({ seed: options.seed, size: config.vit_img_size, reuse: 1 });
-  const imageTokens = (config.vit_img_size / config.vit_patch_size / config.mp_pixel_shuffle_factor) ** 2;
+  const imageTokens =
+    (config.vit_img_size / config.vit_patch_size / config.mp_pixel_shuffle_factor) ** 2;
   const headDim = config.lm_hidden_dim / config.lm_n_heads;
-  const forward = jit((p: Params, patches: np.Array, ids: np.Array, cos: np.Array, sin: np.Array) => {
-    const out = vlmLogits({ patches, ids, cos, sin }, p, config);
-    tree.dispose(p);
-    return out;
-  });
+  const forward = jit(
+    (p: Params, patches: np.Array, ids: np.Array, cos: np.Array, sin: np.Array) => {
+      const out = vlmLogits({ patches, ids, cos, sin }, p, config);
+      tree.dispose(p);
+      return out;
+    },
+  );
   const result: Record<string, number> = {};
   const vocab = config.lm_vocab_size;
   for (const type of TASK_TYPES) {
     const textLength = type === "caption" ? 40 : 20;
     const total = imageTokens + textLength;
-    const samples = [];
+    const samples: ReturnType<ShapesStream["sample"]>[] = [];
     for (let s = 0; samples.length < options.perType && s < options.perType * 40; s++) {
       const sample = stream.sample(s * 7 + TASK_TYPES.indexOf(type), [type as TaskType]);
       if (sample.item.type === type) samples.push(sample);
@@ -128,7 +145,13 @@ export async function evaluateQa(
         positions.push(imageTokens + enc.answerStart - 1);
         gold.push(enc.ids[enc.answerStart]);
       });
-      const logits = await forward(tree.ref(params), patches(), np.array(ids).reshape([n, textLength]), cos, sin)
+      const logits = await forward(
+        tree.ref(params),
+        patches(),
+        np.array(ids).reshape([n, textLength]),
+        cos,
+        sin,
+      )
         .data() as Float32Array;
       let ok = 0;
       samples.forEach((_, j) => {
@@ -148,7 +171,13 @@ export async function evaluateQa(
         const ids = new Int32Array(n * textLength).fill(tokenizer.eosTokenId);
         seqs.forEach((s, j) => ids.set(s.slice(0, textLength), j * textLength));
         const rope = ropeArrays(options.rope, total, headDim);
-        const logits = await forward(tree.ref(params), patches(), np.array(ids).reshape([n, textLength]), rope.cos, rope.sin)
+        const logits = await forward(
+          tree.ref(params),
+          patches(),
+          np.array(ids).reshape([n, textLength]),
+          rope.cos,
+          rope.sin,
+        )
           .data() as Float32Array;
         seqs.forEach((s, j) => {
           if (done[j] || s.length >= textLength) return;

@@ -95,7 +95,12 @@ export function patchesOf(images: Float32Array[], config: NanoVLMConfig): np.Arr
 }
 
 /** Stage-1 batch of samples `first .. first + batch - 1` of the stream (horizontal flips on odd uses). */
-export function cellBatch(stream: ShapesStream, first: number, batch: number, config: NanoVLMConfig): CellBatch {
+export function cellBatch(
+  stream: ShapesStream,
+  first: number,
+  batch: number,
+  config: NanoVLMConfig,
+): CellBatch {
   const images: Float32Array[] = [];
   const color: number[] = [], shape: number[] = [], size: number[] = [], sizeMask: number[] = [];
   for (let j = 0; j < batch; j++) {
@@ -143,26 +148,42 @@ export function cellLoss(config: NanoVLMConfig) {
     const logits = cellLogits(p, batch.patches, config);
     const { color, shape } = CELL_CLASSES;
     const ones = np.onesLike(batch.color.ref).astype(np.float32);
-    const colorLoss = maskedCrossEntropy(logits.ref.slice([], [], [0, color]), batch.color, ones.ref);
+    const colorLoss = maskedCrossEntropy(
+      logits.ref.slice([], [], [0, color]),
+      batch.color,
+      ones.ref,
+    );
     const shapeLoss = maskedCrossEntropy(
       logits.ref.slice([], [], [color, color + shape]),
       batch.shape,
       ones,
     );
-    const sizeLoss = maskedCrossEntropy(logits.slice([], [], [color + shape, CELL_TOTAL]), batch.size, batch.sizeMask);
+    const sizeLoss = maskedCrossEntropy(
+      logits.slice([], [], [color + shape, CELL_TOTAL]),
+      batch.size,
+      batch.sizeMask,
+    );
     return colorLoss.add(shapeLoss).add(sizeLoss.mul(0.5));
   };
 }
 
 /** Text ids of one item: prompt ids, then ` answer` ids and eos; and where the answer starts. */
-export function encodeItem(tokenizer: NanoTokenizer, question: string, answer: string): { ids: number[]; answerStart: number } {
+export function encodeItem(
+  tokenizer: NanoTokenizer,
+  question: string,
+  answer: string,
+): { ids: number[]; answerStart: number } {
   const prompt = tokenizer.encode(promptText(question));
   const reply = tokenizer.encode(` ${answer}`);
   return { ids: [...prompt, ...reply, tokenizer.eosTokenId], answerStart: prompt.length };
 }
 
 /** RoPE tables for a sequence length as arrays. */
-export function ropeArrays(tables: { cos: Float32Array; sin: Float32Array }, length: number, headDim: number) {
+export function ropeArrays(
+  tables: { cos: Float32Array; sin: Float32Array },
+  length: number,
+  headDim: number,
+) {
   return {
     cos: np.array(tables.cos.slice(0, length * headDim)).reshape([length, headDim]),
     sin: np.array(tables.sin.slice(0, length * headDim)).reshape([length, headDim]),
@@ -180,7 +201,8 @@ export function qaBatch(
   config: NanoVLMConfig,
   rope: { cos: Float32Array; sin: Float32Array },
 ): QaBatch {
-  const imageTokens = (config.vit_img_size / config.vit_patch_size / config.mp_pixel_shuffle_factor) ** 2;
+  const imageTokens =
+    (config.vit_img_size / config.vit_patch_size / config.mp_pixel_shuffle_factor) ** 2;
   const total = imageTokens + textLength;
   const images: Float32Array[] = [];
   const ids = new Int32Array(batch * textLength).fill(tokenizer.eosTokenId);

@@ -49,11 +49,7 @@ for (let i = 0; i < Deno.args.length; i++) {
   else if (flag.startsWith("--") && i + 1 < Deno.args.length) given[flag.slice(2)] = Deno.args[++i];
   else throw new Error(`unexpected argument ${flag}`);
 }
-const args: Record<string, string | undefined> & { resume: boolean } = {
-  ...DEFAULTS,
-  ...given,
-  resume: resumeFlag,
-};
+const args: Record<string, string | undefined> = { ...DEFAULTS, ...given };
 const run = args.run ?? "runs/shapes";
 await Deno.mkdir(run, { recursive: true });
 await init("wasm");
@@ -84,14 +80,14 @@ type Meta = {
 let meta: Meta;
 let params: HostParams;
 let moments: { m: HostParams; v: HostParams } | undefined;
-if (args.resume) {
+if (resumeFlag) {
   const state = await loadState(statePath);
   meta = state.meta as unknown as Meta;
   params = state.groups.params;
   if (args.stage !== meta.stage && args.stage !== "vit") {
     // Switching stage on resume: keep parameters, fresh optimizer and schedule.
     meta = { ...meta, stage: args.stage as Meta["stage"], stageStartStep: meta.step };
-    meta.steps = meta.step + Number(args.steps);
+    meta.steps = meta.step + Number(given["stage-steps"] ?? 3000);
     if (given.warmup) meta.warmup = Number(given.warmup);
   } else {
     moments = { m: state.groups.m, v: state.groups.v };
@@ -116,7 +112,9 @@ if (args.resume) {
   };
   params = initParams(shapesConfig(tokenizer.size, meta.patch), seed);
   const random = new InitRandom(seed, "stage1");
-  for (const [k, v] of stage1Head(shapesConfig(tokenizer.size, meta.patch), () => random.normal())) params.set(k, v);
+  for (
+    const [k, v] of stage1Head(shapesConfig(tokenizer.size, meta.patch), () => random.normal())
+  ) params.set(k, v);
 }
 const config = shapesConfig(tokenizer.size, meta.patch);
 await Deno.writeTextFile(`${run}/config.json`, JSON.stringify(config, null, 2));
@@ -130,16 +128,22 @@ const trainableNames = [...params.keys()].filter((name) =>
 const frozenNames = [...params.keys()].filter((name) =>
   !trainableNames.includes(name) && (meta.stage === "vlm" ? isVision(name) : false)
 );
-const otherNames = [...params.keys()].filter((n) => !trainableNames.includes(n) && !frozenNames.includes(n));
+const otherNames = [...params.keys()].filter((n) =>
+  !trainableNames.includes(n) && !frozenNames.includes(n)
+);
 
 let trainable: Params = toDevice(params, trainableNames);
-let frozen: Params = toDevice(params, frozenNames);
+const frozen: Params = toDevice(params, frozenNames);
 let m: Params = moments ? toDevice(moments.m, trainableNames) : zerosLike(trainable);
 let v: Params = moments ? toDevice(moments.v, trainableNames) : zerosLike(trainable);
 
 const headDim = config.lm_hidden_dim / config.lm_n_heads;
 const rope = ropeTables(ropeInvFreq(headDim, config.lm_re_base), 64);
-const stream = new ShapesStream({ seed: meta.seed, size: config.vit_img_size, maxObjects: meta.maxObjects });
+const stream = new ShapesStream({
+  seed: meta.seed,
+  size: config.vit_img_size,
+  maxObjects: meta.maxObjects,
+});
 const vqaTypes = TASK_TYPES.filter((t) => t !== "caption") as TaskType[];
 
 const stepVit = makeTrainStep(cellLoss(config), { clip: 1 });
@@ -180,7 +184,15 @@ while (meta.step < meta.steps) {
   let samples = b;
   if (meta.stage === "vit") {
     const batch = cellBatch(stream, step * b, b, config);
-    const out = stepVit(trainable, tree.ref(frozen), m, v, batch, np.array(lr), np.array(step + 1 - meta.stageStartStep));
+    const out = stepVit(
+      trainable,
+      tree.ref(frozen),
+      m,
+      v,
+      batch,
+      np.array(lr),
+      np.array(step + 1 - meta.stageStartStep),
+    );
     ({ loss, gradNorm } = out);
     trainable = out.params;
     m = out.m;
@@ -190,7 +202,15 @@ while (meta.step < meta.steps) {
     const caption = step % 3 === 2;
     const types: TaskType[] = caption ? ["caption"] : vqaTypes;
     const batch = qaBatch(stream, step * b, b, types, caption ? 40 : 20, tokenizer, config, rope);
-    const out = stepVlm(trainable, tree.ref(frozen), m, v, batch, np.array(lr), np.array(step + 1 - meta.stageStartStep));
+    const out = stepVlm(
+      trainable,
+      tree.ref(frozen),
+      m,
+      v,
+      batch,
+      np.array(lr),
+      np.array(step + 1 - meta.stageStartStep),
+    );
     ({ loss, gradNorm } = out);
     trainable = out.params;
     m = out.m;
@@ -227,7 +247,9 @@ while (meta.step < meta.steps) {
   const evalEvery = Number(args["eval-every"]);
   if (meta.step % evalEvery === 0 || meta.step === meta.steps) {
     const all: Params = { ...tree.ref(trainable), ...tree.ref(frozen) };
-    for (const name of otherNames) all[name] = np.array(params.get(name)!.data.slice()).reshape(params.get(name)!.shape);
+    for (const name of otherNames) {
+      all[name] = np.array(params.get(name)!.data.slice()).reshape(params.get(name)!.shape);
+    }
     const result = meta.stage === "vit"
       ? await evaluateCells(all, config, { seed: 999_001, images: 128 })
       : await evaluateQa(all, config, tokenizer, { seed: 999_001, perType: 48, rope });
@@ -236,7 +258,9 @@ while (meta.step < meta.steps) {
     await Deno.writeTextFile(`${run}/eval.jsonl`, JSON.stringify(record) + "\n", { append: true });
     console.log("eval", JSON.stringify(record));
   }
-  if (now - lastCheckpoint > Number(args["checkpoint-minutes"]) * 60_000 || meta.step === meta.steps) {
+  if (
+    now - lastCheckpoint > Number(args["checkpoint-minutes"]) * 60_000 || meta.step === meta.steps
+  ) {
     await checkpoint();
     lastCheckpoint = performance.now();
   }

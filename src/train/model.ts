@@ -73,7 +73,12 @@ export function geluTanh(x: np.Array): np.Array {
  * Flattens NCHW pixels `[n, 3, S, S]` into patches `[n, P, 3·p·p]` in the conv weight's
  * (channel, ky, kx) order, row-major over patches: the conv patch embedding becomes a matmul.
  */
-export function patchify(pixels: Float32Array, n: number, size: number, patch: number): Float32Array {
+export function patchify(
+  pixels: Float32Array,
+  n: number,
+  size: number,
+  patch: number,
+): Float32Array<ArrayBuffer> {
   const grid = size / patch, per = 3 * patch * patch;
   const out = new Float32Array(n * grid * grid * per);
   let o = 0;
@@ -103,13 +108,20 @@ export function visionEncoder(patches: np.Array, p: Params, c: ModelConfig): np.
     .add(at(p, `${v}.patch_embedding.position_embedding`));
   for (let i = 0; i < c.vit_n_blocks; i++) {
     const b = `${v}.blocks.${i}`;
-    const qkv = linear(layerNorm(x.ref, p, `${b}.ln1`, c.vit_ln_eps), p, `${b}.attn.qkv_proj`, true);
+    const qkv = linear(
+      layerNorm(x.ref, p, `${b}.ln1`, c.vit_ln_eps),
+      p,
+      `${b}.attn.qkv_proj`,
+      true,
+    );
     const split = (k: number) =>
       qkv.ref.slice([], [], [k * d, (k + 1) * d]).reshape([n, tokens, heads, d / heads]);
     const attended = nn.dotProductAttention(split(0), split(1), split(2)).reshape([n, tokens, d]);
     qkv.dispose();
     x = x.add(linear(attended, p, `${b}.attn.out_proj`, true));
-    const hidden = geluTanh(linear(layerNorm(x.ref, p, `${b}.ln2`, c.vit_ln_eps), p, `${b}.mlp.fc1`, true));
+    const hidden = geluTanh(
+      linear(layerNorm(x.ref, p, `${b}.ln2`, c.vit_ln_eps), p, `${b}.mlp.fc1`, true),
+    );
     x = x.add(linear(hidden, p, `${b}.mlp.fc2`, true));
   }
   return layerNorm(x, p, `${v}.layer_norm`, c.vit_ln_eps);
@@ -130,7 +142,10 @@ export function modalityProjector(x: np.Array, p: Params, c: ModelConfig): np.Ar
 }
 
 /** RoPE tables `cos`, `sin` of shape `[T, head_dim]` for positions `0..T-1` (float32 as torch). */
-export function ropeTables(invFreq: Float32Array, length: number): { cos: Float32Array; sin: Float32Array } {
+export function ropeTables(
+  invFreq: Float32Array,
+  length: number,
+): { cos: Float32Array<ArrayBuffer>; sin: Float32Array<ArrayBuffer> } {
   const half = invFreq.length, dim = 2 * half;
   const cos = new Float32Array(length * dim), sin = new Float32Array(length * dim);
   for (let t = 0; t < length; t++) {

@@ -10,8 +10,8 @@
  */
 import { numpy as np } from "@jax-js/jax";
 import {
-  configToJson,
   CONFIG_FILE,
+  configToJson,
   elementCount,
   expectedTensors,
   HEAD_WEIGHT,
@@ -19,8 +19,8 @@ import {
   type NanoVLMConfig,
   openCheckpoint,
   ropeInvFreq,
-  TOKEN_EMBEDDING_WEIGHT,
   type TensorSource,
+  TOKEN_EMBEDDING_WEIGHT,
   WEIGHTS_FILE,
   writeAtomically,
   writeSafetensorsTo,
@@ -96,7 +96,9 @@ export function initParams(config: NanoVLMConfig, seed: number): HostParams {
 }
 
 /** Reads every trainable tensor of a checkpoint folder as float32 (tied names resolved). */
-export async function loadParams(dir: string): Promise<{ config: NanoVLMConfig; params: HostParams }> {
+export async function loadParams(
+  dir: string,
+): Promise<{ config: NanoVLMConfig; params: HostParams }> {
   const checkpoint = await openCheckpoint(dir);
   const params: HostParams = new Map();
   for (const spec of trainableSpecs(checkpoint.config)) {
@@ -134,11 +136,14 @@ export function floatToHalf(value: number): number {
 export interface SaveOptions {
   /** Store the weights as F16 instead of F32 (default false). */
   float16?: boolean;
+  /** More text files to write into the folder (e.g. `tokenizer.json`), by file name. */
+  extraFiles?: Record<string, string>;
 }
 
 /**
  * Writes a checkpoint folder atomically in the original layout: `config.json` and
  * `model.safetensors` (F32 or F16, the RoPE `inv_freq` buffer included, the tied head once).
+ * Tensors outside the model (e.g. a training-only head) are left out.
  */
 export async function saveCheckpoint(
   config: NanoVLMConfig,
@@ -147,7 +152,10 @@ export async function saveCheckpoint(
   options: SaveOptions = {},
 ): Promise<void> {
   const headDim = config.lm_hidden_dim / config.lm_n_heads;
-  const tensors: TensorSource[] = [...params].map(([name, { shape, data }]) => ({
+  const names = new Set(trainableSpecs(config).map((s) => s.name));
+  const tensors: TensorSource[] = [...params].filter(([name]) => names.has(name)).map((
+    [name, { shape, data }],
+  ) => ({
     name,
     dtype: options.float16 ? "F16" : "F32",
     shape,
@@ -165,6 +173,9 @@ export async function saveCheckpoint(
     await Deno.mkdir(temp, { recursive: true });
     await Deno.writeTextFile(`${temp}/${CONFIG_FILE}`, configToJson(config));
     await writeSafetensorsTo(`${temp}/${WEIGHTS_FILE}`, tensors, metadata);
+    for (const [file, text] of Object.entries(options.extraFiles ?? {})) {
+      await Deno.writeTextFile(`${temp}/${file}`, text);
+    }
   });
 }
 

@@ -41,7 +41,12 @@ export async function saveState(
         for (let i = 0; i < data.length; i++) half[i] = floatToHalf(data[i]);
         bytes = new Uint8Array(half.buffer);
       } else bytes = new Uint8Array(data.slice().buffer);
-      entries.push({ name: `${group}/${name}`, shape, dtype: options.float16 ? "F16" : "F32", offset });
+      entries.push({
+        name: `${group}/${name}`,
+        shape,
+        dtype: options.float16 ? "F16" : "F32",
+        offset,
+      });
       blobs.push(bytes);
       offset += bytes.length;
     }
@@ -65,7 +70,14 @@ export async function loadState(path: string): Promise<TrainState> {
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length)));
   const base = 8 + length;
   const groups: Record<string, HostParams> = {};
-  for (const entry of header.tensors as { name: string; shape: number[]; dtype: string; offset: number }[]) {
+  for (
+    const entry of header.tensors as {
+      name: string;
+      shape: number[];
+      dtype: string;
+      offset: number;
+    }[]
+  ) {
     const count = entry.shape.reduce((a, b) => a * b, 1);
     const start = base + entry.offset;
     let data: Float32Array;

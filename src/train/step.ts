@@ -84,15 +84,13 @@ export function makeTrainStep<B>(loss: LossFn<B>, options: AdamOptions = {}): Tr
     const [value, grads] = valueAndGrad(objective, { argnums: 0 })(
       tree.ref(trainable),
       frozen,
-      batch,
+      batch as never,
     ) as [np.Array, Params];
     const names = Object.keys(trainable);
     let sq: np.Array = np.zeros([]);
     for (const name of names) sq = sq.add(np.square(grads[name].ref).sum());
     const gradNorm = np.sqrt(sq);
-    const scale = clip > 0
-      ? np.minimum(np.divide(clip, gradNorm.ref.add(1e-6)), 1)
-      : np.ones([]);
+    const scale = clip > 0 ? np.minimum(np.divide(clip, gradNorm.ref.add(1e-6)), 1) : np.ones([]);
     const c1 = np.power(b1, t.ref).neg().add(1), c2 = np.power(b2, t).neg().add(1);
     const out: StepResult = { loss: value, gradNorm, params: {}, m: {}, v: {} };
     for (const name of names) {

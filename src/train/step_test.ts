@@ -67,7 +67,11 @@ function toyData(config: NanoVLMConfig) {
 }
 
 const loss = (config: NanoVLMConfig) => (p: Params, b: Batch) =>
-  maskedCrossEntropy(vlmLogits({ patches: b.patches, ids: b.ids, cos: b.cos, sin: b.sin }, p, config), b.targets, b.mask);
+  maskedCrossEntropy(
+    vlmLogits({ patches: b.patches, ids: b.ids, cos: b.cos, sin: b.sin }, p, config),
+    b.targets,
+    b.mask,
+  );
 
 Deno.test("train step: gradients equal central finite differences on a tiny config", async () => {
   const host = initParams(TINY, 3);
@@ -161,26 +165,30 @@ Deno.test("train step: smoke training halves the loss, deterministically", async
   const second = await train({ params: initParams(TINY, 5), step: 0 }, 40);
   const start = first.losses[0], end = first.losses[first.losses.length - 1];
   if (!(end <= start / 2)) throw new Error(`loss ${start} -> ${end}: did not halve`);
-  if (first.losses.some((l, i) => l !== second.losses[i])) throw new Error("losses differ between runs");
+  if (first.losses.some((l, i) => l !== second.losses[i])) {
+    throw new Error("losses differ between runs");
+  }
   if (!sameParams(first.params, second.params)) throw new Error("parameters differ between runs");
 });
 
 Deno.test("train step: resuming from a saved state reproduces the uninterrupted run exactly", async () => {
   await withTempDir(async (dir) => {
-  const whole = await train({ params: initParams(TINY, 7), step: 0 }, 20);
-  const half = await train({ params: initParams(TINY, 7), step: 0 }, 10);
-  await saveState(`${dir}/state.bin`, {
-    meta: { step: 10 },
-    groups: { params: half.params, m: half.m, v: half.v },
-  });
-  const state = await loadState(`${dir}/state.bin`);
-  const resumed = await train({
-    params: state.groups.params,
-    m: state.groups.m,
-    v: state.groups.v,
-    step: state.meta.step as number,
-  }, 10);
-  if (!sameParams(whole.params, resumed.params)) throw new Error("resumed parameters differ");
-  if (resumed.losses.some((l, i) => l !== whole.losses[10 + i])) throw new Error("resumed losses differ");
+    const whole = await train({ params: initParams(TINY, 7), step: 0 }, 20);
+    const half = await train({ params: initParams(TINY, 7), step: 0 }, 10);
+    await saveState(`${dir}/state.bin`, {
+      meta: { step: 10 },
+      groups: { params: half.params, m: half.m, v: half.v },
+    });
+    const state = await loadState(`${dir}/state.bin`);
+    const resumed = await train({
+      params: state.groups.params,
+      m: state.groups.m,
+      v: state.groups.v,
+      step: state.meta.step as number,
+    }, 10);
+    if (!sameParams(whole.params, resumed.params)) throw new Error("resumed parameters differ");
+    if (resumed.losses.some((l, i) => l !== whole.losses[10 + i])) {
+      throw new Error("resumed losses differ");
+    }
   });
 });
