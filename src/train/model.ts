@@ -222,25 +222,66 @@ export function head(hidden: np.Array, p: Params): np.Array {
   return np.matmul(hidden, np.matrixTranspose(at(p, "decoder.head.weight")));
 }
 
-/** Inputs of one v0.1-layout forward: image patches first, then text ids (right-padded). */
+/** Inputs of one VLM forward. */
 export type VlmInputs = {
-  /** `[B, P, 3·p·p]` float32 patches ({@link patchify}). */
+  /** `[N, P, 3·p·p]` float32 patches of every image/tile ({@link patchify}). */
   patches: np.Array;
-  /** `[B, T_text]` int32 token ids. */
+  /** `[B, T_text]` int32 token ids (right-padded for training). */
   ids: np.Array;
-  /** `[T_img + T_text, head_dim]` RoPE cosines. */
+  /** `[T, head_dim]` RoPE cosines for the decoder's full sequence. */
   cos: np.Array;
-  /** `[T_img + T_text, head_dim]` RoPE sines. */
+  /** `[T, head_dim]` RoPE sines. */
   sin: np.Array;
+  /**
+   * v0.2/current only: `[B, T_text, N·T_img]` float32 placement of image embeddings, 1 where
+   * text position t takes image token k (flattened over images in order), as
+   * {@link imagePlacement} builds it. Absent: the v0.1 layout (image embeddings prepended).
+   */
+  placement?: np.Array;
 };
 
 /**
- * The v0.1 VLM forward (image embeddings prepended, no placeholders): logits `[B, T_img + T_text, V]`.
+ * The placement matrix of the v0.2/current layouts: every `<|image|>` position of each row, in
+ * order, takes the next image embedding of that row (row-major over the flattened batch, as
+ * `_replace_img_tokens_with_embd` fills them). Returns `[B · T · N_img]` values.
+ */
+export function imagePlacement(
+  ids: readonly (readonly number[])[],
+  imageTokenId: number,
+  imageTokens: number,
+): Float32Array<ArrayBuffer> {
+  const rows = ids.length, length = ids[0]?.length ?? 0;
+  const out = new Float32Array(rows * length * imageTokens);
+  let next = 0;
+  for (let b = 0; b < rows; b++) {
+    for (let t = 0; t < length; t++) {
+      if (ids[b][t] !== imageTokenId) continue;
+      if (next >= imageTokens) throw new Error("more <|image|> positions than image embeddings");
+      out[(b * length + t) * imageTokens + next++] = 1;
+    }
+  }
+  if (next !== imageTokens) {
+    throw new Error(`${next} <|image|> positions for ${imageTokens} image embeddings`);
+  }
+  return out;
+}
+
+/**
+ * The VLM forward: logits `[B, T, V]`. v0.1 prepends the image embeddings to the text (no
+ * placeholders); v0.2/current overwrite the `<|image|>` embeddings with them ({@link VlmInputs}).
  */
 export function vlmLogits(inputs: VlmInputs, p: Params, c: ModelConfig): np.Array {
   const image = modalityProjector(visionEncoder(inputs.patches, p, c), p, c);
   const text = embedTokens(inputs.ids, p, c);
-  const hidden = languageModel(np.concatenate([image, text], 1), inputs.cos, inputs.sin, p, c);
+  let embeds: np.Array;
+  if (inputs.placement === undefined) embeds = np.concatenate([image, text], 1);
+  else {
+    const [n, tokens, d] = image.shape;
+    const flat = image.reshape([n * tokens, d]);
+    const keep = inputs.placement.ref.sum(-1, { keepdims: true }).neg().add(1);
+    embeds = text.mul(keep).add(np.matmul(inputs.placement, flat));
+  }
+  const hidden = languageModel(embeds, inputs.cos, inputs.sin, p, c);
   return head(hidden, p);
 }
 
