@@ -8,3 +8,5 @@ export * from "./model.ts";
 export * from "./params.ts";
 export * from "./step.ts";
 export * from "./state.ts";
+export * from "./finetune.ts";
+export * from "./loss_curve.ts";
