@@ -22,6 +22,7 @@ import { driftCommand } from "./drift.ts";
 import { embedCommand } from "./embed.ts";
 import { evalCommand } from "./eval.ts";
 import { evalMergeCommand } from "./eval_merge.ts";
+import { finetuneCommand } from "./finetune.ts";
 import { infoCommand } from "./info.ts";
 import { lensCommand } from "./lens.ts";
 import { parityCommand } from "./parity.ts";
@@ -49,6 +50,7 @@ export const COMMANDS: readonly Command[] = [
   driftCommand,
   evalCommand,
   evalMergeCommand,
+  finetuneCommand,
   scoreCaptionsCommand,
   scoreVqaCommand,
   scoreMcqCommand,
