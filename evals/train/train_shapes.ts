@@ -8,6 +8,8 @@
  * ```sh
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --stage vit --steps 3000
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume
+ * # on a fresh machine, from the committed compact state:
+ * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --from data/models/shapes-nano/resume/state-f16.bin
  * ```
  *
  * @module
@@ -18,7 +20,6 @@ import {
   type HostParams,
   initParams,
   InitRandom,
-  loadState,
   makeTrainStep,
   type Params,
   ropeTables,
@@ -30,6 +31,7 @@ import {
 import { ShapesStream, TASK_TYPES, type TaskType } from "./shapes_data.ts";
 import { cellBatch, cellLoss, qaBatch, qaLoss, shapesConfig, stage1Head } from "./shapes_model.ts";
 import { evaluateCells, evaluateQa } from "./shapes_eval.ts";
+import { loadAnyState } from "./compact_state.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
 
 const DEFAULTS: Record<string, string> = {
@@ -81,7 +83,8 @@ let meta: Meta;
 let params: HostParams;
 let moments: { m: HostParams; v: HostParams } | undefined;
 if (resumeFlag) {
-  const state = await loadState(statePath);
+  const from = given.from ?? statePath;
+  const state = await loadAnyState(from);
   meta = state.meta as unknown as Meta;
   params = state.groups.params;
   if (args.stage !== meta.stage && args.stage !== "vit") {
