@@ -26,6 +26,7 @@ import { finetuneCommand } from "./finetune.ts";
 import { infoCommand } from "./info.ts";
 import { lensCommand } from "./lens.ts";
 import { parityCommand } from "./parity.ts";
+import { probeCommand } from "./probe.ts";
 import { reportCommand } from "./report.ts";
 import { retrieveCommand } from "./retrieve.ts";
 import { scoreCaptionsCommand } from "./score_captions.ts";
@@ -51,6 +52,7 @@ export const COMMANDS: readonly Command[] = [
   evalCommand,
   evalMergeCommand,
   finetuneCommand,
+  probeCommand,
   scoreCaptionsCommand,
   scoreVqaCommand,
   scoreMcqCommand,

@@ -10,3 +10,4 @@ export * from "./step.ts";
 export * from "./state.ts";
 export * from "./finetune.ts";
 export * from "./loss_curve.ts";
+export * from "./probe.ts";
