@@ -5,12 +5,19 @@
  * but not bit-exactly (fp16 rounding); the full F32 state resumes exactly.
  *
  * ```sh
- * deno run -A evals/train/compact_state.ts runs/shapes-nano/state.bin data/models/shapes-nano/resume/state-f16.bin
+ * deno run -A evals/train/compact_state.ts runs/shapes-nano/state.bin \
+ *   data/models/shapes-nano/resume/state-f16.bin data/models/shapes-nano
  * ```
  *
  * @module
  */
-import { type HostParams, loadState, saveState, type TrainState } from "../../src/train/mod.ts";
+import {
+  type HostParams,
+  loadParams,
+  loadState,
+  saveState,
+  type TrainState,
+} from "../../src/train/mod.ts";
 
 function mapValues(group: HostParams, fn: (x: number) => number): HostParams {
   const out: HostParams = new Map();
@@ -18,18 +25,35 @@ function mapValues(group: HostParams, fn: (x: number) => number): HostParams {
   return out;
 }
 
-/** Writes `state` compactly to `path`. */
-export async function saveCompactState(path: string, state: TrainState): Promise<void> {
+/**
+ * Writes `state` compactly to `path`. With `checkpoint` (a folder exported from the same state),
+ * the parameters it holds are left out and read from it on load.
+ */
+export async function saveCompactState(
+  path: string,
+  state: TrainState,
+  checkpoint?: string,
+): Promise<void> {
   const { params, m, v } = state.groups;
+  let kept = params;
+  if (checkpoint) {
+    const stored = (await loadParams(checkpoint)).params;
+    kept = new Map([...params].filter(([name]) => !stored.has(name)));
+  }
   await saveState(path, {
-    meta: { ...state.meta, compact: true },
-    groups: { params, m, sqrtV: mapValues(v, Math.sqrt) },
+    meta: { ...state.meta, compact: true, ...(checkpoint ? { paramsCheckpoint: checkpoint } : {}) },
+    groups: { params: kept, m, sqrtV: mapValues(v, Math.sqrt) },
   }, { float16: true });
 }
 
 /** Reads a full or compact state (a compact one's `sqrtV` squared back into `v`). */
 export async function loadAnyState(path: string): Promise<TrainState> {
   const state = await loadState(path);
+  const checkpoint = state.meta.paramsCheckpoint as string | undefined;
+  if (checkpoint) {
+    const stored = (await loadParams(checkpoint)).params;
+    state.groups.params = new Map([...stored, ...(state.groups.params ?? new Map())]);
+  }
   if (state.groups.sqrtV) {
     state.groups.v = mapValues(state.groups.sqrtV, (x) => x * x);
     delete state.groups.sqrtV;
@@ -38,7 +62,7 @@ export async function loadAnyState(path: string): Promise<TrainState> {
 }
 
 if (import.meta.main) {
-  const [from, to] = Deno.args;
-  await saveCompactState(to, await loadState(from));
+  const [from, to, checkpoint] = Deno.args;
+  await saveCompactState(to, await loadState(from), checkpoint);
   console.log(`wrote ${to}`);
 }
