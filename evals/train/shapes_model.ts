@@ -20,7 +20,8 @@ import {
   type Params,
   patchify,
   visionEncoder,
-  vlmLogits,
+  type VlmBatch,
+  vlmLoss,
 } from "../../src/train/mod.ts";
 import { cellLabels, promptText, type ShapesStream, type TaskType } from "./shapes_data.ts";
 
@@ -77,14 +78,7 @@ export type CellBatch = {
 };
 
 /** A stage-2 batch (`targets`/`mask` span image + text positions). */
-export type QaBatch = {
-  patches: np.Array;
-  ids: np.Array;
-  cos: np.Array;
-  sin: np.Array;
-  targets: np.Array;
-  mask: np.Array;
-};
+export type QaBatch = VlmBatch;
 
 export function patchesOf(images: Float32Array[], config: NanoVLMConfig): np.Array {
   const size = config.vit_img_size, p = config.vit_patch_size;
@@ -232,13 +226,4 @@ export function qaBatch(
 }
 
 /** Stage-2 loss: answer-token cross-entropy of the v0.1 forward. */
-export function qaLoss(config: NanoVLMConfig) {
-  return (p: Params, batch: QaBatch): np.Array => {
-    const logits = vlmLogits(
-      { patches: batch.patches, ids: batch.ids, cos: batch.cos, sin: batch.sin },
-      p,
-      config,
-    );
-    return maskedCrossEntropy(logits, batch.targets, batch.mask);
-  };
-}
+export const qaLoss = vlmLoss;

@@ -183,44 +183,40 @@ console.log(
 while (meta.step < meta.steps) {
   const step = meta.step;
   const lr = lrAt(step);
-  let loss: np.Array, gradNorm: np.Array, kind: string;
-  let samples = b;
-  if (meta.stage === "vit") {
-    const batch = cellBatch(stream, step * b, b, config);
-    const out = stepVit(
+  const caption = meta.stage === "vlm" && step % 3 === 2;
+  const kind = meta.stage === "vit" ? "cells" : caption ? "caption" : "vqa";
+  const t = np.array(step + 1 - meta.stageStartStep);
+  const out = meta.stage === "vit"
+    ? stepVit(
       trainable,
       tree.ref(frozen),
       m,
       v,
-      batch,
+      cellBatch(stream, step * b, b, config),
       np.array(lr),
-      np.array(step + 1 - meta.stageStartStep),
-    );
-    ({ loss, gradNorm } = out);
-    trainable = out.params;
-    m = out.m;
-    v = out.v;
-    kind = "cells";
-  } else {
-    const caption = step % 3 === 2;
-    const types: TaskType[] = caption ? ["caption"] : vqaTypes;
-    const batch = qaBatch(stream, step * b, b, types, caption ? 40 : 20, tokenizer, config, rope);
-    const out = stepVlm(
+      t,
+    )
+    : stepVlm(
       trainable,
       tree.ref(frozen),
       m,
       v,
-      batch,
+      qaBatch(
+        stream,
+        step * b,
+        b,
+        caption ? ["caption"] : vqaTypes,
+        caption ? 40 : 20,
+        tokenizer,
+        config,
+        rope,
+      ),
       np.array(lr),
-      np.array(step + 1 - meta.stageStartStep),
+      t,
     );
-    ({ loss, gradNorm } = out);
-    trainable = out.params;
-    m = out.m;
-    v = out.v;
-    kind = caption ? "caption" : "vqa";
-    samples = b;
-  }
+  const { loss, gradNorm } = out;
+  ({ params: trainable, m, v } = out);
+  const samples = b;
   const lossValue = (await loss.data())[0], normValue = (await gradNorm.data())[0];
   meta.step = step + 1;
   windowSamples += samples;

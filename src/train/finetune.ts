@@ -26,7 +26,9 @@ import {
   type Params,
   patchify,
   ropeTables,
+  type VlmBatch,
   vlmLogits,
+  vlmLoss,
 } from "./model.ts";
 import {
   type HostParams,
@@ -147,15 +149,7 @@ export function trainableNames(
 }
 
 type Encoded = { patches: Float32Array; ids: number[]; answerStart: number };
-type Batch = {
-  patches: np.Array;
-  ids: np.Array;
-  cos: np.Array;
-  sin: np.Array;
-  targets: np.Array;
-  mask: np.Array;
-  placement?: np.Array;
-};
+type Batch = VlmBatch;
 
 async function encodeExamples(
   examples: readonly FinetuneExample[],
@@ -288,23 +282,9 @@ export async function finetune(
     }
     return batch;
   };
-  const lossOf = (p: Params, b: Batch) =>
-    maskedCrossEntropy(
-      vlmLogits(
-        { patches: b.patches, ids: b.ids, cos: b.cos, sin: b.sin, placement: b.placement },
-        p,
-        config,
-      ),
-      b.targets,
-      b.mask,
-    );
-  const step = makeTrainStep(lossOf, { clip: 1 });
+  const step = makeTrainStep(vlmLoss(config), { clip: 1 });
   const forward = jit((p: Params, b: Batch) => {
-    const logits = vlmLogits(
-      { patches: b.patches, ids: b.ids, cos: b.cos, sin: b.sin, placement: b.placement },
-      p,
-      config,
-    );
+    const logits = vlmLogits(b, p, config);
     const value = maskedCrossEntropy(logits.ref, b.targets, b.mask);
     tree.dispose(p);
     return [value, logits];

@@ -296,3 +296,16 @@ export function maskedCrossEntropy(logits: np.Array, targets: np.Array, mask: np
   const total = mask.ref.sum();
   return picked.mul(mask).sum().neg().div(np.maximum(total, 1));
 }
+
+/** A teacher-forced batch: the forward's inputs, next-token targets and the loss mask. */
+export type VlmBatch = VlmInputs & {
+  /** `[B, T]` int32 next-token ids over the decoder's sequence. */
+  targets: np.Array;
+  /** `[B, T]` float32: 1 where the target is scored (answer tokens and eos). */
+  mask: np.Array;
+};
+
+/** The answer-token cross-entropy of a {@link VlmBatch}. */
+export function vlmLoss(config: ModelConfig): (p: Params, batch: VlmBatch) => np.Array {
+  return (p, batch) => maskedCrossEntropy(vlmLogits(batch, p, config), batch.targets, batch.mask);
+}

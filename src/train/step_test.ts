@@ -1,7 +1,7 @@
 import { grad, init, numpy as np, tree } from "@jax-js/jax";
 import { defaultConfig, type NanoVLMConfig, ropeInvFreq } from "../mod.ts";
 import { withTempDir } from "../testing/temp.ts";
-import { maskedCrossEntropy, type Params, ropeTables, vlmLogits } from "./model.ts";
+import { type Params, ropeTables, type VlmBatch, vlmLoss } from "./model.ts";
 import { type HostParams, initParams, toDevice, toHost } from "./params.ts";
 import { makeTrainStep, zerosLike } from "./step.ts";
 import { loadState, saveState } from "./state.ts";
@@ -26,14 +26,7 @@ const TINY: NanoVLMConfig = {
   mp_pixel_shuffle_factor: 2,
 };
 
-type Batch = {
-  patches: np.Array;
-  ids: np.Array;
-  cos: np.Array;
-  sin: np.Array;
-  targets: np.Array;
-  mask: np.Array;
-};
+type Batch = VlmBatch;
 
 /**
  * A fixed toy task: 4 images whose mean brightness decides the answer token (id 10 + image
@@ -66,12 +59,7 @@ function toyData(config: NanoVLMConfig) {
   });
 }
 
-const loss = (config: NanoVLMConfig) => (p: Params, b: Batch) =>
-  maskedCrossEntropy(
-    vlmLogits({ patches: b.patches, ids: b.ids, cos: b.cos, sin: b.sin }, p, config),
-    b.targets,
-    b.mask,
-  );
+const loss = vlmLoss;
 
 Deno.test("train step: gradients equal central finite differences on a tiny config", async () => {
   const host = initParams(TINY, 3);
