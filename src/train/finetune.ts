@@ -9,35 +9,11 @@
  * @module
  */
 import { jit, numpy as np, tree } from "@jax-js/jax";
-import {
-  buildPrompt,
-  InputError,
-  loadImage,
-  type NanoTokenizer,
-  type NanoVLMConfig,
-  NanovlmError,
-  preprocessImage,
-  ropeInvFreq,
-} from "../mod.ts";
+import { InputError, type NanoTokenizer, type NanoVLMConfig, NanovlmError } from "../mod.ts";
+import { encodeExamples, ExampleBatcher, type FinetuneExample, shuffled } from "./finetune_data.ts";
 import { lossCurveSvg } from "./loss_curve.ts";
-import {
-  imagePlacement,
-  maskedCrossEntropy,
-  type Params,
-  patchify,
-  ropeTables,
-  type VlmBatch,
-  vlmLogits,
-  vlmLoss,
-} from "./model.ts";
-import {
-  type HostParams,
-  InitRandom,
-  loadParams,
-  saveCheckpoint,
-  toDevice,
-  toHost,
-} from "./params.ts";
+import { maskedCrossEntropy, type Params, type VlmBatch, vlmLogits, vlmLoss } from "./model.ts";
+import { type HostParams, loadParams, saveCheckpoint, toDevice, toHost } from "./params.ts";
 import { loadState, saveState } from "./state.ts";
 import { makeTrainStep, zerosLike } from "./step.ts";
 
@@ -46,16 +22,6 @@ export type TrainPart = "head" | "projector" | "decoder-last-k" | "all";
 
 /** The loss became NaN or infinite: the learning rate is too high for this model and data. */
 export class TrainingDivergedError extends NanovlmError {}
-
-/** One training example: an image file, a question (or instruction) and its answer. */
-export interface FinetuneExample {
-  /** Image path. */
-  image: string;
-  /** The user text. */
-  question: string;
-  /** The target answer. */
-  answer: string;
-}
 
 /** Progress after each step. */
 export interface FinetuneProgress {
@@ -148,38 +114,6 @@ export function trainableNames(
   }
 }
 
-type Encoded = { patches: Float32Array; ids: number[]; answerStart: number };
-type Batch = VlmBatch;
-
-async function encodeExamples(
-  examples: readonly FinetuneExample[],
-  config: NanoVLMConfig,
-  tokenizer: NanoTokenizer,
-): Promise<Encoded[]> {
-  const out: Encoded[] = [];
-  for (const example of examples) {
-    const image = preprocessImage(await loadImage(example.image), config);
-    const prompt = buildPrompt(tokenizer, config, { text: example.question, images: [[1, 1]] });
-    const answer = tokenizer.encode(` ${example.answer}`, { addSpecialTokens: false });
-    out.push({
-      patches: patchify(image.pixelValues, 1, config.vit_img_size, config.vit_patch_size),
-      ids: [...prompt.ids, ...answer, tokenizer.eosTokenId],
-      answerStart: prompt.ids.length,
-    });
-  }
-  return out;
-}
-
-function shuffled(n: number, seed: number, stream: string): number[] {
-  const random = new InitRandom(seed, stream);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random.uniform() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
-
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
@@ -238,52 +172,15 @@ export async function finetune(
   }
   const trained = trainableNames(config, [...params.keys()], part, options.lastK);
   const encoded = await encodeExamples(examples, config, tokenizer);
-  const textLength = Math.max(...encoded.map((e) => e.ids.length));
-  const imageTokens =
-    (config.vit_img_size / config.vit_patch_size / config.mp_pixel_shuffle_factor) ** 2;
-  const prepended = config.generation === "v0.1";
-  const total = prepended ? imageTokens + textLength : textLength;
-  const offset = prepended ? imageTokens : 0;
-  const headDim = config.lm_hidden_dim / config.lm_n_heads;
-  const rope = ropeTables(ropeInvFreq(headDim, config.lm_re_base), total);
+  const batcher = new ExampleBatcher(encoded, config, tokenizer);
+  const { total, offset } = batcher;
 
   const order = shuffled(encoded.length, seed, "split");
   const valCount = valSplit > 0 ? Math.max(1, Math.round(encoded.length * valSplit)) : 0;
   const val = order.slice(0, valCount), trainSet = order.slice(valCount);
-  const makeBatch = (indices: number[]): Batch => {
-    const n = indices.length, per = encoded[0].patches.length;
-    const patches = new Float32Array(n * per);
-    const ids = new Int32Array(n * textLength).fill(tokenizer.eosTokenId);
-    const targets = new Int32Array(n * total), mask = new Float32Array(n * total);
-    const rows: number[][] = [];
-    indices.forEach((index, j) => {
-      const e = encoded[index];
-      patches.set(e.patches, j * per);
-      ids.set(e.ids, j * textLength);
-      rows.push(Array.from(ids.subarray(j * textLength, (j + 1) * textLength)));
-      for (let k = 0; k + 1 < e.ids.length; k++) {
-        targets[j * total + offset + k] = e.ids[k + 1];
-        if (k + 1 >= e.answerStart) mask[j * total + offset + k] = 1;
-      }
-    });
-    const grid = (config.vit_img_size / config.vit_patch_size) ** 2;
-    const batch: Batch = {
-      patches: np.array(patches).reshape([n, grid, per / grid]),
-      ids: np.array(ids).reshape([n, textLength]),
-      cos: np.array(rope.cos.slice()).reshape([total, headDim]),
-      sin: np.array(rope.sin.slice()).reshape([total, headDim]),
-      targets: np.array(targets).reshape([n, total]),
-      mask: np.array(mask).reshape([n, total]),
-    };
-    // jax-js trees take no undefined leaves: the v0.1 layout has no placement key at all.
-    if (!prepended) {
-      batch.placement = np.array(imagePlacement(rows, tokenizer.imageTokenId!, n * imageTokens))
-        .reshape([n, textLength, n * imageTokens]);
-    }
-    return batch;
-  };
+  const makeBatch = (indices: number[]) => batcher.batch(indices);
   const step = makeTrainStep(vlmLoss(config), { clip: 1 });
-  const forward = jit((p: Params, b: Batch) => {
+  const forward = jit((p: Params, b: VlmBatch) => {
     const logits = vlmLogits(b, p, config);
     const value = maskedCrossEntropy(logits.ref, b.targets, b.mask);
     tree.dispose(p);

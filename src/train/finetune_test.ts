@@ -2,7 +2,8 @@ import { init } from "@jax-js/jax";
 import sharp from "sharp";
 import { createTokenizer, InputError, presetConfig, synthesizeCheckpoint } from "../mod.ts";
 import { withTempDir } from "../testing/temp.ts";
-import { finetune, type FinetuneExample, TrainingDivergedError } from "./finetune.ts";
+import { finetune, TrainingDivergedError } from "./finetune.ts";
+import type { FinetuneExample } from "./finetune_data.ts";
 import { loadParams } from "./params.ts";
 
 await init("wasm");

@@ -9,5 +9,6 @@ export * from "./params.ts";
 export * from "./step.ts";
 export * from "./state.ts";
 export * from "./finetune.ts";
+export * from "./finetune_data.ts";
 export * from "./loss_curve.ts";
 export * from "./probe.ts";
