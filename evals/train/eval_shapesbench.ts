@@ -13,7 +13,7 @@
  */
 import { ask, caption, choose, NanoVLM } from "../../src/mod.ts";
 import { normalizeVqaAnswer, scoreCaptions } from "../metrics/mod.ts";
-import type { Scene } from "../datasets/shapes/scene.ts";
+import type { Scene } from "../datasets/mod.ts";
 import { namesEveryObject } from "./shapes_eval.ts";
 
 /** Per-type accuracies and caption figures of one evaluation. */

@@ -10,12 +10,12 @@
  *
  * @module
  */
-import { groupObjects, groupPhrase, joinList } from "../datasets/shapes/language.ts";
-import { COLOR_NAMES, SHAPES } from "../datasets/shapes/palette.ts";
-import { Rng } from "../datasets/shapes/prng.ts";
-import { vqaQuestions } from "../datasets/shapes/questions.ts";
-import { renderScene } from "../datasets/shapes/raster.ts";
-import { randomScene, type Scene } from "../datasets/shapes/scene.ts";
+import { groupObjects, groupPhrase, joinList } from "../datasets/mod.ts";
+import { COLOR_NAMES, SHAPES } from "../datasets/mod.ts";
+import { Rng } from "../datasets/mod.ts";
+import { vqaQuestions } from "../datasets/mod.ts";
+import { renderScene } from "../datasets/mod.ts";
+import { randomScene, type Scene } from "../datasets/mod.ts";
 import { type NanoVLMConfig, PILLOW_BILINEAR, pillowResize } from "../../src/mod.ts";
 
 /** The ShapesBench VQA templates, plus `caption`. */

@@ -1,7 +1,7 @@
 import { createTokenizer } from "../../src/mod.ts";
-import { Rng } from "../datasets/shapes/prng.ts";
-import { renderScene } from "../datasets/shapes/raster.ts";
-import { randomScene, type Scene } from "../datasets/shapes/scene.ts";
+import { Rng } from "../datasets/mod.ts";
+import { renderScene } from "../datasets/mod.ts";
+import { randomScene, type Scene } from "../datasets/mod.ts";
 import { canonicalCaption, cellLabels, ShapesStream, TASK_TYPES } from "./shapes_data.ts";
 import { namesEveryObject } from "./shapes_eval.ts";
 import { flipHorizontal, shapesConfig } from "./shapes_model.ts";

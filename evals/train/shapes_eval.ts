@@ -11,8 +11,8 @@ import type { NanoTokenizer, NanoVLMConfig } from "../../src/mod.ts";
 import { type Params, vlmLogits } from "../../src/train/mod.ts";
 import { cellLabels, ShapesStream, TASK_TYPES, type TaskType } from "./shapes_data.ts";
 import { CELL_CLASSES, cellLogits, encodeItem, patchesOf, ropeArrays } from "./shapes_model.ts";
-import { COLOR_NAMES, SHAPES } from "../datasets/shapes/palette.ts";
-import type { Scene } from "../datasets/shapes/scene.ts";
+import { COLOR_NAMES, SHAPES } from "../datasets/mod.ts";
+import type { Scene } from "../datasets/mod.ts";
 
 function argmaxRows(
   data: Float32Array,

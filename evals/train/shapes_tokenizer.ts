@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { COLOR_NAMES, SHAPES } from "../datasets/shapes/palette.ts";
-import { NUMBER_WORDS } from "../datasets/shapes/language.ts";
+import { COLOR_NAMES, SHAPES } from "../datasets/mod.ts";
+import { NUMBER_WORDS } from "../datasets/mod.ts";
 
 const SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"];
 

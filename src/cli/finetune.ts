@@ -9,7 +9,8 @@
 import { init } from "@jax-js/jax";
 import { loadDataset } from "../../evals/datasets/mod.ts";
 import { InputError } from "../errors.ts";
-import { loadConfig, loadTokenizer, PROMPT_DEFAULTS } from "../mod.ts";
+import { loadConfig } from "../checkpoint/mod.ts";
+import { loadTokenizer, PROMPT_DEFAULTS } from "../pipeline/mod.ts";
 import { finetune, type FinetuneExample, type TrainPart } from "../train/mod.ts";
 import {
   choiceOption,

@@ -9,7 +9,7 @@
 import { init } from "@jax-js/jax";
 import { loadDataset } from "../../evals/datasets/mod.ts";
 import { InputError } from "../errors.ts";
-import { embed, type EmbedPool, type EmbedSource, NanoVLM } from "../mod.ts";
+import { embed, type EmbedPool, type EmbedSource, NanoVLM } from "../pipeline/mod.ts";
 import { saveProbe, trainProbe } from "../train/mod.ts";
 import {
   choiceOption,

@@ -9,7 +9,9 @@
  * @module
  */
 import { jit, numpy as np, tree } from "@jax-js/jax";
-import { InputError, type NanoTokenizer, type NanoVLMConfig, NanovlmError } from "../mod.ts";
+import type { NanoVLMConfig } from "../checkpoint/mod.ts";
+import { InputError, NanovlmError } from "../errors.ts";
+import type { NanoTokenizer } from "../pipeline/mod.ts";
 import { encodeExamples, ExampleBatcher, type FinetuneExample, shuffled } from "./finetune_data.ts";
 import { lossCurveSvg } from "./loss_curve.ts";
 import { maskedCrossEntropy, type Params, type VlmBatch, vlmLogits, vlmLoss } from "./model.ts";

@@ -7,14 +7,8 @@
  * @module
  */
 import { numpy as np } from "@jax-js/jax";
-import {
-  buildPrompt,
-  loadImage,
-  type NanoTokenizer,
-  type NanoVLMConfig,
-  preprocessImage,
-  ropeInvFreq,
-} from "../mod.ts";
+import { type NanoVLMConfig, ropeInvFreq } from "../checkpoint/mod.ts";
+import { buildPrompt, loadImage, type NanoTokenizer, preprocessImage } from "../pipeline/mod.ts";
 import { imagePlacement, patchify, ropeTables, type VlmBatch } from "./model.ts";
 import { InitRandom } from "./params.ts";
 

@@ -1,7 +1,9 @@
 import { init } from "@jax-js/jax";
 import sharp from "sharp";
-import { createTokenizer, InputError, presetConfig, synthesizeCheckpoint } from "../mod.ts";
-import { withTempDir } from "../testing/temp.ts";
+import { presetConfig, synthesizeCheckpoint } from "../checkpoint/mod.ts";
+import { InputError } from "../errors.ts";
+import { createTokenizer } from "../pipeline/mod.ts";
+import { withTempDir } from "../testing/mod.ts";
 import { finetune, TrainingDivergedError } from "./finetune.ts";
 import type { FinetuneExample } from "./finetune_data.ts";
 import { loadParams } from "./params.ts";

@@ -12,7 +12,7 @@
  * @module
  */
 import { nn, numpy as np } from "@jax-js/jax";
-import type { NanoVLMConfig } from "../mod.ts";
+import type { NanoVLMConfig } from "../checkpoint/mod.ts";
 
 /** Model parameters by original tensor name (the tied head stored once, as `decoder.head.weight`). */
 export type Params = { [name: string]: np.Array };

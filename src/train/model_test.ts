@@ -1,6 +1,6 @@
 import { init, numpy as np } from "@jax-js/jax";
-import { readSafetensorsIndex, readTensorF32 } from "../mod.ts";
-import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/fixtures.ts";
+import { readSafetensorsIndex, readTensorF32 } from "../checkpoint/mod.ts";
+import { fixturePath, fixtureTest, REFERENCE_FIXTURES } from "../testing/mod.ts";
 import { imagePlacement, patchify, ropeTables, vlmLogits } from "./model.ts";
 import { loadParams, toDevice } from "./params.ts";
 

@@ -24,7 +24,7 @@ import {
   WEIGHTS_FILE,
   writeAtomically,
   writeSafetensorsTo,
-} from "../mod.ts";
+} from "../checkpoint/mod.ts";
 import type { Params } from "./model.ts";
 
 /** Parameters as host arrays with their shapes, by original tensor name. */

@@ -1,5 +1,5 @@
-import { openCheckpoint, presetConfig } from "../mod.ts";
-import { withTempDir } from "../testing/temp.ts";
+import { openCheckpoint, presetConfig } from "../checkpoint/mod.ts";
+import { withTempDir } from "../testing/mod.ts";
 import { floatToHalf, initParams, loadParams, saveCheckpoint } from "./params.ts";
 
 Deno.test("train params: a saved checkpoint opens in the toolkit and loads back bit-identical (F32)", async () => {

@@ -6,7 +6,8 @@
  * @module
  */
 import { grad, jit, nn, numpy as np, tree } from "@jax-js/jax";
-import { InputError, writeAtomically } from "../mod.ts";
+import { writeAtomically } from "../checkpoint/mod.ts";
+import { InputError } from "../errors.ts";
 import { InitRandom } from "./params.ts";
 
 /** A trained linear head over standardised features. */

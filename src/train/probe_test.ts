@@ -1,5 +1,5 @@
 import { init } from "@jax-js/jax";
-import { withTempDir } from "../testing/temp.ts";
+import { withTempDir } from "../testing/mod.ts";
 import { InitRandom } from "./params.ts";
 import { applyProbe, loadProbe, saveProbe, trainProbe } from "./probe.ts";
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { writeAtomically } from "../mod.ts";
+import { writeAtomically } from "../checkpoint/mod.ts";
 import { floatToHalf, type HostParams } from "./params.ts";
 
 /** A saved training state. */

@@ -1,6 +1,6 @@
 import { grad, init, numpy as np, tree } from "@jax-js/jax";
-import { defaultConfig, type NanoVLMConfig, ropeInvFreq } from "../mod.ts";
-import { withTempDir } from "../testing/temp.ts";
+import { defaultConfig, type NanoVLMConfig, ropeInvFreq } from "../checkpoint/mod.ts";
+import { withTempDir } from "../testing/mod.ts";
 import { type Params, ropeTables, type VlmBatch, vlmLoss } from "./model.ts";
 import { type HostParams, initParams, toDevice, toHost } from "./params.ts";
 import { makeTrainStep, zerosLike } from "./step.ts";
