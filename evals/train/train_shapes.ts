@@ -2,8 +2,8 @@
  * Trains the ShapesBench default model (see shapes_model.ts for the recipe) as a resumable
  * background job: a JSON line per step in `<run>/log.jsonl` (loss, gradient norm, lr,
  * samples/s), the full state (parameters, Adam moments, step, data position) in
- * `<run>/state.bin` every `--checkpoint-minutes`, written atomically; `--resume` continues from it
- * exactly.
+ * `<run>/state.bin` every `--checkpoint-minutes` and on SIGTERM, written atomically; `--resume`
+ * continues from it exactly.
  *
  * ```sh
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --stage vit --steps 3000
@@ -173,6 +173,9 @@ async function checkpoint(): Promise<void> {
 const log = await Deno.open(logPath, { append: true, create: true, write: true });
 const encoder = new TextEncoder();
 let lastCheckpoint = performance.now();
+// SIGTERM (e.g. `kill <pid>` at the end of a working period): checkpoint after this step, exit.
+let stopRequested = false;
+Deno.addSignalListener("SIGTERM", () => stopRequested = true);
 const started = performance.now();
 const startElapsed = meta.elapsedSeconds;
 let windowStart = performance.now(), windowSamples = 0;
@@ -258,10 +261,16 @@ while (meta.step < meta.steps) {
     console.log("eval", JSON.stringify(record));
   }
   if (
-    now - lastCheckpoint > Number(args["checkpoint-minutes"]) * 60_000 || meta.step === meta.steps
+    now - lastCheckpoint > Number(args["checkpoint-minutes"]) * 60_000 ||
+    meta.step === meta.steps ||
+    stopRequested
   ) {
     await checkpoint();
     lastCheckpoint = performance.now();
+  }
+  if (stopRequested) {
+    console.log(`stopped by SIGTERM at step ${meta.step}; state saved to ${statePath}`);
+    break;
   }
 }
 log.close();
