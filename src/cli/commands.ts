@@ -22,9 +22,11 @@ import { driftCommand } from "./drift.ts";
 import { embedCommand } from "./embed.ts";
 import { evalCommand } from "./eval.ts";
 import { evalMergeCommand } from "./eval_merge.ts";
+import { finetuneCommand } from "./finetune.ts";
 import { infoCommand } from "./info.ts";
 import { lensCommand } from "./lens.ts";
 import { parityCommand } from "./parity.ts";
+import { probeCommand } from "./probe.ts";
 import { reportCommand } from "./report.ts";
 import { retrieveCommand } from "./retrieve.ts";
 import { scoreCaptionsCommand } from "./score_captions.ts";
@@ -49,6 +51,8 @@ export const COMMANDS: readonly Command[] = [
   driftCommand,
   evalCommand,
   evalMergeCommand,
+  finetuneCommand,
+  probeCommand,
   scoreCaptionsCommand,
   scoreVqaCommand,
   scoreMcqCommand,

@@ -6,3 +6,9 @@
  */
 export * from "./build.ts";
 export * from "./verify.ts";
+export * from "./scene.ts";
+export * from "./raster.ts";
+export * from "./questions.ts";
+export * from "./language.ts";
+export * from "./palette.ts";
+export { Rng } from "./prng.ts";

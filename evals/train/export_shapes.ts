@@ -1,0 +1,43 @@
+/**
+ * Exports a training state of the ShapesBench model as a checkpoint folder the toolkit (and the
+ * original PyTorch code) loads: `config.json`, `model.safetensors` (F16 with `--float16`),
+ * `tokenizer.json` and `tokenizer_config.json`, written atomically.
+ *
+ * ```sh
+ * deno run -A evals/train/export_shapes.ts --run runs/shapes-nano --out data/models/shapes-nano --float16
+ * ```
+ *
+ * @module
+ */
+import { createTokenizer } from "../../src/mod.ts";
+import { loadState, saveCheckpoint } from "../../src/train/mod.ts";
+import { shapesConfig } from "./shapes_model.ts";
+import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
+
+/** Writes the checkpoint folder `out` from the state file of `run`. */
+export async function exportShapes(run: string, out: string, float16: boolean): Promise<void> {
+  const state = await loadState(`${run}/state.bin`);
+  const tokenizerJson = shapesTokenizerJson();
+  const tokenizerConfig = shapesTokenizerConfig();
+  const size = createTokenizer({ tokenizerJson, tokenizerConfig }, shapesConfig(4096)).size;
+  const config = shapesConfig(size, (state.meta.patch as number | undefined) ?? 32);
+  await saveCheckpoint(config, state.groups.params, out, {
+    float16,
+    extraFiles: {
+      "tokenizer.json": JSON.stringify(tokenizerJson),
+      "tokenizer_config.json": JSON.stringify(tokenizerConfig, null, 2) + "\n",
+    },
+  });
+}
+
+if (import.meta.main) {
+  const flag = (name: string) => {
+    const i = Deno.args.indexOf(`--${name}`);
+    return i >= 0 ? Deno.args[i + 1] : undefined;
+  };
+  const run = flag("run") ?? "runs/shapes-nano";
+  const out = flag("out") ?? "data/models/shapes-nano";
+  await exportShapes(run, out, Deno.args.includes("--float16"));
+  console.log(`wrote ${out}`);
+  Deno.exit(0);
+}

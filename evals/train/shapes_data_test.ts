@@ -1,0 +1,105 @@
+import { createTokenizer } from "../../src/mod.ts";
+import { Rng } from "../datasets/mod.ts";
+import { renderScene } from "../datasets/mod.ts";
+import { randomScene, type Scene } from "../datasets/mod.ts";
+import { canonicalCaption, cellLabels, ShapesStream, TASK_TYPES } from "./shapes_data.ts";
+import { namesEveryObject } from "./shapes_eval.ts";
+import { flipHorizontal, shapesConfig } from "./shapes_model.ts";
+import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
+
+const tokenizer = createTokenizer(
+  { tokenizerJson: shapesTokenizerJson(), tokenizerConfig: shapesTokenizerConfig() },
+  shapesConfig(4096),
+);
+
+Deno.test("shapes tokenizer: every ShapesBench question, answer and caption round-trips, words as one token", async () => {
+  const manifest = new URL("../../data/shapesbench/manifest.jsonl", import.meta.url);
+  const texts: string[] = [];
+  for (const line of (await Deno.readTextFile(manifest)).split("\n").filter((l) => l)) {
+    const item = JSON.parse(line);
+    if (item.task === "vqa") {
+      texts.push(`Question: ${item.question} Answer: ${item.multiple_choice_answer}`);
+    }
+    for (const option of Object.values(item.options ?? {})) texts.push(` ${option}`);
+    for (const caption of item.references ?? []) texts.push(` ${caption}`);
+  }
+  for (const text of texts) {
+    const ids = tokenizer.encode(text);
+    if (tokenizer.decode(ids) !== text) throw new Error(`"${text}" does not round-trip`);
+    // One token per word or punctuation mark: ShapesBench text never falls back to bytes.
+    const pieces = text.match(/[A-Za-z0-9]+|[^\sA-Za-z0-9]/g)!;
+    if (ids.length !== pieces.length) {
+      throw new Error(`"${text}": ${ids.length} tokens for ${pieces.length} words`);
+    }
+  }
+  if (texts.length < 4000) throw new Error(`only ${texts.length} texts checked`);
+});
+
+Deno.test("shapes data: mirroring a picture equals rendering the mirrored scene, and cell labels follow", () => {
+  const rng = new Rng(5);
+  for (let i = 0; i < 4; i++) {
+    const scene = randomScene(rng, 96);
+    const exact: Scene = {
+      ...scene,
+      objects: scene.objects.map((o) => ({ ...o, col: 2 - o.col, cx: scene.width - o.cx })),
+    };
+    const rgb = renderScene(scene), flipped = renderScene(exact);
+    const size = scene.width,
+      toPlanes = (px: Uint8Array) => {
+        const out = new Float32Array(3 * size * size);
+        for (let p = 0; p < size * size; p++) {
+          for (let c = 0; c < 3; c++) out[c * size * size + p] = px[p * 3 + c];
+        }
+        return out;
+      };
+    const a = flipHorizontal(toPlanes(rgb), size), b = toPlanes(flipped);
+    if (a.some((x, k) => x !== b[k])) {
+      throw new Error(`scene ${i}: the mirrored render differs from the flipped pixels`);
+    }
+    const labels = cellLabels(scene), mirror = cellLabels(exact);
+    for (let cell = 0; cell < 9; cell++) {
+      const source = Math.floor(cell / 3) * 3 + (2 - (cell % 3));
+      if (
+        mirror.shape[cell] !== labels.shape[source] || mirror.color[cell] !== labels.color[source]
+      ) {
+        throw new Error(`scene ${i}: cell ${cell} labels do not mirror`);
+      }
+    }
+  }
+});
+
+Deno.test("shapes data: the stream is a pure function of (seed, sample) and captions name every object", () => {
+  const a = new ShapesStream({ seed: 3, size: 96 }), b = new ShapesStream({ seed: 3, size: 96 });
+  for (const s of [0, 5, 2047, 2048, 9000, 17]) {
+    const x = a.sample(s, TASK_TYPES), y = b.sample(s, TASK_TYPES);
+    if (
+      JSON.stringify(x.item) !== JSON.stringify(y.item) ||
+      x.image.pixels.some((v, k) => v !== y.image.pixels[k])
+    ) {
+      throw new Error(`sample ${s} differs between two streams of the same seed`);
+    }
+    const caption = canonicalCaption(x.image.scene);
+    if (!namesEveryObject(caption, x.image.scene)) throw new Error(`"${caption}" misses an object`);
+  }
+  const scene: Scene = {
+    width: 384,
+    background: "white",
+    objects: [
+      { shape: "star", color: "green", size: "small", row: 0, col: 0, cx: 60, cy: 60, d: 46 },
+      { shape: "star", color: "green", size: "small", row: 0, col: 1, cx: 190, cy: 60, d: 46 },
+      { shape: "square", color: "blue", size: "large", row: 1, col: 1, cx: 190, cy: 190, d: 92 },
+    ],
+  };
+  if (canonicalCaption(scene) !== "two small green stars and a large blue square") {
+    throw new Error(`canonical caption "${canonicalCaption(scene)}"`);
+  }
+  if (!namesEveryObject("two green stars and a blue square", scene)) {
+    throw new Error("a full caption fails");
+  }
+  if (namesEveryObject("two green stars", scene)) {
+    throw new Error("a caption missing the square passes");
+  }
+  if (namesEveryObject("two green stars, a blue square and a red circle", scene)) {
+    throw new Error("a caption with an extra object passes");
+  }
+});

@@ -1,0 +1,277 @@
+/**
+ * Trains the ShapesBench default model (see shapes_model.ts for the recipe) as a resumable
+ * background job: a JSON line per step in `<run>/log.jsonl` (loss, gradient norm, lr,
+ * samples/s), the full state (parameters, Adam moments, step, data position) in
+ * `<run>/state.bin` every `--checkpoint-minutes` and on SIGTERM, written atomically; `--resume`
+ * continues from it exactly.
+ *
+ * ```sh
+ * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --stage vit --steps 3000
+ * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume
+ * # on a fresh machine, from the committed compact state:
+ * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --from data/models/shapes-nano/resume/state-f16.bin
+ * ```
+ *
+ * @module
+ */
+import { init, numpy as np, tree } from "@jax-js/jax";
+import { createTokenizer, ropeInvFreq } from "../../src/mod.ts";
+import {
+  type HostParams,
+  initParams,
+  InitRandom,
+  makeTrainStep,
+  type Params,
+  ropeTables,
+  saveState,
+  toDevice,
+  toHost,
+  zerosLike,
+} from "../../src/train/mod.ts";
+import { ShapesStream, TASK_TYPES, type TaskType } from "./shapes_data.ts";
+import { cellBatch, cellLoss, qaBatch, qaLoss, shapesConfig, stage1Head } from "./shapes_model.ts";
+import { evaluateCells, evaluateQa } from "./shapes_eval.ts";
+import { loadAnyState } from "./compact_state.ts";
+import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
+
+const DEFAULTS: Record<string, string> = {
+  stage: "vit",
+  steps: "3000",
+  batch: "32",
+  seed: "1",
+  "checkpoint-minutes": "4",
+  "eval-every": "500",
+  warmup: "100",
+};
+const given: Record<string, string> = {};
+let resumeFlag = false;
+for (let i = 0; i < Deno.args.length; i++) {
+  const flag = Deno.args[i];
+  if (flag === "--resume") resumeFlag = true;
+  else if (flag.startsWith("--") && i + 1 < Deno.args.length) given[flag.slice(2)] = Deno.args[++i];
+  else throw new Error(`unexpected argument ${flag}`);
+}
+const args: Record<string, string | undefined> = { ...DEFAULTS, ...given };
+const run = args.run ?? "runs/shapes";
+await Deno.mkdir(run, { recursive: true });
+await init("wasm");
+
+const tokenizerJson = shapesTokenizerJson();
+const probeConfig = shapesConfig(4096);
+const tokenizer = createTokenizer(
+  { tokenizerJson, tokenizerConfig: shapesTokenizerConfig() },
+  probeConfig,
+);
+const statePath = `${run}/state.bin`;
+const logPath = `${run}/log.jsonl`;
+
+type Meta = {
+  stage: "vit" | "vlm";
+  step: number;
+  steps: number;
+  lr: number;
+  batch: number;
+  seed: number;
+  warmup: number;
+  maxObjects: number;
+  patch: number;
+  stageStartStep: number;
+  elapsedSeconds: number;
+};
+
+let meta: Meta;
+let params: HostParams;
+let moments: { m: HostParams; v: HostParams } | undefined;
+if (resumeFlag) {
+  const from = given.from ?? statePath;
+  const state = await loadAnyState(from);
+  meta = state.meta as unknown as Meta;
+  params = state.groups.params;
+  if (args.stage !== meta.stage && args.stage !== "vit") {
+    // Switching stage on resume: keep parameters, fresh optimizer and schedule.
+    meta = { ...meta, stage: args.stage as Meta["stage"], stageStartStep: meta.step };
+    meta.steps = meta.step + Number(given["stage-steps"] ?? 3000);
+    if (given.warmup) meta.warmup = Number(given.warmup);
+  } else {
+    moments = { m: state.groups.m, v: state.groups.v };
+    if (given.steps) meta.steps = Number(args.steps);
+  }
+  if (given.lr) meta.lr = Number(args.lr);
+  if (args["max-objects"]) meta.maxObjects = Number(args["max-objects"]);
+} else {
+  const seed = Number(args.seed);
+  meta = {
+    stage: args.stage as Meta["stage"],
+    step: 0,
+    steps: Number(args.steps),
+    lr: Number(args.lr ?? (args.stage === "vit" ? 1e-3 : 1e-3)),
+    batch: Number(args.batch),
+    seed,
+    warmup: Number(args.warmup),
+    maxObjects: Number(args["max-objects"] ?? 6),
+    patch: Number(args.patch ?? 32),
+    stageStartStep: 0,
+    elapsedSeconds: 0,
+  };
+  params = initParams(shapesConfig(tokenizer.size, meta.patch), seed);
+  const random = new InitRandom(seed, "stage1");
+  for (
+    const [k, v] of stage1Head(shapesConfig(tokenizer.size, meta.patch), () => random.normal())
+  ) params.set(k, v);
+}
+const config = shapesConfig(tokenizer.size, meta.patch);
+await Deno.writeTextFile(`${run}/config.json`, JSON.stringify(config, null, 2));
+
+const isVision = (name: string) => name.startsWith("vision_encoder.");
+const trainableNames = [...params.keys()].filter((name) =>
+  meta.stage === "vit"
+    ? isVision(name) || name.startsWith("MP.") || name.startsWith("stage1.")
+    : !isVision(name) && !name.startsWith("stage1.")
+);
+const frozenNames = [...params.keys()].filter((name) =>
+  !trainableNames.includes(name) && (meta.stage === "vlm" ? isVision(name) : false)
+);
+const otherNames = [...params.keys()].filter((n) =>
+  !trainableNames.includes(n) && !frozenNames.includes(n)
+);
+
+let trainable: Params = toDevice(params, trainableNames);
+const frozen: Params = toDevice(params, frozenNames);
+let m: Params = moments ? toDevice(moments.m, trainableNames) : zerosLike(trainable);
+let v: Params = moments ? toDevice(moments.v, trainableNames) : zerosLike(trainable);
+
+const headDim = config.lm_hidden_dim / config.lm_n_heads;
+const rope = ropeTables(ropeInvFreq(headDim, config.lm_re_base), 64);
+const stream = new ShapesStream({
+  seed: meta.seed,
+  size: config.vit_img_size,
+  maxObjects: meta.maxObjects,
+});
+const vqaTypes = TASK_TYPES.filter((t) => t !== "caption") as TaskType[];
+
+const stepVit = makeTrainStep(cellLoss(config), { clip: 1 });
+const stepVlm = makeTrainStep(qaLoss(config), { clip: 1 });
+
+function lrAt(step: number): number {
+  const local = step - meta.stageStartStep, span = Math.max(1, meta.steps - meta.stageStartStep);
+  if (local < meta.warmup) return meta.lr * (local + 1) / meta.warmup;
+  const progress = Math.min(1, (local - meta.warmup) / Math.max(1, span - meta.warmup));
+  return meta.lr * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}
+
+async function checkpoint(): Promise<void> {
+  const host = await toHost(trainable);
+  for (const [k, val] of await toHost(frozen)) host.set(k, val);
+  for (const name of otherNames) host.set(name, params.get(name)!);
+  params = host;
+  await saveState(statePath, {
+    meta: meta as unknown as Record<string, unknown>,
+    groups: { params: host, m: await toHost(m), v: await toHost(v) },
+  });
+}
+
+const log = await Deno.open(logPath, { append: true, create: true, write: true });
+const encoder = new TextEncoder();
+let lastCheckpoint = performance.now();
+// SIGTERM (e.g. `kill <pid>` at the end of a working period): checkpoint after this step, exit.
+let stopRequested = false;
+Deno.addSignalListener("SIGTERM", () => stopRequested = true);
+const started = performance.now();
+const startElapsed = meta.elapsedSeconds;
+let windowStart = performance.now(), windowSamples = 0;
+const b = meta.batch;
+console.log(
+  `stage ${meta.stage}: step ${meta.step} -> ${meta.steps}, batch ${b}, trainable ${trainableNames.length} tensors`,
+);
+while (meta.step < meta.steps) {
+  const step = meta.step;
+  const lr = lrAt(step);
+  const caption = meta.stage === "vlm" && step % 3 === 2;
+  const kind = meta.stage === "vit" ? "cells" : caption ? "caption" : "vqa";
+  const t = np.array(step + 1 - meta.stageStartStep);
+  const out = meta.stage === "vit"
+    ? stepVit(
+      trainable,
+      tree.ref(frozen),
+      m,
+      v,
+      cellBatch(stream, step * b, b, config),
+      np.array(lr),
+      t,
+    )
+    : stepVlm(
+      trainable,
+      tree.ref(frozen),
+      m,
+      v,
+      qaBatch(
+        stream,
+        step * b,
+        b,
+        caption ? ["caption"] : vqaTypes,
+        caption ? 40 : 20,
+        tokenizer,
+        config,
+        rope,
+      ),
+      np.array(lr),
+      t,
+    );
+  const { loss, gradNorm } = out;
+  ({ params: trainable, m, v } = out);
+  const samples = b;
+  const lossValue = (await loss.data())[0], normValue = (await gradNorm.data())[0];
+  meta.step = step + 1;
+  windowSamples += samples;
+  const now = performance.now();
+  meta.elapsedSeconds = startElapsed + (now - started) / 1000;
+  const rate = windowSamples / ((now - windowStart) / 1000);
+  if (now - windowStart > 30_000) {
+    windowStart = now;
+    windowSamples = 0;
+  }
+  const line = {
+    step: meta.step,
+    stage: meta.stage,
+    kind,
+    loss: lossValue,
+    gradNorm: normValue,
+    lr,
+    samplesPerSecond: Number(rate.toFixed(2)),
+    elapsed: Number(meta.elapsedSeconds.toFixed(1)),
+  };
+  await log.write(encoder.encode(JSON.stringify(line) + "\n"));
+  if (!Number.isFinite(lossValue)) {
+    console.error(`non-finite loss at step ${meta.step}; the last good state is ${statePath}`);
+    Deno.exit(3);
+  }
+  if (meta.step % 20 === 0) console.log(JSON.stringify(line));
+  const evalEvery = Number(args["eval-every"]);
+  if (meta.step % evalEvery === 0 || meta.step === meta.steps) {
+    const all: Params = { ...tree.ref(trainable), ...tree.ref(frozen) };
+    for (const name of otherNames) {
+      all[name] = np.array(params.get(name)!.data.slice()).reshape(params.get(name)!.shape);
+    }
+    const result = meta.stage === "vit"
+      ? await evaluateCells(all, config, { seed: 999_001, images: 128 })
+      : await evaluateQa(all, config, tokenizer, { seed: 999_001, perType: 48, rope });
+    tree.dispose(all);
+    const record = { step: meta.step, stage: meta.stage, eval: result };
+    await Deno.writeTextFile(`${run}/eval.jsonl`, JSON.stringify(record) + "\n", { append: true });
+    console.log("eval", JSON.stringify(record));
+  }
+  if (
+    now - lastCheckpoint > Number(args["checkpoint-minutes"]) * 60_000 ||
+    meta.step === meta.steps ||
+    stopRequested
+  ) {
+    await checkpoint();
+    lastCheckpoint = performance.now();
+  }
+  if (stopRequested) {
+    console.log(`stopped by SIGTERM at step ${meta.step}; state saved to ${statePath}`);
+    break;
+  }
+}
+log.close();
+Deno.exit(0);

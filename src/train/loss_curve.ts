@@ -1,0 +1,75 @@
+/**
+ * A self-contained SVG loss curve (training loss per step, validation loss per epoch), with a
+ * log-scaled loss axis; no plotting library needed.
+ *
+ * @module
+ */
+
+/** A point of a loss curve. */
+export interface LossPoint {
+  /** Step number. */
+  step: number;
+  /** Loss value (> 0). */
+  loss: number;
+}
+
+/** An SVG document of the training (blue) and validation (orange) loss curves. */
+export function lossCurveSvg(
+  train: readonly LossPoint[],
+  validation: readonly LossPoint[] = [],
+): string {
+  const width = 640, height = 360, left = 60, right = 20, top = 20, bottom = 40;
+  const all = [...train, ...validation].filter((p) => p.loss > 0 && Number.isFinite(p.loss));
+  const maxStep = Math.max(1, ...all.map((p) => p.step));
+  const lo = Math.log10(Math.min(...all.map((p) => p.loss), 1));
+  const hi = Math.log10(Math.max(...all.map((p) => p.loss), 1e-3));
+  const span = Math.max(hi - lo, 1e-6);
+  const x = (s: number) => left + (width - left - right) * s / maxStep;
+  const y = (l: number) => top + (height - top - bottom) * (hi - Math.log10(l)) / span;
+  const line = (points: readonly LossPoint[], colour: string) => {
+    const good = points.filter((p) => p.loss > 0 && Number.isFinite(p.loss));
+    if (good.length === 0) return "";
+    const d = good.map((p) => `${x(p.step).toFixed(1)},${y(p.loss).toFixed(1)}`).join(" ");
+    return `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${d}"/>`;
+  };
+  const ticks: string[] = [];
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+    const v = 10 ** e;
+    if (Math.log10(v) < lo - 1e-9 || Math.log10(v) > hi + 1e-9) continue;
+    ticks.push(
+      `<line x1="${left}" x2="${width - right}" y1="${y(v).toFixed(1)}" y2="${
+        y(v).toFixed(1)
+      }" stroke="#ddd"/>` +
+        `<text x="${left - 6}" y="${
+          (y(v) + 4).toFixed(1)
+        }" text-anchor="end" font-size="11">${v}</text>`,
+    );
+  }
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    ...ticks,
+    `<line x1="${left}" x2="${left}" y1="${top}" y2="${height - bottom}" stroke="black"/>`,
+    `<line x1="${left}" x2="${width - right}" y1="${height - bottom}" y2="${
+      height - bottom
+    }" stroke="black"/>`,
+    `<text x="${(width + left) / 2}" y="${
+      height - 8
+    }" text-anchor="middle" font-size="12">step (max ${maxStep})</text>`,
+    `<text x="14" y="${height / 2}" font-size="12" transform="rotate(-90 14 ${
+      height / 2
+    })" text-anchor="middle">loss (log)</text>`,
+    line(train, "#1f77b4"),
+    line(validation, "#ff7f0e"),
+    `<text x="${width - right - 4}" y="${
+      top + 12
+    }" text-anchor="end" font-size="11" fill="#1f77b4">train</text>`,
+    validation.length > 0
+      ? `<text x="${width - right - 4}" y="${
+        top + 26
+      }" text-anchor="end" font-size="11" fill="#ff7f0e">validation</text>`
+      : "",
+    `</svg>`,
+    "",
+  ].join("\n");
+}
