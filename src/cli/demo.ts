@@ -101,7 +101,7 @@ options:
           },
         );
         try {
-          const report = await runParity(fixture, runtime, "fp32");
+          const report = await runParity(fixture, runtime);
           const worst = report.stages.reduce((a, b) => (b.rel > a.rel ? b : a), report.stages[0]);
           console.log(
             `\n3. parity with the original PyTorch code on ${fixtureName}: ${

@@ -14,6 +14,7 @@ import {
   type Kernels,
   type ModulePrecision,
   type Precision,
+  type QuantOptions,
 } from "../model/mod.ts";
 import { EngineError, InputError } from "../errors.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
@@ -33,6 +34,8 @@ export interface RuntimeOptions {
   kernels?: Kernels;
   /** One precision for every module, or one per module (default fp32). */
   precision?: Precision | Partial<ModulePrecision>;
+  /** How int8/int4 modules are quantised (default block 32, symmetric, accuracy level 4). */
+  quantization?: Partial<QuantOptions>;
   /** `cpu` (default), `cuda` or `auto`. */
   provider?: Provider;
   /** Intra-op threads. */
