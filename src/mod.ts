@@ -28,3 +28,4 @@ export * from "./model/mod.ts";
 export * from "./runtime/mod.ts";
 export * from "./pipeline/mod.ts";
 export * from "./parity/mod.ts";
+export * from "./bundle/mod.ts";

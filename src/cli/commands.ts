@@ -12,6 +12,7 @@ import { datasetShapesCommand } from "./dataset_shapes.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
 import { embedCommand } from "./embed.ts";
+import { exportCommand } from "./export.ts";
 import { infoCommand } from "./info.ts";
 import { parityCommand } from "./parity.ts";
 import { retrieveCommand } from "./retrieve.ts";
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   chooseCommand,
   retrieveCommand,
   embedCommand,
+  exportCommand,
   scoreCaptionsCommand,
   scoreVqaCommand,
   scoreRetrievalCommand,

@@ -91,6 +91,17 @@ export interface PreparedGraph {
   bytes: Uint8Array;
   /** The folder onnxruntime reads the external weights from. */
   weightsFolder: string;
+  /** The weights file the graph's external data names (inside {@link weightsFolder}). */
+  weightsFile: string;
+}
+
+/** Options of {@link prepareGraph}. */
+export interface PrepareGraphOptions {
+  /**
+   * Give the graph a weights file of its own holding exactly its tensors, even at fp32 (where it
+   * would otherwise read `model.safetensors` in place): what a self-contained export copies.
+   */
+  ownWeights?: boolean;
 }
 
 /** What a checkpoint contributes to graph preparation. */
@@ -278,6 +289,7 @@ export async function prepareGraph(
   source: CheckpointSource,
   options: BuildOptions,
   cacheDir: string,
+  prepare: PrepareGraphOptions = {},
 ): Promise<PreparedGraph> {
   const plan = tensorPlan(name, source.index, source.config, options);
   const precisionKey = JSON.stringify([...plan.plain.values()].sort());
@@ -291,7 +303,7 @@ export async function prepareGraph(
   let weights: WeightTable;
   let weightsFolder: string;
   let folder: string;
-  if (needsConversion(plan, source.index)) {
+  if (prepare.ownWeights || needsConversion(plan, source.index)) {
     const contentHash = await fileContentHash(`${source.dir}/model.safetensors`, cacheDir);
     folder = `${cacheDir}/${sha256(contentHash, configKey).slice(0, 24)}`;
     const file = `${folder}/${name}-${
@@ -326,5 +338,5 @@ export async function prepareGraph(
     bytes = serializeModel(buildGraph(name, source.config, weights, options));
     await writeCacheFile(graphPath, bytes);
   }
-  return { bytes, weightsFolder };
+  return { bytes, weightsFolder, weightsFile: weights.fileName };
 }
