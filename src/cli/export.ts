@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { exportBundle, type ModuleSize } from "../bundle/mod.ts";
+import { buildWebPage, exportBundle, type ModuleSize } from "../bundle/mod.ts";
 import { InputError } from "../errors.ts";
 import { formatPrecision, parsePrecision } from "../model/mod.ts";
 import { flag, parseCommandArgs, stringOption } from "./args.ts";
@@ -48,12 +48,17 @@ options:
   --quant-block 32|64|128    int8/int4 block size (default 32)
   --quant-asymmetric         int8/int4 with a zero point per block
   --quant-accuracy 0|4       MatMulNBits accuracy level (default 4)
+  --page                     add the browser page (index.html, page.js, onnxruntime-web's wasm
+                             in ort/): serve the folder and drop a picture on it; needs
+                             --allow-run for the bundler (deno task export)
+  --picture <file>           also bundle a picture (as picture.<ext>; index.html?auto=picture.png
+                             captions it on load)
   --cache-dir <dir>          graph cache (default $NANOVLM_CACHE or ~/.cache/nanovlm-lab)
   --json                     print the manifest as JSON
 
 example:
-  deno task nanovlm export --model checkpoints/nanoVLM-222M --tokenizer cosmo2-tokenizer \\
-    --precision int4 --out bundle/`,
+  deno task export --model checkpoints/nanoVLM-222M --tokenizer cosmo2-tokenizer \\
+    --precision int4 --page --out bundle/`,
   async run(args) {
     const parsed = parseCommandArgs("export", args, {
       model: { type: "string" },
@@ -64,6 +69,8 @@ example:
       "quant-asymmetric": { type: "boolean" },
       "quant-accuracy": { type: "string" },
       "cache-dir": { type: "string" },
+      page: { type: "boolean" },
+      picture: { type: "string" },
       json: { type: "boolean" },
     });
     const model = stringOption(parsed, "model");
@@ -76,11 +83,17 @@ example:
       );
     }
     const precisionText = stringOption(parsed, "precision");
+    const extraFiles = flag(parsed, "page") ? await buildWebPage() : {};
+    const picture = stringOption(parsed, "picture");
+    if (picture) {
+      extraFiles[`picture${picture.slice(picture.lastIndexOf("."))}`] = { copyFrom: picture };
+    }
     const manifest = await exportBundle(model, out, {
       tokenizer,
       precision: precisionText === undefined ? undefined : parsePrecision(precisionText),
       quantization: quantizationFromArgs(parsed),
       cacheDir: stringOption(parsed, "cache-dir"),
+      extraFiles,
     });
     if (flag(parsed, "json")) {
       console.log(JSON.stringify(manifest));

@@ -148,6 +148,18 @@ export class NanoVLMRuntime {
     return new NanoVLMRuntime(source.config, geometryOf(source.config), build, provider, sessions);
   }
 
+  /**
+   * A runtime over sessions opened elsewhere (e.g. onnxruntime-web sessions of an exported bundle
+   * in a browser page): the graphs must be the ones `load` builds for `options`.
+   */
+  static fromSessions(
+    config: NanoVLMConfig,
+    sessions: Record<GraphName, ort.InferenceSession>,
+    options: RuntimeOptions = {},
+  ): NanoVLMRuntime {
+    return new NanoVLMRuntime(config, geometryOf(config), buildOptions(options), "cpu", sessions);
+  }
+
   /** Output names a graph offers (inspect taps included). */
   outputNames(graph: GraphName): readonly string[] {
     return this.sessions[graph].outputNames;
