@@ -60,7 +60,7 @@ export async function buildWebPage(): Promise<Record<string, Uint8Array | { copy
     target: "es2022",
     minify: true,
     logLevel: "silent",
-    alias: { "onnxruntime-node": "onnxruntime-web" },
+    alias: { "onnxruntime-node": "onnxruntime-web/wasm" },
     plugins: [{
       name: "stubs",
       setup(build) {

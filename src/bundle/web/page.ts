@@ -13,7 +13,7 @@
  *
  * @module
  */
-import * as ort from "onnxruntime-web";
+import * as ort from "onnxruntime-web/wasm";
 import { parseConfig } from "../../checkpoint/mod.ts";
 import {
   captionRequest,
