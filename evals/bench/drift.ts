@@ -1,11 +1,13 @@
 /**
  * `deno task bench:drift`: precision and flavour drift on a full-size checkpoint (default: a
- * synthesized 222M). Runs one image + prompt through fp32 inspect (the reference), fp32 fast and
- * fp16 fast, and prints per variant the logits' max-abs and relative error, cosine, KL divergence
- * of the next-token distribution, and greedy agreement over 16 tokens (llama.cpp's
+ * synthesized 222M). Runs one image + prompt through fp32 inspect (the reference) and each variant
+ * (default fp32 fast, fp16 inspect and fast, int8 and int4 fast), and prints per variant the image
+ * embeddings' cosine (the vision stage), the logits' max-abs and relative error, cosine, KL
+ * divergence of the next-token distribution, top-1 agreement over the prompt's positions, greedy
+ * agreement over 16 tokens and the first step where greedy generation diverges (llama.cpp's
  * `--kl-divergence` style).
  *
- * usage: deno task bench:drift [--checkpoint <dir>]
+ * usage: deno task bench:drift [--checkpoint <dir>] [--variants fast:fp32,fast:int4,...]
  *
  * @module
  */
@@ -15,14 +17,19 @@ import {
   type Flavour,
   greedyDecode,
   logSoftmax,
+  type ModulePrecision,
   NanoVLMRuntime,
   openCheckpoint,
+  parsePrecision,
   type Precision,
   presetConfig,
   synthesizeCheckpoint,
 } from "../../src/mod.ts";
 
-const { values } = parseArgs({ args: Deno.args, options: { checkpoint: { type: "string" } } });
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { checkpoint: { type: "string" }, variants: { type: "string" } },
+});
 const work = await Deno.makeTempDir({ prefix: "nanovlm-drift-" });
 try {
   let dir = values.checkpoint;
@@ -38,7 +45,7 @@ try {
   const baseVocab = c.lm_base_vocab_size ?? c.lm_vocab_size;
   const textIds = Array.from({ length: 20 }, (_, i) => (100 + 37 * i) % baseVocab);
 
-  const run = async (flavour: Flavour, precision: Precision) => {
+  const run = async (flavour: Flavour, precision: Precision | Partial<ModulePrecision>) => {
     const runtime = await NanoVLMRuntime.load(checkpoint, {
       flavour,
       precision,
@@ -62,7 +69,7 @@ try {
       });
       const prompt = { embeds, batch: 1, length, attentionMask: [all.map(() => 1)] };
       const { ids } = await greedyDecode(runtime, prompt, 16);
-      return { logits, ids: ids[0], vocab: c.lm_vocab_size, length };
+      return { image, logits, ids: ids[0], vocab: c.lm_vocab_size, length };
     } finally {
       await runtime.release();
     }
@@ -70,22 +77,30 @@ try {
 
   const reference = await run("inspect", "fp32");
   const rows = [];
-  for (
-    const [flavour, precision] of [["fast", "fp32"], ["inspect", "fp16"], ["fast", "fp16"]] as const
-  ) {
-    const r = await run(flavour, precision);
+  const variants = (values.variants ?? "fast:fp32,inspect:fp16,fast:fp16,fast:int8,fast:int4")
+    .split(",").map((v) => v.split(":") as [Flavour, string]);
+  const top1 = (row: Float32Array) => row.indexOf(Math.max(...row));
+  for (const [flavour, spec] of variants) {
+    const r = await run(flavour, parsePrecision(spec));
+    const vision = compareTensors("image_embeds", r.image, reference.image);
     const cmp = compareTensors("logits", r.logits, reference.logits);
-    let kl = 0;
+    let kl = 0, top1Agree = 0;
     for (let p = 0; p < r.length; p++) {
-      const ref = logSoftmax(reference.logits.subarray(p * r.vocab, (p + 1) * r.vocab));
-      const got = logSoftmax(r.logits.subarray(p * r.vocab, (p + 1) * r.vocab));
+      const refRow = reference.logits.subarray(p * r.vocab, (p + 1) * r.vocab);
+      const gotRow = r.logits.subarray(p * r.vocab, (p + 1) * r.vocab);
+      const ref = logSoftmax(refRow);
+      const got = logSoftmax(gotRow);
       for (let v = 0; v < r.vocab; v++) kl += Math.exp(ref[v]) * (ref[v] - got[v]);
+      if (top1(refRow) === top1(gotRow)) top1Agree++;
     }
     const agree = r.ids.filter((id, i) => id === reference.ids[i]).length;
+    const diverge = r.ids.findIndex((id, i) => id !== reference.ids[i]);
     rows.push(
-      `| ${flavour} | ${precision} | ${cmp.maxAbs.toExponential(2)} | ${
+      `| ${flavour} | ${spec} | ${vision.cosine.toFixed(5)} | ${cmp.maxAbs.toExponential(2)} | ${
         cmp.rel.toExponential(2)
-      } | ${cmp.cosine.toFixed(7)} | ${(kl / r.length).toExponential(2)} | ${agree}/16 |`,
+      } | ${cmp.cosine.toFixed(5)} | ${
+        (kl / r.length).toExponential(2)
+      } | ${top1Agree}/${r.length} | ${agree}/16 | ${diverge < 0 ? "none" : `step ${diverge}`} |`,
     );
   }
   console.log([
@@ -93,8 +108,8 @@ try {
       values.checkpoint ?? "a synthesized nanoVLM-222M"
     } (${reference.length}-token prompt)`,
     "",
-    "| flavour | precision | logits max-abs | rel | cosine | mean KL | greedy ids equal |",
-    "|---|---|---|---|---|---|---|",
+    "| flavour | precision | image embeds cosine | logits max-abs | rel | logits cosine | mean KL | top-1 agree (positions) | greedy ids equal | first greedy divergence |",
+    "|---|---|---|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n"));
 } finally {

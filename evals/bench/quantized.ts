@@ -2,8 +2,8 @@
  * `deno task bench:quant`: fp32 vs int8 vs int4 weights on a synthesized 222M checkpoint, side by
  * side in one run (issue 11 §4). Each precision runs `model_case.ts` twice in its own process: the
  * first converts (quantises into the graph cache: conversion time and peak extra RSS), the second
- * runs with the cache warm and gives the timings and the process's peak RSS (sampled from
- * `/proc/<pid>/status` while it runs). Also measures the memory bandwidth in the same run and
+ * runs with the cache warm and gives the timings and the process's peak RSS (sampled with
+ * `ps` every 50 ms while it runs). Also measures the memory bandwidth in the same run and
  * prints, per precision, decode tokens/s and its ratio to fp32, the bytes a decode step reads,
  * that precision's own roofline (bytes ÷ bandwidth) and the fraction of the step it explains.
  *
@@ -39,6 +39,12 @@ const { values } = parseArgs({
   },
 });
 
+/** A `ps` field of a process (`/proc/<pid>` of another process needs --allow-all in Deno). */
+function psField(pid: number, field: string): string {
+  const out = new Deno.Command("ps", { args: ["-o", `${field}=`, "-p", String(pid)] }).outputSync();
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
 /** Runs one model case in a child process, sampling its resident memory; returns its figures. */
 async function runChild(
   dir: string,
@@ -52,12 +58,8 @@ async function runChild(
     .spawn();
   let peakRss = 0;
   const timer = setInterval(() => {
-    try {
-      const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      peakRss = Math.max(peakRss, kb * 1024);
-    } catch { /* exited */ }
-  }, 10);
+    peakRss = Math.max(peakRss, Number(psField(child.pid, "rss") || 0) * 1024);
+  }, 50);
   const out = await child.output();
   clearInterval(timer);
   if (!out.success) throw new Error(`case ${precision} failed`);
@@ -67,7 +69,7 @@ async function runChild(
 
 const pausePid = values.pause ? Number(values.pause) : undefined;
 /** Whether a process is stopped already (someone else paused it: it is theirs to resume). */
-const stopped = (pid: number) => /State:\s+T/.test(Deno.readTextFileSync(`/proc/${pid}/status`));
+const stopped = (pid: number) => psField(pid, "stat").startsWith("T");
 let pausedPid: number | undefined;
 const resume = () => {
   if (pausedPid) {
