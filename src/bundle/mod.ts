@@ -8,4 +8,4 @@ export * from "./manifest.ts";
 export * from "./sizes.ts";
 export * from "./export.ts";
 export * from "./load.ts";
-export * from "./web/build.ts";
+export * from "./web/mod.ts";
