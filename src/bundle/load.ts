@@ -6,7 +6,7 @@
  */
 import { BundleError } from "../errors.ts";
 import { hashFile } from "./export.ts";
-import { type BundleManifest, parseManifest } from "./manifest.ts";
+import { type BundleManifest, checkBundleFile, parseManifest } from "./manifest.ts";
 
 /** A checked bundle. */
 export interface Bundle {
@@ -39,23 +39,8 @@ export async function loadBundle(dir: string): Promise<Bundle> {
   }
   const manifest = parseManifest(text, dir);
   for (const file of manifest.files) {
-    let found: { bytes: number; sha256: string };
-    try {
-      found = await hashFile(`${dir}/${file.path}`);
-    } catch {
-      throw new BundleError(
-        `${dir} is incomplete: ${file.path} is missing`,
-        "copy the whole bundle folder, or export it again",
-      );
-    }
-    if (found.bytes !== file.bytes || found.sha256 !== file.sha256) {
-      throw new BundleError(
-        `${dir}: ${file.path} was altered (${found.bytes} bytes, expected ${file.bytes} with sha256 ${
-          file.sha256.slice(0, 12)
-        }…)`,
-        "copy the bundle again from its source, or export it again",
-      );
-    }
+    const found = await hashFile(`${dir}/${file.path}`).catch(() => undefined);
+    checkBundleFile(dir, file, found);
   }
   return { dir, manifest };
 }

@@ -106,6 +106,31 @@ export function parseManifest(text: string, where: string): BundleManifest {
 }
 
 /**
+ * Checks one listed file against what was found (`undefined`: missing): an incomplete or altered
+ * bundle is a {@link BundleError} naming the file.
+ */
+export function checkBundleFile(
+  where: string,
+  file: BundleFile,
+  found: { bytes: number; sha256: string } | undefined,
+): void {
+  if (!found) {
+    throw new BundleError(
+      `${where} is incomplete: ${file.path} is missing`,
+      "copy the whole bundle folder, or export it again",
+    );
+  }
+  if (found.bytes !== file.bytes || found.sha256 !== file.sha256) {
+    throw new BundleError(
+      `${where}: ${file.path} was altered (${found.bytes} bytes, expected ${file.bytes} with sha256 ${
+        file.sha256.slice(0, 12)
+      }…)`,
+      "copy the bundle again from its source, or export it again",
+    );
+  }
+}
+
+/**
  * Checks every file the manifest lists: present, of its size, of its sha256. `read` returns a
  * file's bytes or `undefined` when it is missing. Returns the files' bytes by path.
  */
@@ -117,21 +142,9 @@ export async function verifyBundle(
   const contents = new Map<string, Uint8Array>();
   for (const file of manifest.files) {
     const bytes = await read(file.path);
-    if (!bytes) {
-      throw new BundleError(
-        `${where} is incomplete: ${file.path} is missing`,
-        "copy the whole bundle folder, or export it again",
-      );
-    }
-    if (bytes.length !== file.bytes || (await sha256Hex(bytes)) !== file.sha256) {
-      throw new BundleError(
-        `${where}: ${file.path} was altered (${bytes.length} bytes, expected ${file.bytes} with sha256 ${
-          file.sha256.slice(0, 12)
-        }…)`,
-        "copy the bundle again from its source, or export it again",
-      );
-    }
-    contents.set(file.path, bytes);
+    const found = bytes && { bytes: bytes.length, sha256: await sha256Hex(bytes) };
+    checkBundleFile(where, file, found);
+    contents.set(file.path, bytes!);
   }
   return contents;
 }
