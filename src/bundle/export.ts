@@ -97,7 +97,9 @@ export async function exportBundle(
   for (const name of ["vision", "embed", "decoder"] as const) {
     prepared.push({
       name,
-      graph: await prepareGraph(name, checkpoint, build, cacheDir, { ownWeights: true }),
+      graph: await prepareGraph(name, checkpoint, build, cacheDir, undefined, {
+        ownWeights: true,
+      }),
     });
   }
   const geometry = geometryOf(config);

@@ -44,3 +44,9 @@ Deno.test("cli: groupHelp knows no group for a one-word command or an unknown wo
   assertEquals(groupHelp("info"), undefined);
   assertEquals(groupHelp("frobnicate"), undefined);
 });
+
+Deno.test("cli: every help text stands on its own (no spec sections or files outside the repo)", () => {
+  for (const command of COMMANDS) {
+    assert(!/§|metrics\.md|nanovlm\.md|shared\/spec/.test(command.help), `${command.name} --help`);
+  }
+});

@@ -23,8 +23,8 @@ export const PRECISION_MODULES: readonly (keyof ModulePrecision)[] = [
 function precisionValue(value: string, where: string): Precision {
   if (!(PRECISIONS as readonly string[]).includes(value)) {
     throw new InputError(
-      `${where}: unknown precision "${value}"`,
-      `use one of ${PRECISIONS.join(", ")}`,
+      `${where} must be one of ${PRECISIONS.join(", ")}; got ${JSON.stringify(value)}`,
+      "or a per-module mix such as vision=fp16,decoder=fp32",
     );
   }
   return value as Precision;
@@ -65,7 +65,7 @@ export function parsePrecision(
     if (key in mix) {
       throw new InputError(`${where}: module "${module}" is named twice`, "name each module once");
     }
-    mix[key] = precisionValue(value, `${where} ${module}`);
+    mix[key] = precisionValue(value, `${where} ${module}=`);
   }
   return mix;
 }

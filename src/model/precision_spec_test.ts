@@ -38,14 +38,18 @@ Deno.test("parsePrecision: int8/int4 and the head on its own (it follows the dec
 });
 
 Deno.test("parsePrecision: a bad module, value or shape is a named error", () => {
-  assertThrows(() => parsePrecision("fp8"), InputError, /unknown precision "fp8"/);
+  assertThrows(
+    () => parsePrecision("fp8"),
+    InputError,
+    /--precision must be one of fp32, fp16, int8, int4; got "fp8"/,
+  );
   assertThrows(() => parsePrecision("encoder=fp16"), InputError, /unknown module "encoder"/);
   assertThrows(() => parsePrecision("vision=fp16,vision=fp32"), InputError, /named twice/);
   assertThrows(() => parsePrecision("vision=fp16,decoder"), InputError, /is not module=precision/);
   assertThrows(
     () => parsePrecision("vision=bf16"),
     InputError,
-    /--precision vision: unknown precision "bf16"/,
+    /--precision vision= must be one of fp32, fp16, int8, int4; got "bf16"/,
   );
 });
 

@@ -42,6 +42,11 @@ export interface RuntimeOptions {
   threads?: number;
   /** Cache folder for graphs and converted weights. */
   cacheDir?: string;
+  /**
+   * Inspect flavour: the internal outputs to build (e.g. `lm.attn_probs.layer3`); the others are
+   * left out of the graphs, so they are neither computed nor held. Default: every one.
+   */
+  taps?: readonly string[];
   /** Show onnxruntime's own log. */
   debug?: boolean;
   /** Spin-wait in every session's worker threads (default: the decoder only). */
@@ -132,7 +137,7 @@ export class NanoVLMRuntime {
     const sessions = {} as Record<GraphName, ort.InferenceSession>;
     try {
       for (const name of ["vision", "embed", "decoder"] as const) {
-        const graph = await prepareGraph(name, source, build, cacheDir);
+        const graph = await prepareGraph(name, source, build, cacheDir, options.taps);
         sessions[name] = (await createSession(graph.bytes, graph.weightsFolder, {
           provider,
           threads: options.threads,
