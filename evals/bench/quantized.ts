@@ -96,7 +96,7 @@ try {
   const checkpoint = await openCheckpoint(dir);
   const config = checkpoint.config;
   const precisions = (values.precisions ?? "fp32,int8,int4").split(",");
-  const load = await Deno.readTextFile("/proc/loadavg").catch(() => "n/a");
+  const load = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
   if (pausePid && !stopped(pausePid)) {
     pausedPid = pausePid;
     Deno.kill(pausedPid, "SIGSTOP");
@@ -127,7 +127,7 @@ try {
     console.error(`${spec}: decode ${msPerToken.toFixed(1)} ms/token, peak RSS ${warm.peakRss}`);
   }
   resume();
-  const loadAfter = await Deno.readTextFile("/proc/loadavg").catch(() => "n/a");
+  const loadAfter = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
   const fp32 = rows.find((r) => r.precision === "fp32");
   const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
   const lines = [
@@ -137,7 +137,7 @@ try {
       values.threads ?? "onnxruntime default"
     }, onnxruntime-node 1.30.0 cpu; memory bandwidth ${
       (machine.bandwidth / 1e9).toFixed(1)
-    } GB/s; load average before ${load.trim()}, after ${loadAfter.trim()}${
+    } GB/s; load average before ${load}, after ${loadAfter}${
       pausedPid ? `; background pid ${pausedPid} paused while measuring` : ""
     }`,
     "",
