@@ -82,13 +82,10 @@ export function buildOptions(
   const module = (name: string, value: Precision | undefined, fallback: Precision = "fp32") =>
     oneOf(`${name} precision`, value, precisions, fallback);
   const mix = typeof p === "string" ? { vision: p, projector: p, decoder: p, head: p } : p;
+  const vision = module("vision", mix.vision);
+  const projector = module("projector", mix.projector);
   const decoder = module("decoder", mix.decoder);
-  const precision = {
-    vision: module("vision", mix.vision),
-    projector: module("projector", mix.projector),
-    decoder,
-    head: module("head", mix.head, decoder),
-  };
+  const precision = { vision, projector, decoder, head: module("head", mix.head, decoder) };
   const q = { ...DEFAULT_QUANT, ...options.quantization };
   if (!QUANT_BLOCK_SIZES.includes(q.blockSize)) {
     throw new InputError(
