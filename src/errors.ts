@@ -31,6 +31,9 @@ export class InputError extends NanovlmError {}
 /** The inference engine (onnxruntime, an execution provider, a graph) failed or is unavailable. */
 export class EngineError extends NanovlmError {}
 
+/** An exported bundle is incomplete, altered (a file's size or sha256 differs) or of an unknown version. */
+export class BundleError extends NanovlmError {}
+
 /** Formats an error for a terminal: the message, the hint, and the stack only when asked. */
 export function formatError(error: unknown, debug = false): string {
   if (error instanceof NanovlmError) {

@@ -31,3 +31,4 @@ export * from "./pipeline/mod.ts";
 export * from "./parity/mod.ts";
 export * from "./inspect/mod.ts";
 export * from "./viz/mod.ts";
+export * from "./bundle/mod.ts";

@@ -1,12 +1,13 @@
 /**
  * `deno task bench:drift`: precision and flavour drift on a full-size checkpoint (default: a
- * synthesized 222M). Runs one image + prompt through fp32 inspect (the reference), fp32 fast and
- * fp16 fast, and prints per variant the logits' max-abs and relative error, cosine, KL divergence
+ * synthesized 222M). Runs one image + prompt through fp32 inspect (the reference) and each variant
+ * (`--variants`, default fp32 fast, fp16 inspect and fast, int8 and int4 fast), and prints per
+ * variant the image embeddings' cosine (the vision stage), the logits' max-abs and relative error, cosine, KL divergence
  * of the next-token distribution (mean, p99, max), Δp of the reference's top token, top-1
  * agreement and the first step where 16 greedy tokens diverge (llama.cpp's `--kl-divergence`
  * style), all computed by `src/inspect/drift.ts`.
  *
- * usage: deno task bench:drift [--checkpoint <dir>]
+ * usage: deno task bench:drift [--checkpoint <dir>] [--variants fast:fp32,fast:int4,...]
  *
  * @module
  */
@@ -16,15 +17,20 @@ import {
   type Flavour,
   greedyDecode,
   logitsDrift,
+  type ModulePrecision,
   NanoVLMRuntime,
   openCheckpoint,
+  parsePrecision,
   type Precision,
   presetConfig,
   stageDrift,
   synthesizeCheckpoint,
 } from "../../src/mod.ts";
 
-const { values } = parseArgs({ args: Deno.args, options: { checkpoint: { type: "string" } } });
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { checkpoint: { type: "string" }, variants: { type: "string" } },
+});
 const work = await Deno.makeTempDir({ prefix: "nanovlm-drift-" });
 try {
   let dir = values.checkpoint;
@@ -40,7 +46,7 @@ try {
   const baseVocab = c.lm_base_vocab_size ?? c.lm_vocab_size;
   const textIds = Array.from({ length: 20 }, (_, i) => (100 + 37 * i) % baseVocab);
 
-  const run = async (flavour: Flavour, precision: Precision) => {
+  const run = async (flavour: Flavour, precision: Precision | Partial<ModulePrecision>) => {
     const runtime = await NanoVLMRuntime.load(checkpoint, {
       flavour,
       precision,
@@ -64,7 +70,7 @@ try {
       });
       const prompt = { embeds, batch: 1, length, attentionMask: [all.map(() => 1)] };
       const { ids } = await greedyDecode(runtime, prompt, 16);
-      return { logits, ids: ids[0], vocab: c.lm_vocab_size, length };
+      return { image, logits, ids: ids[0], vocab: c.lm_vocab_size, length };
     } finally {
       await runtime.release();
     }
@@ -72,20 +78,23 @@ try {
 
   const reference = await run("inspect", "fp32");
   const rows = [];
-  for (
-    const [flavour, precision] of [["fast", "fp32"], ["inspect", "fp16"], ["fast", "fp16"]] as const
-  ) {
-    const r = await run(flavour, precision);
+  const variants = (values.variants ?? "fast:fp32,inspect:fp16,fast:fp16,fast:int8,fast:int4")
+    .split(",").map((v) => v.split(":") as [Flavour, string]);
+  for (const [flavour, precision] of variants) {
+    const r = await run(flavour, parsePrecision(precision));
+    const vision = stageDrift("image_embeds", reference.image, r.image);
     const stage = stageDrift("logits", reference.logits, r.logits);
     const d = logitsDrift(reference.logits, r.logits, r.vocab);
     const diverged = firstDivergence(reference.ids, r.ids);
     const e = (x: number) => x.toExponential(2);
     rows.push(
-      `| ${flavour} | ${precision} | ${e(stage.maxAbs)} | ${e(stage.rel)} | ${
-        stage.cosine.toFixed(7)
-      } | ${e(d.kl.mean)} | ${e(d.kl.p99)} | ${e(d.kl.max)} | ${e(d.deltaP.mean)} | ${
-        (100 * d.top1Agreement).toFixed(1)
-      }% | ${diverged === null ? "none in 16" : `step ${diverged}`} |`,
+      `| ${flavour} | ${precision} | ${vision.cosine.toFixed(5)} | ${e(stage.maxAbs)} | ${
+        e(stage.rel)
+      } | ${stage.cosine.toFixed(7)} | ${e(d.kl.mean)} | ${e(d.kl.p99)} | ${e(d.kl.max)} | ${
+        e(d.deltaP.mean)
+      } | ${(100 * d.top1Agreement).toFixed(1)}% | ${
+        diverged === null ? "none in 16" : `step ${diverged}`
+      } |`,
     );
   }
   console.log([
@@ -93,8 +102,8 @@ try {
       values.checkpoint ?? "a synthesized nanoVLM-222M"
     } (${reference.length}-token prompt)`,
     "",
-    "| flavour | precision | logits max-abs | rel | cosine | KL mean | KL p99 | KL max | Δp mean | top-1 agree | greedy divergence |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    "| flavour | precision | image embeds cosine | logits max-abs | rel | cosine | KL mean | KL p99 | KL max | Δp mean | top-1 agree | greedy divergence |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n"));
 } finally {

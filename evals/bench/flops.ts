@@ -4,7 +4,17 @@
  *
  * @module
  */
-import { geometryOf, type NanoVLMConfig } from "../../src/mod.ts";
+import {
+  blobSize,
+  blocksPerRow,
+  geometryOf,
+  type ModulePrecision,
+  type NanoVLMConfig,
+  type Precision,
+  quantBits,
+  type QuantOptions,
+  zeroPointRowBytes,
+} from "../../src/mod.ts";
 
 /** Floating-point operations of encoding one image (ViT + projector; multiply-add = 2). */
 export function visionFlops(c: NanoVLMConfig): number {
@@ -30,4 +40,27 @@ export function decodeWeightBytes(c: NanoVLMConfig, bytesPerWeight: number): num
   const d = c.lm_hidden_dim, kv = (d / c.lm_n_heads) * c.lm_n_kv_heads;
   const perBlock = 2 * d * d + 2 * d * kv + 3 * d * c.lm_inter_dim + 2 * d;
   return (c.lm_n_blocks * perBlock + d + c.lm_vocab_size * d) * bytesPerWeight;
+}
+
+/**
+ * Bytes one decode step reads under a precision: each decoder matrix and the head at its own
+ * storage (fp32 4 B/weight; fp16 graphs compute on fp32 weights on the CPU, so 4 B too; int8/int4
+ * codes plus a float32 scale, and a zero point when asymmetric, per block), norms in float32.
+ */
+export function decodeBytesRead(
+  c: NanoVLMConfig,
+  precision: ModulePrecision,
+  quant: QuantOptions,
+): number {
+  const d = c.lm_hidden_dim, kv = (d / c.lm_n_heads) * c.lm_n_kv_heads, f = c.lm_inter_dim;
+  const matrix = (n: number, k: number, p: Precision) => {
+    const bits = quantBits(p);
+    if (!bits) return n * k * 4;
+    const shape = { n, k, bits, blockSize: quant.blockSize, symmetric: quant.symmetric };
+    return n * blocksPerRow(shape) * (blobSize(shape) + 4) + n * zeroPointRowBytes(shape);
+  };
+  const p = precision.decoder;
+  const perBlock = 2 * matrix(d, d, p) + 2 * matrix(kv, d, p) + 2 * matrix(f, d, p) +
+    matrix(d, f, p) + 2 * d * 4;
+  return c.lm_n_blocks * perBlock + d * 4 + matrix(c.lm_vocab_size, d, precision.head);
 }

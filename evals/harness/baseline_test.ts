@@ -14,8 +14,8 @@ const MODEL: ModelIdentity = {
 /** A one-task (mcq), one-cell run whose item i is correct when `correct[i]`. */
 function run(cell: "fp32@cpu" | "fp16@cpu", correct: number[], model = MODEL): SummaryWithDetails {
   const modules = cell === "fp32@cpu"
-    ? { vision: "fp32", projector: "fp32", decoder: "fp32" } as const
-    : { vision: "fp16", projector: "fp16", decoder: "fp16" } as const;
+    ? { vision: "fp32", projector: "fp32", decoder: "fp32", head: "fp32" } as const
+    : { vision: "fp16", projector: "fp16", decoder: "fp16", head: "fp16" } as const;
   const records: EvalRecord[] = correct.map((c, i) => ({
     id: `q${i}`,
     task: "mcq",
@@ -79,7 +79,7 @@ function run(cell: "fp32@cpu" | "fp16@cpu", correct: number[], model = MODEL): S
 const ones = (n: number) => Array(n).fill(1);
 
 Deno.test("gate: exact cells are CPU fp32 and deterministic; others statistical", () => {
-  const fp32 = { vision: "fp32", projector: "fp32", decoder: "fp32" } as const;
+  const fp32 = { vision: "fp32", projector: "fp32", decoder: "fp32", head: "fp32" } as const;
   assert(isExactCell({ modules: fp32, device: "cpu" }, true));
   assert(!isExactCell({ modules: fp32, device: "cpu" }, false));
   assert(!isExactCell({ modules: fp32, device: "cuda" }, true));

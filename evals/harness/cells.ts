@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { formatPrecision, InputError, parsePrecision } from "../../src/mod.ts";
+import { buildOptions, formatPrecision, InputError, parsePrecision } from "../../src/mod.ts";
 import type { CellPrecision } from "./types.ts";
 
 /** One cell to run. */
@@ -24,11 +24,7 @@ const DEVICES = ["cpu", "cuda", "auto"] as const;
 
 /** A precision spec (as {@link parsePrecision} reads it) with every module filled in. */
 function fullPrecision(spec: string): CellPrecision {
-  const parsed = parsePrecision(spec);
-  const fill = typeof parsed === "string"
-    ? { vision: parsed, projector: parsed, decoder: parsed }
-    : { vision: "fp32", projector: "fp32", decoder: "fp32", ...parsed };
-  return fill as CellPrecision;
+  return buildOptions({ precision: parsePrecision(spec) }).precision;
 }
 
 /**

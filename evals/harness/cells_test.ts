@@ -9,8 +9,8 @@ Deno.test("precisions: plain values, a per-module mix, mixes split where a modul
     "vision=fp16",
   ]);
   assertEquals(parsePrecisions(["vision=fp16,vision=fp32,decoder=fp16"]).map((p) => p.modules), [
-    { vision: "fp16", projector: "fp32", decoder: "fp32" },
-    { vision: "fp32", projector: "fp32", decoder: "fp16" },
+    { vision: "fp16", projector: "fp32", decoder: "fp32", head: "fp32" },
+    { vision: "fp32", projector: "fp32", decoder: "fp16", head: "fp16" },
   ]);
   // A mix that sets every module alike is that precision; duplicates collapse.
   assertEquals(

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { Precision } from "../../src/mod.ts";
 
 /** Version of the harness's records and cache; a change invalidates cached responses. */
 export const HARNESS_VERSION = "1";
@@ -24,11 +25,13 @@ export type McqMethod = "loglik" | "letter";
 /** A model precision per module, as the graphs are built. */
 export interface CellPrecision {
   /** Vision encoder. */
-  vision: "fp32" | "fp16";
+  vision: Precision;
   /** Modality projector. */
-  projector: "fp32" | "fp16";
-  /** Decoder. */
-  decoder: "fp32" | "fp16";
+  projector: Precision;
+  /** Decoder blocks. */
+  decoder: Precision;
+  /** The LM head (follows the decoder unless named). */
+  head: Precision;
 }
 
 /** Three quantiles of a latency distribution, in milliseconds. */

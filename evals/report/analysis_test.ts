@@ -52,7 +52,7 @@ function cell(name: string, vqa: number, categories: Record<string, number>): Ce
   return {
     name,
     precision: name.split("@")[0],
-    modules: { vision: "fp32", projector: "fp32", decoder: "fp32" },
+    modules: { vision: "fp32", projector: "fp32", decoder: "fp32", head: "fp32" },
     device: "cpu",
     records: `records/${name}.jsonl`,
     tasks: {

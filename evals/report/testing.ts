@@ -238,7 +238,12 @@ export async function writeFixtureOutput(
     cells.push({
       name: cell.name,
       precision: cell.precision,
-      modules: { vision: cell.precision, projector: cell.precision, decoder: cell.precision },
+      modules: {
+        vision: cell.precision,
+        projector: cell.precision,
+        decoder: cell.precision,
+        head: cell.precision,
+      },
       device: "cpu",
       records: `records/${cell.name}.jsonl`,
       tasks,

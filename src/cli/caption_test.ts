@@ -78,7 +78,10 @@ fixtureTest("caption/ask: bad options are clear errors before anything runs", as
   await rejects(["--max-new-tokens=-1"], /--max-new-tokens must be an integer >= 0/);
   await rejects(["--min-new-tokens=-3"], /--min-new-tokens must be an integer >= 0/);
   await rejects(["--temperature=-1"], /--temperature/);
-  await rejects(["--precision", "fp8"], /--precision must be one of fp32, fp16/);
+  await rejects(
+    ["--precision", "fp8"],
+    /--precision must be one of fp32, fp16, int8, int4; got "fp8"/,
+  );
   await rejects(["--device", "tpu"], /--device must be one of cpu, cuda, auto/);
   await rejects(["--num-return-sequences", "2"], /needs at least as many beams/);
   await rejects(["--stop", ""], /--stop/);

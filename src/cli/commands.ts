@@ -23,6 +23,7 @@ import { embedCommand } from "./embed.ts";
 import { evalCommand } from "./eval.ts";
 import { evalMergeCommand } from "./eval_merge.ts";
 import { finetuneCommand } from "./finetune.ts";
+import { exportCommand } from "./export.ts";
 import { infoCommand } from "./info.ts";
 import { lensCommand } from "./lens.ts";
 import { parityCommand } from "./parity.ts";
@@ -46,6 +47,7 @@ export const COMMANDS: readonly Command[] = [
   chooseCommand,
   retrieveCommand,
   embedCommand,
+  exportCommand,
   attentionCommand,
   lensCommand,
   driftCommand,

@@ -46,7 +46,7 @@ async function parityLine(cacheDir: string): Promise<{ line: string; pass: boole
     cacheDir,
   });
   try {
-    const report = await runParity(fixture, runtime, "fp32");
+    const report = await runParity(fixture, runtime);
     const worst = report.stages.reduce((a, b) => (b.rel > a.rel ? b : a), report.stages[0]);
     const greedy = report.greedy.single.pass && report.greedy.batch.pass;
     return {

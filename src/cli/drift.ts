@@ -7,9 +7,9 @@
  */
 import { InputError } from "../errors.ts";
 import { compareTraces, formatDrift } from "../inspect/mod.ts";
-import type { Precision } from "../model/mod.ts";
+import { parsePrecision } from "../model/mod.ts";
 import { NanoVLM } from "../pipeline/mod.ts";
-import { choiceOption, flag, integerOption, parseCommandArgs } from "./args.ts";
+import { flag, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import {
   TRACE_REQUEST_HELP,
@@ -23,7 +23,7 @@ const NAME = "drift";
 /** The `drift` command. */
 export const driftCommand: Command = {
   name: NAME,
-  summary: "compare two runs (fp32 vs fp16) stage by stage, logits KL, greedy divergence",
+  summary: "compare two runs (e.g. fp32 vs int4) stage by stage, logits KL, greedy divergence",
   help:
     `usage: deno task nanovlm drift --model <dir> --tokenizer <path> --image <path> (--question <q> | --prompt <p>) [options]
 
@@ -35,8 +35,9 @@ agreement), then reports the first greedy step where b's tokens differ from a's.
 ${TRACE_REQUEST_HELP}
 
 drift options:
-  --a fp32|fp16              the reference run's precision (default fp32)
-  --b fp32|fp16              the compared run's precision (default fp16)
+  --a <p>                    the reference run's precision (default fp32): fp32, fp16, int8,
+                             int4 or a per-module mix such as decoder=int4,head=int8
+  --b <p>                    the compared run's precision (default fp16)
   --steps <n>                greedy tokens to compare (default 8; with --answer none are generated)
   --json                     print {"a", "b", "stages": [...], "logits": {...}, "firstDivergence"}
 
@@ -64,13 +65,19 @@ example:
         "drop --precision; pass e.g. --a fp32 --b fp16",
       );
     }
-    const a = choiceOption<Precision>(parsed, "a", ["fp32", "fp16"]) ?? "fp32";
-    const b = choiceOption<Precision>(parsed, "b", ["fp32", "fp16"]) ?? "fp16";
+    const a = stringOption(parsed, "a") ?? "fp32";
+    const b = stringOption(parsed, "b") ?? "fp16";
     const steps = integerOption(parsed, "steps", { min: 1 }) ?? 8;
     const { dir, options } = modelOptionsFromArgs(NAME, parsed);
-    const ref = await NanoVLM.load(dir, { ...options, precision: a, flavour: "inspect" });
+    const precisionA = parsePrecision(a, "--a");
+    const precisionB = parsePrecision(b, "--b");
+    const ref = await NanoVLM.load(dir, { ...options, precision: precisionA, flavour: "inspect" });
     try {
-      const other = await NanoVLM.load(dir, { ...options, precision: b, flavour: "inspect" });
+      const other = await NanoVLM.load(dir, {
+        ...options,
+        precision: precisionB,
+        flavour: "inspect",
+      });
       try {
         const req = request(ref);
         const generate = continuation.answer === undefined ? { maxNewTokens: steps } : undefined;

@@ -187,9 +187,7 @@ fixtureTest(
           cacheDir,
         });
         try {
-          return (await runParity(fixture, runtime, precision)).stages.find((s) =>
-            s.name === "lm.logits"
-          )!;
+          return (await runParity(fixture, runtime)).stages.find((s) => s.name === "lm.logits")!;
         } finally {
           await runtime.release();
         }

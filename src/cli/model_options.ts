@@ -5,7 +5,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
-import type { Flavour } from "../model/mod.ts";
+import type { Flavour, QuantOptions } from "../model/mod.ts";
 import {
   type GenerationOptions,
   type LoadOptions,
@@ -30,6 +30,9 @@ export const MODEL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   model: { type: "string" },
   tokenizer: { type: "string" },
   precision: { type: "string" },
+  "quant-block": { type: "string" },
+  "quant-asymmetric": { type: "boolean" },
+  "quant-accuracy": { type: "string" },
   device: { type: "string" },
   flavour: { type: "string" },
   threads: { type: "string" },
@@ -42,9 +45,13 @@ export const MODEL_HELP = `model options:
   --model <dir>              checkpoint folder (config.json + model.safetensors); required
   --tokenizer <path>         tokenizer.json, or a folder holding one; required (checkpoints do
                              not include it)
-  --precision <p>            compute precision: fp32 (default) or fp16 for every module, or a
-                             per-module mix such as vision=fp16,decoder=fp32 (modules vision,
-                             projector, decoder; the ones not named stay fp32)
+  --precision <p>            precision: fp32 (default), fp16, int8 or int4 (weight-only
+                             quantisation) for every module, or a per-module mix such as
+                             vision=fp16,decoder=int4,head=int8 (modules vision, projector,
+                             decoder, head; the ones not named stay fp32, head follows decoder)
+  --quant-block 32|64|128    int8/int4 block size (default 32)
+  --quant-asymmetric         int8/int4 with a zero point per block (default symmetric)
+  --quant-accuracy 0|4       MatMulNBits accuracy level: 0 float32, 4 int8 activations (default)
   --device cpu|cuda|auto     execution provider (default cpu; auto picks cuda when installed)
   --flavour fast|inspect     graph flavour (default fast; inspect exposes internal outputs)
   --threads <n>              onnxruntime intra-op threads
@@ -91,6 +98,17 @@ export const GENERATION_HELP = `generation options (default: greedy):
   --num-return-sequences <n> beam search: sequences to return (default 1)
   --stop <text>              stop when the text contains this string (repeatable)`;
 
+/** Reads `--quant-block`, `--quant-asymmetric` and `--quant-accuracy` (unset ones keep defaults). */
+export function quantizationFromArgs(parsed: ParsedArgs): Partial<QuantOptions> {
+  const block = choiceOption(parsed, "quant-block", ["32", "64", "128"] as const);
+  const accuracy = choiceOption(parsed, "quant-accuracy", ["0", "4"] as const);
+  return {
+    ...(block ? { blockSize: Number(block) } : {}),
+    ...(flag(parsed, "quant-asymmetric") ? { symmetric: false } : {}),
+    ...(accuracy ? { accuracyLevel: Number(accuracy) as 0 | 4 } : {}),
+  };
+}
+
 /** Reads the model options; `--model` is required. */
 export function modelOptionsFromArgs(
   command: string,
@@ -98,6 +116,7 @@ export function modelOptionsFromArgs(
 ): { dir: string; options: LoadOptions } {
   const precisionText = stringOption(parsed, "precision");
   const precision = precisionText === undefined ? undefined : parsePrecision(precisionText);
+  const quantization = quantizationFromArgs(parsed);
   const provider = choiceOption<Provider>(parsed, "device", ["cpu", "cuda", "auto"]);
   const flavour = choiceOption<Flavour>(parsed, "flavour", ["fast", "inspect"]);
   const threads = integerOption(parsed, "threads", { min: 1 });
@@ -113,6 +132,7 @@ export function modelOptionsFromArgs(
     options: {
       tokenizer: stringOption(parsed, "tokenizer"),
       precision,
+      quantization,
       provider,
       flavour,
       threads,

@@ -22,7 +22,7 @@ Deno.test("model options: --precision takes one precision or a per-module mix", 
   assertThrows(
     () => modelOptionsFromArgs("ask", parse(["--model", "m", "--precision", "vision=fp8"])),
     InputError,
-    /vision= must be one of fp32, fp16; got "fp8"/,
+    /vision= must be one of fp32, fp16, int8, int4; got "fp8"/,
   );
 });
 

@@ -10,6 +10,8 @@ import { NanoVLMRuntime } from "../runtime/mod.ts";
 import { choiceOption, flag, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { InputError } from "../errors.ts";
+import { parsePrecision } from "../model/mod.ts";
+import { quantizationFromArgs } from "./model_options.ts";
 
 /** The `parity` command. */
 export const parityCommand: Command = {
@@ -23,11 +25,16 @@ max-abs error, error relative to the golden's max-abs, cosine similarity. Then r
 generation for the single prompt and the padded batch and compares the ids. Exits 1 on any failure.
 
 Bounds: fp32 — every stage within 1e-4 of the golden's max-abs, greedy ids identical;
-fp16 — drift reported per stage, logits must keep cosine >= 0.999.
+fp16 — drift reported per stage, logits must keep cosine >= 0.999; int8 — prefill logits cosine >= 0.99;
+int4 — prefill logits cosine >= 0.8 (the lowest precision of any module decides).
 
 options:
   --checkpoint <dir>          checkpoint folder (default: <fixture-dir>/checkpoint)
-  --precision fp32|fp16       default fp32
+  --precision <p>             fp32 (default), fp16, int8, int4 or a per-module mix such as
+                              decoder=int4,head=int8 (see caption --help)
+  --quant-block 32|64|128     int8/int4 block size (default 32)
+  --quant-asymmetric          int8/int4 with a zero point per block
+  --quant-accuracy 0|4        MatMulNBits accuracy level (default 4)
   --flavour fast|inspect      default inspect (compares every internal stage)
   --device cpu|cuda|auto      execution provider (default cpu)
   --threads <n>               onnxruntime intra-op threads
@@ -40,6 +47,9 @@ example:
     const parsed = parseCommandArgs("parity", args, {
       checkpoint: { type: "string" },
       precision: { type: "string" },
+      "quant-block": { type: "string" },
+      "quant-asymmetric": { type: "boolean" },
+      "quant-accuracy": { type: "string" },
       flavour: { type: "string" },
       threads: { type: "string" },
       device: { type: "string" },
@@ -53,7 +63,7 @@ example:
         "run `deno task nanovlm parity --help`",
       );
     }
-    const precision = choiceOption(parsed, "precision", ["fp32", "fp16"] as const) ?? "fp32";
+    const precision = parsePrecision(stringOption(parsed, "precision") ?? "fp32");
     const flavour = choiceOption(parsed, "flavour", ["fast", "inspect"] as const) ?? "inspect";
     const provider = choiceOption(parsed, "device", ["cpu", "cuda", "auto"] as const) ?? "cpu";
     const fixture = await openFixture(dir);
@@ -63,13 +73,14 @@ example:
     const runtime = await NanoVLMRuntime.load(checkpoint, {
       flavour,
       precision,
+      quantization: quantizationFromArgs(parsed),
       provider,
       threads: integerOption(parsed, "threads", { min: 1 }),
       cacheDir: stringOption(parsed, "cache-dir"),
       debug: flag(parsed, "debug"),
     });
     try {
-      const report = await runParity(fixture, runtime, precision);
+      const report = await runParity(fixture, runtime);
       console.log(flag(parsed, "json") ? JSON.stringify(report) : formatParity(report));
       return report.pass ? 0 : 1;
     } finally {

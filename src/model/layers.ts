@@ -61,12 +61,31 @@ export function weight(ctx: LayerContext, name: string): string {
  * `nn.Linear` `prefix`: `y = x · Wᵀ (+ b)` with the checkpoint's weight `[out, in]` used in place
  * (its bytes are never transposed); the bias is used when the checkpoint has `prefix.bias`.
  * Fused: one com.microsoft FusedMatMul (transB) node on any rank; explicit: a standard Gemm
- * (transB) on a 2-D view.
+ * (transB) on a 2-D view; a weight the table holds quantised (int8/int4): one com.microsoft
+ * MatMulNBits node (either flavour).
  */
 export function linear(ctx: LayerContext, x: string, prefix: string): string {
   const { g } = ctx;
   const outFeatures = ctx.weights.shapeOf(`${prefix}.weight`)[0];
   const bias = ctx.weights.has(`${prefix}.bias`);
+  const quant = ctx.weights.quantOf(`${prefix}.weight`);
+  if (quant) {
+    return g.scope(prefix.split(".").pop()!, () => {
+      const q = ctx.weights.useQuantized(g, `${prefix}.weight`);
+      // Scales are float32: a float16 module (a quantised head after an fp16 decoder) casts around.
+      const x32 = cast(g, x, ctx.compute, "float32");
+      const inputs = [x32, q.codes, q.scales, q.zeroPoints].filter((v, i) => i < 3 || v !== "");
+      const y32 = g.op("MatMulNBits", inputs, {
+        K: quant.k,
+        N: quant.n,
+        bits: quant.bits,
+        block_size: quant.blockSize,
+        accuracy_level: quant.accuracyLevel,
+      }, { domain: "com.microsoft" });
+      const y = cast(g, y32, "float32", ctx.compute);
+      return bias ? g.op("Add", [y, weight(ctx, `${prefix}.bias`)]) : y;
+    });
+  }
   return g.scope(prefix.split(".").pop()!, () => {
     const inputs = [x, weight(ctx, `${prefix}.weight`)];
     if (bias) inputs.push(weight(ctx, `${prefix}.bias`));

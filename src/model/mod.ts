@@ -8,3 +8,4 @@ export * from "./build.ts";
 export * from "./options.ts";
 export * from "./weights.ts";
 export * from "./precision_spec.ts";
+export * from "./quantize.ts";

@@ -5,12 +5,17 @@
  * @module
  */
 import { InputError } from "../errors.ts";
+import { DEFAULT_QUANT, QUANT_BLOCK_SIZES, type QuantBits, type QuantOptions } from "./quantize.ts";
 
 /** `fast`: fused ONNX ops (Attention, RotaryEmbedding, RMSNormalization); `inspect`: explicit ops and internal outputs. */
 export type Flavour = "fast" | "inspect";
 
-/** Numeric precision of a module's computation. Graph inputs and outputs stay float32. */
-export type Precision = "fp32" | "fp16";
+/**
+ * Numeric precision of a module. `fp32`/`fp16`: the compute and weight type; `int8`/`int4`:
+ * weight-only quantisation of the module's linear layers (com.microsoft MatMulNBits), computing in
+ * float32 (norms, embeddings and biases stay float32). Graph inputs and outputs stay float32.
+ */
+export type Precision = "fp32" | "fp16" | "int8" | "int4";
 
 /** Precision per module. */
 export interface ModulePrecision {
@@ -18,8 +23,14 @@ export interface ModulePrecision {
   vision: Precision;
   /** Precision of the modality projector. */
   projector: Precision;
-  /** Precision of the decoder graph (blocks and LM head). */
+  /** Precision of the decoder's blocks and final norm. */
   decoder: Precision;
+  /**
+   * Precision of the LM head on its own (the tied embedding table read once per token). fp32/fp16:
+   * the head table's stored type; int8/int4: the head's matmul is quantised while the token lookup
+   * keeps the table in the decoder's float type. Defaults to the decoder's precision.
+   */
+  head: Precision;
 }
 
 /**
@@ -37,6 +48,8 @@ export interface BuildOptions {
   kernels: Kernels;
   /** Default fp32 everywhere. */
   precision: ModulePrecision;
+  /** How int8/int4 modules are quantised (default block 32, symmetric, accuracy level 4). */
+  quantization: QuantOptions;
 }
 
 function oneOf<T extends string>(
@@ -61,31 +74,49 @@ export function buildOptions(
     flavour?: Flavour;
     kernels?: Kernels;
     precision?: Precision | Partial<ModulePrecision>;
+    quantization?: Partial<QuantOptions>;
   } = {},
 ): BuildOptions {
   const p = options.precision ?? "fp32";
-  const precisions = ["fp32", "fp16"] as const;
-  const module = (name: string, value: Precision | undefined) =>
-    oneOf(`${name} precision`, value, precisions, "fp32");
-  const precision = typeof p === "string"
-    ? {
-      vision: module("vision", p),
-      projector: module("projector", p),
-      decoder: module("decoder", p),
-    }
-    : {
-      vision: module("vision", p.vision),
-      projector: module("projector", p.projector),
-      decoder: module("decoder", p.decoder),
-    };
+  const precisions = ["fp32", "fp16", "int8", "int4"] as const;
+  const module = (name: string, value: Precision | undefined, fallback: Precision = "fp32") =>
+    oneOf(`${name} precision`, value, precisions, fallback);
+  const mix = typeof p === "string" ? { vision: p, projector: p, decoder: p, head: p } : p;
+  const vision = module("vision", mix.vision);
+  const projector = module("projector", mix.projector);
+  const decoder = module("decoder", mix.decoder);
+  const precision = { vision, projector, decoder, head: module("head", mix.head, decoder) };
+  const q = { ...DEFAULT_QUANT, ...options.quantization };
+  if (!QUANT_BLOCK_SIZES.includes(q.blockSize)) {
+    throw new InputError(
+      `quantisation block size must be one of ${QUANT_BLOCK_SIZES.join(", ")}; got ${q.blockSize}`,
+      "use e.g. 32",
+    );
+  }
+  if (q.accuracyLevel !== 0 && q.accuracyLevel !== 4) {
+    throw new InputError(
+      `quantisation accuracy level must be 0 or 4; got ${q.accuracyLevel}`,
+      "use 0 (float32 compute) or 4 (int8 activations)",
+    );
+  }
   return {
     flavour: oneOf("flavour", options.flavour, ["fast", "inspect"], "fast"),
     kernels: oneOf("kernels", options.kernels, ["onnx", "microsoft"], "onnx"),
     precision,
+    quantization: {
+      blockSize: q.blockSize,
+      symmetric: q.symmetric,
+      accuracyLevel: q.accuracyLevel,
+    },
   };
 }
 
-/** The compute element type of a precision. */
+/** The compute element type of a precision (quantised modules compute in float32). */
 export function computeType(p: Precision): "float32" | "float16" {
   return p === "fp16" ? "float16" : "float32";
+}
+
+/** The code width of a quantised precision; none for fp32/fp16. */
+export function quantBits(p: Precision): QuantBits | undefined {
+  return p === "int8" ? 8 : p === "int4" ? 4 : undefined;
 }

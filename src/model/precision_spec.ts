@@ -1,6 +1,7 @@
 /**
  * Precision as a user writes it: one precision for every module (`fp16`), or a per-module mix
- * (`vision=fp16,decoder=fp32`; modules not named stay fp32). The CLI's `--precision` and the
+ * (`vision=fp16,decoder=int4,head=int8`; modules not named stay fp32, except the LM head, which
+ * follows the decoder unless named). The CLI's `--precision` and the
  * eval harness read it with {@link parsePrecision} and print it back with {@link formatPrecision}.
  *
  * @module
@@ -9,13 +10,14 @@ import { InputError } from "../errors.ts";
 import type { ModulePrecision, Precision } from "./options.ts";
 
 /** The precisions a module can be computed in. */
-export const PRECISIONS: readonly Precision[] = ["fp32", "fp16"];
+export const PRECISIONS: readonly Precision[] = ["fp32", "fp16", "int8", "int4"];
 
 /** The modules whose precision can be chosen on their own, in graph order. */
 export const PRECISION_MODULES: readonly (keyof ModulePrecision)[] = [
   "vision",
   "projector",
   "decoder",
+  "head",
 ];
 
 function precisionValue(value: string, where: string): Precision {
@@ -29,7 +31,8 @@ function precisionValue(value: string, where: string): Precision {
 }
 
 /**
- * Reads `fp16` or `vision=fp16,decoder=fp32` (modules not named stay fp32).
+ * Reads `int4` or `vision=fp16,decoder=int4,head=int8` (modules not named stay fp32; `head`
+ * follows `decoder` unless named).
  *
  * @example
  * ```ts
@@ -69,11 +72,13 @@ export function parsePrecision(
 
 /**
  * The short name of a per-module precision: `fp16` when every module shares it, else the mix of
- * the modules that differ from fp32, e.g. `vision=fp16`.
+ * the modules that differ from their default (fp32; the decoder's for the head), e.g.
+ * `vision=fp16` or `decoder=int4,head=int8`. {@link parsePrecision} reads it back.
  */
 export function formatPrecision(precision: ModulePrecision): string {
   const values = PRECISION_MODULES.map((m) => precision[m]);
   if (values.every((v) => v === values[0])) return values[0];
-  return PRECISION_MODULES.filter((m) => precision[m] !== "fp32")
+  const fallback = (m: keyof ModulePrecision) => m === "head" ? precision.decoder : "fp32";
+  return PRECISION_MODULES.filter((m) => precision[m] !== fallback(m))
     .map((m) => `${m}=${precision[m]}`).join(",");
 }

@@ -12,14 +12,36 @@ Deno.test("parsePrecision: one precision, or a per-module mix with the rest fp32
     vision: "fp16",
     projector: "fp32",
     decoder: "fp32",
+    head: "fp32",
   });
+});
+
+Deno.test("parsePrecision: int8/int4 and the head on its own (it follows the decoder unless named)", () => {
+  assertEquals(parsePrecision("int4"), "int4");
+  assertEquals(buildOptions({ precision: parsePrecision("int8") }).precision, {
+    vision: "int8",
+    projector: "int8",
+    decoder: "int8",
+    head: "int8",
+  });
+  assertEquals(buildOptions({ precision: parsePrecision("vision=fp16,decoder=int4") }).precision, {
+    vision: "fp16",
+    projector: "fp32",
+    decoder: "int4",
+    head: "int4",
+  });
+  assertEquals(
+    buildOptions({ precision: parsePrecision("vision=fp16,decoder=int4,head=int8") }).precision,
+    { vision: "fp16", projector: "fp32", decoder: "int4", head: "int8" },
+  );
+  assertEquals(buildOptions({ precision: parsePrecision("head=int8") }).precision.decoder, "fp32");
 });
 
 Deno.test("parsePrecision: a bad module, value or shape is a named error", () => {
   assertThrows(
     () => parsePrecision("fp8"),
     InputError,
-    /--precision must be one of fp32, fp16; got "fp8"/,
+    /--precision must be one of fp32, fp16, int8, int4; got "fp8"/,
   );
   assertThrows(() => parsePrecision("encoder=fp16"), InputError, /unknown module "encoder"/);
   assertThrows(() => parsePrecision("vision=fp16,vision=fp32"), InputError, /named twice/);
@@ -27,17 +49,30 @@ Deno.test("parsePrecision: a bad module, value or shape is a named error", () =>
   assertThrows(
     () => parsePrecision("vision=bf16"),
     InputError,
-    /--precision vision= must be one of fp32, fp16; got "bf16"/,
+    /--precision vision= must be one of fp32, fp16, int8, int4; got "bf16"/,
   );
 });
 
 Deno.test("formatPrecision: the shared value, or the modules that differ from fp32", () => {
-  assertEquals(formatPrecision({ vision: "fp16", projector: "fp16", decoder: "fp16" }), "fp16");
   assertEquals(
-    formatPrecision({ vision: "fp16", projector: "fp32", decoder: "fp32" }),
+    formatPrecision({ vision: "fp16", projector: "fp16", decoder: "fp16", head: "fp16" }),
+    "fp16",
+  );
+  assertEquals(
+    formatPrecision({ vision: "fp16", projector: "fp32", decoder: "fp32", head: "fp32" }),
     "vision=fp16",
   );
-  for (const spec of ["vision=fp16", "vision=fp16,decoder=fp16", "projector=fp16"]) {
+  for (
+    const spec of [
+      "vision=fp16",
+      "vision=fp16,decoder=fp16",
+      "projector=fp16",
+      "decoder=int4",
+      "vision=fp16,decoder=int4,head=int8",
+      "head=int4",
+      "decoder=int8,head=fp32",
+    ]
+  ) {
     assertEquals(
       formatPrecision(buildOptions({ precision: parsePrecision(spec) }).precision),
       spec,

@@ -1,13 +1,15 @@
 /**
  * Where a graph's weights come from. Each checkpoint tensor becomes an ONNX initializer whose
  * external data points either straight into the original `model.safetensors` (fp32: nothing is
- * copied) or into a converted weights file in the graph cache (fp16, or fp32 copies for a graph that
- * mixes precisions). One graph reads exactly one weights file.
+ * copied) or into a converted weights file in the graph cache (fp16, fp32 copies for a graph that
+ * mixes precisions, and int8/int4 linear weights in MatMulNBits layout). One graph reads exactly one
+ * weights file.
  *
  * @module
  */
 import type { GraphBuilder } from "../onnx/mod.ts";
 import type { TensorEntry } from "../checkpoint/mod.ts";
+import { blobSize, blocksPerRow, type QuantShape } from "./quantize.ts";
 
 /** Element type of a weight inside a graph. */
 export type WeightType = "float32" | "float16";
@@ -24,13 +26,50 @@ export interface WeightLocation {
   shape: number[];
 }
 
+/** A byte range of a weights file. */
+export interface ByteRange {
+  /** Byte offset in the file. */
+  offset: number;
+  /** Byte length. */
+  length: number;
+}
+
+/** Where a linear weight's MatMulNBits codes, scales and zero points are in a weights file. */
+export interface QuantLocation extends QuantShape {
+  /** `[N, blocks, blob]` uint8 codes. */
+  codes: ByteRange;
+  /** `[N * blocks]` float32 scales. */
+  scales: ByteRange;
+  /** Packed uint8 zero points (asymmetric only). */
+  zeroPoints?: ByteRange;
+  /** MatMulNBits `accuracy_level`. */
+  accuracyLevel: number;
+}
+
+/** The initializers of a quantised linear weight, by value name. */
+export interface QuantizedValues {
+  /** The codes. */
+  codes: string;
+  /** The scales. */
+  scales: string;
+  /** The zero points, or `""` when symmetric. */
+  zeroPoints: string;
+}
+
 /** Resolves checkpoint tensor names to initializers of one graph. */
 export class WeightTable {
   /**
    * @param fileName the weights file's name, relative to the folder the session loads it from
-   * @param locations every tensor the graph may use, by checkpoint name
+   * @param locations every float tensor the graph may use, by checkpoint name
+   * @param quantized the linear weights the graph multiplies by in quantised form, by checkpoint
+   *   name (a name may also be in `locations`: the tied head is quantised for the head's matmul and
+   *   kept in float for the token lookup)
    */
-  constructor(readonly fileName: string, readonly locations: ReadonlyMap<string, WeightLocation>) {}
+  constructor(
+    readonly fileName: string,
+    readonly locations: ReadonlyMap<string, WeightLocation>,
+    readonly quantized: ReadonlyMap<string, QuantLocation> = new Map(),
+  ) {}
 
   /** A table over a safetensors file's own (fp32) tensors: no copy at all. */
   static fromSafetensors(fileName: string, tensors: Iterable<TensorEntry>): WeightTable {
@@ -49,7 +88,28 @@ export class WeightTable {
 
   /** Whether the table holds the tensor `name` (e.g. a layer's optional bias). */
   has(name: string): boolean {
-    return this.locations.has(name);
+    return this.locations.has(name) || this.quantized.has(name);
+  }
+
+  /** The quantised form of a linear weight, when the graph uses one. */
+  quantOf(name: string): QuantLocation | undefined {
+    return this.quantized.get(name);
+  }
+
+  /** Adds the quantised form of `name` to graph `g` as external initializers. */
+  useQuantized(g: GraphBuilder, name: string): QuantizedValues {
+    const q = this.quantized.get(name);
+    if (!q) throw new Error(`weight "${name}" is not quantised in ${this.fileName}`);
+    const blocks = blocksPerRow(q);
+    const at = (suffix: string, type: "uint8" | "float32", dims: number[], r: ByteRange) =>
+      g.external(`${name}.${suffix}`, type, dims, this.fileName, r.offset, r.length);
+    return {
+      codes: at("q_codes", "uint8", [q.n, blocks, blobSize(q)], q.codes),
+      scales: at("q_scales", "float32", [q.n * blocks], q.scales),
+      zeroPoints: q.zeroPoints
+        ? at("q_zero_points", "uint8", [q.zeroPoints.length], q.zeroPoints)
+        : "",
+    };
   }
 
   /** The stored type of a tensor. */
@@ -59,7 +119,8 @@ export class WeightTable {
 
   /** The shape of a tensor. */
   shapeOf(name: string): readonly number[] {
-    return this.#location(name).shape;
+    const q = this.quantized.get(name);
+    return q ? [q.n, q.k] : this.#location(name).shape;
   }
 
   /** Adds the tensor `name` to graph `g` as an external initializer and returns its value name. */

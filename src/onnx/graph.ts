@@ -11,7 +11,7 @@
 import { floatToHalf } from "../checkpoint/mod.ts";
 
 /** Element types used by our graphs. */
-export type ElemType = "float32" | "float16" | "int64" | "int32" | "bool";
+export type ElemType = "float32" | "float16" | "int64" | "int32" | "uint8" | "bool";
 
 /** A dimension: a fixed size or a symbolic name. */
 export type Dim = number | string;
@@ -19,6 +19,7 @@ export type Dim = number | string;
 /** ONNX TensorProto.DataType codes of {@link ElemType}s. */
 export const ONNX_DTYPE: Record<ElemType, number> = {
   float32: 1,
+  uint8: 2,
   int32: 6,
   int64: 7,
   bool: 9,
@@ -238,6 +239,8 @@ function encodeValues(values: ArrayLike<number>, type: ElemType): Uint8Array {
       return new Uint8Array(BigInt64Array.from(Array.from(values, (v) => BigInt(v))).buffer);
     case "int32":
       return new Uint8Array(Int32Array.from(values).buffer);
+    case "uint8":
+      return Uint8Array.from(values);
     case "bool":
       return Uint8Array.from({ length: n }, (_, i) => (values[i] ? 1 : 0));
   }

@@ -29,7 +29,7 @@ async function parity(
       cacheDir,
     });
     try {
-      return await runParity(fixture, runtime, precision);
+      return await runParity(fixture, runtime);
     } finally {
       await runtime.release();
     }
@@ -157,7 +157,7 @@ fixtureTest(
       });
       try {
         await assertRejects(
-          () => openFixture(dir).then((f) => runParity(f, runtime, "fp32")),
+          () => openFixture(dir).then((f) => runParity(f, runtime)),
           InputError,
           /lacks lm.logits/,
         );

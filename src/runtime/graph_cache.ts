@@ -1,8 +1,8 @@
 /**
  * Prepares the graphs of a checkpoint for a set of build options: which weights file each graph
  * reads, and the graph protobuf itself. All-fp32 graphs read the original `model.safetensors` in
- * place; graphs with fp16 modules read a converted weights file written once into the cache (keyed
- * by the checkpoint's content hash and the options). Graph files are cached beside it.
+ * place; graphs with fp16 or int8/int4 modules read a converted weights file written once into the
+ * cache (keyed by the checkpoint's content hash and the options). Graph files are cached beside it.
  *
  * @module
  */
@@ -14,13 +14,25 @@ import {
   toHalfBits,
 } from "../checkpoint/mod.ts";
 import {
+  blobSize,
+  blocksPerRow,
   buildGraph,
   type BuildOptions,
+  type ByteRange,
   computeType,
   embeddingTableName,
   type GraphName,
+  type Precision,
+  type QuantBits,
+  quantBits,
+  type QuantizedWeight,
+  quantizeWeight,
+  type QuantLocation,
+  type QuantOptions,
+  type WeightLocation,
   WeightTable,
   type WeightType,
+  zeroPointRowBytes,
 } from "../model/mod.ts";
 import { type GraphBuilder, serializeModel } from "../onnx/mod.ts";
 import { describeCacheFolder, fileContentHash, sha256, writeCacheFile } from "./cache_dir.ts";
@@ -43,6 +55,7 @@ export const GRAPH_MODULES: readonly string[] = [
   "model/layers.ts",
   "model/options.ts",
   "model/projector.ts",
+  "model/quantize.ts",
   "model/rope.ts",
   "model/vision.ts",
   "model/weights.ts",
@@ -78,6 +91,17 @@ export interface PreparedGraph {
   bytes: Uint8Array;
   /** The folder onnxruntime reads the external weights from. */
   weightsFolder: string;
+  /** The weights file the graph's external data names (inside {@link weightsFolder}). */
+  weightsFile: string;
+}
+
+/** Options of {@link prepareGraph}. */
+export interface PrepareGraphOptions {
+  /**
+   * Give the graph a weights file of its own holding exactly its tensors, even at fp32 (where it
+   * would otherwise read `model.safetensors` in place): what a self-contained export copies.
+   */
+  ownWeights?: boolean;
 }
 
 /** What a checkpoint contributes to graph preparation. */
@@ -99,27 +123,55 @@ export function modelTensorName(stored: string, index: SafetensorsIndex): string
     : stored;
 }
 
-/** The checkpoint tensors a graph reads (by model name), with the element type each must have. */
-function graphTensors(
+/** The checkpoint tensors a graph reads (by model name): float ones by type, quantised ones by bits. */
+interface TensorPlan {
+  /** Float tensors and the element type each must have. */
+  plain: Map<string, WeightType>;
+  /** Linear weights multiplied in MatMulNBits form, and their code width. */
+  quantized: Map<string, QuantBits>;
+}
+
+/** Whether a stored tensor is a linear layer's `[out, in]` weight (what MatMulNBits replaces). */
+function isLinearWeight(n: string, tensor: TensorEntry): boolean {
+  return n.endsWith(".weight") && tensor.shape.length === 2 &&
+    !n.includes("embedding") && !n.endsWith("norm.weight");
+}
+
+/** Which tensors a graph reads, in which form, for the build options. */
+export function tensorPlan(
   name: GraphName,
   index: SafetensorsIndex,
   config: NanoVLMConfig,
   options: BuildOptions,
-): Map<string, WeightType> {
-  const wanted = new Map<string, WeightType>();
-  const { vision, projector, decoder } = options.precision;
+): TensorPlan {
+  const plain = new Map<string, WeightType>();
+  const quantized = new Map<string, QuantBits>();
+  const { vision, projector, decoder, head } = options.precision;
+  const table = embeddingTableName(config);
+  // The token lookup's table: the head's float type when the head is float, else the decoder's.
+  const tableType = computeType(quantBits(head) ? decoder : head);
+  const place = (n: string, tensor: TensorEntry, p: Precision) => {
+    const bits = quantBits(p);
+    if (bits && isLinearWeight(n, tensor)) quantized.set(n, bits);
+    else plain.set(n, computeType(p));
+  };
   for (const tensor of index.tensors.values()) {
     const n = modelTensorName(tensor.name, index);
     if (n === "decoder.rotary_embd.inv_freq") {
-      if (name === "decoder") wanted.set(n, "float32");
+      if (name === "decoder") plain.set(n, "float32");
       continue;
     }
-    if (name === "vision" && n.startsWith("vision_encoder.")) wanted.set(n, computeType(vision));
-    if (name === "vision" && n.startsWith("MP.")) wanted.set(n, computeType(projector));
-    if (name === "embed" && n === embeddingTableName(config)) wanted.set(n, computeType(decoder));
-    if (name === "decoder" && n.startsWith("decoder.")) wanted.set(n, computeType(decoder));
+    if (name === "vision" && n.startsWith("vision_encoder.")) place(n, tensor, vision);
+    if (name === "vision" && n.startsWith("MP.")) place(n, tensor, projector);
+    if (name === "embed" && n === table) plain.set(n, tableType);
+    if (name !== "decoder" || !n.startsWith("decoder.")) continue;
+    if (n === "decoder.head.weight") {
+      place(n, tensor, head);
+      if (n === table) plain.set(n, tableType);
+    } else if (n === table) plain.set(n, tableType);
+    else place(n, tensor, decoder);
   }
-  return wanted;
+  return { plain, quantized };
 }
 
 /** The stored entry of a tensor by its model name. */
@@ -127,8 +179,9 @@ function storedEntry(name: string, index: SafetensorsIndex): TensorEntry {
   return index.tensors.get(name) ?? index.tensors.get("decoder.token_embedding.weight")!;
 }
 
-function needsConversion(wanted: Map<string, WeightType>, index: SafetensorsIndex): boolean {
-  for (const [n, type] of wanted) {
+function needsConversion(plan: TensorPlan, index: SafetensorsIndex): boolean {
+  if (plan.quantized.size > 0) return true;
+  for (const [n, type] of plan.plain) {
     const stored = storedEntry(n, index).dtype;
     if (!((type === "float32" && stored === "F32") || (type === "float16" && stored === "F16"))) {
       return true;
@@ -137,25 +190,81 @@ function needsConversion(wanted: Map<string, WeightType>, index: SafetensorsInde
   return false;
 }
 
-/** Writes the converted weights of one graph (64-byte aligned, sorted by name) and returns its table. */
+/** One piece of a converted weights file: where it goes and how its bytes are made. */
+interface Piece {
+  range: ByteRange;
+  bytes: () => Promise<Uint8Array>;
+}
+
+/**
+ * Lays out the converted weights of one graph (64-byte aligned, float tensors sorted by name, then
+ * the quantised ones) and writes the file once (atomically; one tensor in memory at a time).
+ */
 async function convertWeights(
   source: CheckpointSource,
-  wanted: Map<string, WeightType>,
+  plan: TensorPlan,
+  quant: QuantOptions,
   path: string,
 ): Promise<WeightTable> {
-  const names = [...wanted.keys()].sort();
-  const locations = new Map<
-    string,
-    { offset: number; length: number; type: WeightType; shape: number[] }
-  >();
+  const locations = new Map<string, WeightLocation>();
+  const quantized = new Map<string, QuantLocation>();
+  const pieces: Piece[] = [];
   let offset = 0;
-  for (const n of names) {
+  const reserve = (length: number): ByteRange => {
+    const range = { offset, length };
+    offset = Math.ceil((offset + length) / 64) * 64;
+    return range;
+  };
+  const values = (n: string) => readTensorF32(source.index, storedEntry(n, source.index).name);
+  for (const n of [...plan.plain.keys()].sort()) {
     const entry = storedEntry(n, source.index);
     const count = entry.shape.reduce((a, b) => a * b, 1);
-    const type = wanted.get(n)!;
-    const length = count * (type === "float32" ? 4 : 2);
-    locations.set(n, { offset, length, type, shape: entry.shape });
-    offset = Math.ceil((offset + length) / 64) * 64;
+    const type = plan.plain.get(n)!;
+    const range = reserve(count * (type === "float32" ? 4 : 2));
+    locations.set(n, { ...range, type, shape: entry.shape });
+    pieces.push({
+      range,
+      bytes: async () => {
+        const v = await values(n);
+        return type === "float32" ? new Uint8Array(v.buffer) : new Uint8Array(toHalfBits(v).buffer);
+      },
+    });
+  }
+  for (const n of [...plan.quantized.keys()].sort()) {
+    const [rows, cols] = storedEntry(n, source.index).shape;
+    const shape = {
+      n: rows,
+      k: cols,
+      bits: plan.quantized.get(n)!,
+      blockSize: quant.blockSize,
+      symmetric: quant.symmetric,
+    };
+    const blocks = blocksPerRow(shape);
+    const codes = reserve(rows * blocks * blobSize(shape));
+    const scales = reserve(rows * blocks * 4);
+    const zeroPoints = shape.symmetric ? undefined : reserve(rows * zeroPointRowBytes(shape));
+    quantized.set(n, { ...shape, codes, scales, zeroPoints, accuracyLevel: quant.accuracyLevel });
+    // Quantised once for its three pieces, and dropped after the last one is written.
+    let made: Promise<QuantizedWeight> | undefined;
+    const once = () => made ??= values(n).then((v) => quantizeWeight(v, shape));
+    pieces.push({ range: codes, bytes: async () => (await once()).codes });
+    pieces.push({
+      range: scales,
+      bytes: async () => new Uint8Array((await once()).scales.buffer),
+    });
+    if (zeroPoints) {
+      pieces.push({
+        range: zeroPoints,
+        bytes: async () => (await once()).zeroPoints!,
+      });
+    }
+    const last = pieces[pieces.length - 1];
+    const lastBytes = last.bytes;
+    last.bytes = async () => {
+      const bytes = await lastBytes();
+      made = undefined;
+      return bytes;
+    };
   }
   const fileName = path.slice(path.lastIndexOf("/") + 1);
   try {
@@ -163,19 +272,15 @@ async function convertWeights(
   } catch {
     const stream = ReadableStream.from((async function* () {
       let written = 0;
-      for (const n of names) {
-        const loc = locations.get(n)!;
-        if (loc.offset > written) yield new Uint8Array(loc.offset - written);
-        const values = await readTensorF32(source.index, storedEntry(n, source.index).name);
-        yield loc.type === "float32"
-          ? new Uint8Array(values.buffer)
-          : new Uint8Array(toHalfBits(values).buffer);
-        written = loc.offset + loc.length;
+      for (const piece of pieces) {
+        if (piece.range.offset > written) yield new Uint8Array(piece.range.offset - written);
+        yield await piece.bytes();
+        written = piece.range.offset + piece.range.length;
       }
     })());
     await writeCacheFile(path, stream);
   }
-  return new WeightTable(fileName, locations);
+  return new WeightTable(fileName, locations, quantized);
 }
 
 /** Prepares one graph: picks or writes its weights file, then builds (or reuses) the graph. */
@@ -185,20 +290,27 @@ export async function prepareGraph(
   options: BuildOptions,
   cacheDir: string,
   taps?: readonly string[],
+  prepare: PrepareGraphOptions = {},
 ): Promise<PreparedGraph> {
-  const wanted = graphTensors(name, source.index, source.config, options);
-  const precisionKey = JSON.stringify([...wanted.values()].sort());
+  const plan = tensorPlan(name, source.index, source.config, options);
+  const precisionKey = JSON.stringify([...plan.plain.values()].sort());
+  // Quantised files also depend on the quantiser's code and options.
+  const quantKey = plan.quantized.size === 0 ? [] : [
+    JSON.stringify([...plan.quantized].sort()),
+    JSON.stringify(options.quantization),
+    await builderFingerprint(),
+  ];
   const configKey = JSON.stringify(source.config);
   let weights: WeightTable;
   let weightsFolder: string;
   let folder: string;
-  if (needsConversion(wanted, source.index)) {
+  if (prepare.ownWeights || needsConversion(plan, source.index)) {
     const contentHash = await fileContentHash(`${source.dir}/model.safetensors`, cacheDir);
     folder = `${cacheDir}/${sha256(contentHash, configKey).slice(0, 24)}`;
     const file = `${folder}/${name}-${
-      sha256(precisionKey, JSON.stringify(options.precision)).slice(0, 12)
+      sha256(precisionKey, JSON.stringify(options.precision), ...quantKey).slice(0, 12)
     }.weights`;
-    weights = await convertWeights(source, wanted, file);
+    weights = await convertWeights(source, plan, options.quantization, file);
     weightsFolder = folder;
   } else {
     weights = WeightTable.fromSafetensors(
@@ -236,7 +348,7 @@ export async function prepareGraph(
     bytes = serializeModel(graph);
     await writeCacheFile(graphPath, bytes);
   }
-  return { bytes, weightsFolder };
+  return { bytes, weightsFolder, weightsFile: weights.fileName };
 }
 
 /** The outputs every graph keeps: what the runtime's own calls fetch. */

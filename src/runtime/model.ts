@@ -14,6 +14,7 @@ import {
   type Kernels,
   type ModulePrecision,
   type Precision,
+  type QuantOptions,
 } from "../model/mod.ts";
 import { EngineError, InputError } from "../errors.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
@@ -33,6 +34,8 @@ export interface RuntimeOptions {
   kernels?: Kernels;
   /** One precision for every module, or one per module (default fp32). */
   precision?: Precision | Partial<ModulePrecision>;
+  /** How int8/int4 modules are quantised (default block 32, symmetric, accuracy level 4). */
+  quantization?: Partial<QuantOptions>;
   /** `cpu` (default), `cuda` or `auto`. */
   provider?: Provider;
   /** Intra-op threads. */
@@ -170,6 +173,18 @@ export class NanoVLMRuntime {
       sessions,
       options.onRun,
     );
+  }
+
+  /**
+   * A runtime over sessions opened elsewhere (e.g. onnxruntime-web sessions of an exported bundle
+   * in a browser page): the graphs must be the ones `load` builds for `options`.
+   */
+  static fromSessions(
+    config: NanoVLMConfig,
+    sessions: Record<GraphName, ort.InferenceSession>,
+    options: RuntimeOptions = {},
+  ): NanoVLMRuntime {
+    return new NanoVLMRuntime(config, geometryOf(config), buildOptions(options), "cpu", sessions);
   }
 
   /** Output names a graph offers (inspect taps included). */

@@ -60,5 +60,6 @@ Deno.test("load options: unknown flavour, kernels, precision and provider are na
     vision: "fp32",
     projector: "fp32",
     decoder: "fp16",
+    head: "fp16",
   });
 });

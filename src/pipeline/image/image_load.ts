@@ -16,13 +16,19 @@
  */
 import sharp, { type Metadata, type Sharp } from "sharp";
 import { InputError } from "../../errors.ts";
-import type { RgbImage } from "./rgb_image.ts";
+import { type RgbImage, validateRgbImage } from "./rgb_image.ts";
 
 /** sharp's instance type, re-exported so that callers can type what they pass. */
 export type { Sharp };
 
 /** What {@link loadImage} accepts: a file path, encoded file bytes, or a sharp instance. */
-export type ImageInput = string | Uint8Array | Sharp;
+export type ImageInput = string | Uint8Array | Sharp | RgbImage;
+
+/** Whether an input is already-decoded pixels (e.g. from a browser canvas): no decoder needed. */
+function isDecoded(input: ImageInput): input is RgbImage {
+  return typeof input === "object" && !(input instanceof Uint8Array) && "data" in input &&
+    "width" in input;
+}
 
 /** Options of {@link loadImage}. */
 export interface LoadImageOptions {
@@ -43,6 +49,7 @@ export const DEFAULT_MAX_PIXELS = 89_478_485;
 function describe(input: ImageInput): string {
   if (typeof input === "string") return input;
   if (input instanceof Uint8Array) return `image bytes (${input.length} bytes)`;
+  if (isDecoded(input)) return `decoded ${input.width}x${input.height} pixels`;
   return "sharp instance";
 }
 
@@ -66,8 +73,9 @@ function openInput(input: ImageInput): Sharp {
     // The pixel limit is checked on the header's size before decoding (see loadImage).
     return sharp(input, { ignoreIcc: true, limitInputPixels: false });
   }
-  if (typeof input?.metadata === "function" && typeof input?.clone === "function") {
-    return input.clone();
+  const instance = input as Sharp;
+  if (typeof instance?.metadata === "function" && typeof instance?.clone === "function") {
+    return instance.clone();
   }
   throw new InputError(
     `unsupported image input of type ${typeof input}`,
@@ -161,6 +169,11 @@ export async function loadImage(
       `invalid image limits maxPixels=${maxPixels} minSide=${minSide}`,
       "maxPixels must be positive and minSide a positive integer",
     );
+  }
+  if (isDecoded(input)) {
+    validateRgbImage(input);
+    checkSize(input, input.width, input.height, maxPixels, minSide);
+    return input;
   }
   const image = openInput(input);
   let metadata: Metadata;

@@ -24,9 +24,9 @@ export interface GenerationTaskOptions extends TaskPromptOptions, GenerationOpti
   prepare?: PrepareOptions;
 }
 
-/** The request {@link caption} sends: the images and the caption prompt. */
+/** The request {@link caption} sends: the images and the caption prompt (only the config is read). */
 export function captionRequest(
-  model: NanoVLM,
+  model: Pick<NanoVLM, "config">,
   images: TaskImages,
   options: TaskPromptOptions = {},
 ): Request {

@@ -1,0 +1,167 @@
+/**
+ * `deno task bench:quant`: fp32 vs int8 vs int4 weights on a synthesized 222M checkpoint, side by
+ * side in one run (issue 11 §4). Each precision runs `model_case.ts` twice in its own process: the
+ * first converts (quantises into the graph cache: conversion time and peak extra RSS), the second
+ * runs with the cache warm and gives the timings and the process's peak RSS (sampled with
+ * `ps` every 50 ms while it runs). Also measures the memory bandwidth in the same run and
+ * prints, per precision, decode tokens/s and its ratio to fp32, the bytes a decode step reads,
+ * that precision's own roofline (bytes ÷ bandwidth) and the fraction of the step it explains.
+ *
+ * A background process may be paused while measuring (`--pause <pid>`, SIGSTOP; always resumed
+ * with SIGCONT, also on error or Ctrl-C).
+ *
+ * usage: deno task bench:quant [--checkpoint <dir>] [--precisions fp32,int8,int4] [--threads n]
+ *        [--pause <pid>] [--out <file.json>]
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  buildOptions,
+  formatPrecision,
+  openCheckpoint,
+  parsePrecision,
+  presetConfig,
+  synthesizeCheckpoint,
+} from "../../src/mod.ts";
+import { decodeBytesRead } from "./flops.ts";
+import { measureMachine } from "./machine.ts";
+import type { CaseResult } from "./model_case.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    checkpoint: { type: "string" },
+    precisions: { type: "string" },
+    threads: { type: "string" },
+    pause: { type: "string" },
+    out: { type: "string" },
+  },
+});
+
+/** A `ps` field of a process (`/proc/<pid>` of another process needs --allow-all in Deno). */
+function psField(pid: number, field: string): string {
+  const out = new Deno.Command("ps", { args: ["-o", `${field}=`, "-p", String(pid)] }).outputSync();
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+/** Runs one model case in a child process, sampling its resident memory; returns its figures. */
+async function runChild(
+  dir: string,
+  precision: string,
+  cacheDir: string,
+): Promise<{ result: CaseResult; peakRss: number }> {
+  const args = ["run", "-A", new URL("./model_case.ts", import.meta.url).pathname];
+  args.push(dir, "fast", precision, cacheDir);
+  if (values.threads) args.push(values.threads);
+  const child = new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })
+    .spawn();
+  let peakRss = 0;
+  const timer = setInterval(() => {
+    peakRss = Math.max(peakRss, Number(psField(child.pid, "rss") || 0) * 1024);
+  }, 50);
+  const out = await child.output();
+  clearInterval(timer);
+  if (!out.success) throw new Error(`case ${precision} failed`);
+  const line = new TextDecoder().decode(out.stdout).trim().split("\n").pop()!;
+  return { result: JSON.parse(line), peakRss };
+}
+
+const pausePid = values.pause ? Number(values.pause) : undefined;
+/** Whether a process is stopped already (someone else paused it: it is theirs to resume). */
+const stopped = (pid: number) => psField(pid, "stat").startsWith("T");
+let pausedPid: number | undefined;
+const resume = () => {
+  if (pausedPid) {
+    try {
+      Deno.kill(pausedPid, "SIGCONT");
+    } catch { /* gone */ }
+    pausedPid = undefined;
+  }
+};
+const onSignal = () => {
+  resume();
+  Deno.exit(130);
+};
+Deno.addSignalListener("SIGINT", onSignal);
+Deno.addSignalListener("SIGTERM", onSignal);
+
+const work = await Deno.makeTempDir({ prefix: "nanovlm-bench-quant-" });
+try {
+  let dir = values.checkpoint;
+  if (!dir) {
+    dir = `${work}/222m`;
+    await synthesizeCheckpoint(presetConfig("222m"), dir, { seed: 0 });
+  }
+  const checkpoint = await openCheckpoint(dir);
+  const config = checkpoint.config;
+  const precisions = (values.precisions ?? "fp32,int8,int4").split(",");
+  const load = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
+  if (pausePid && !stopped(pausePid)) {
+    pausedPid = pausePid;
+    Deno.kill(pausedPid, "SIGSTOP");
+  } else if (pausePid) console.error(`pid ${pausePid} is already stopped: left as it is`);
+  const machine = await measureMachine(values.threads ? Number(values.threads) : undefined);
+  const rows = [];
+  for (const spec of precisions) {
+    const cacheDir = `${work}/cache-${spec}`;
+    const first = await runChild(dir, spec, cacheDir);
+    const warm = await runChild(dir, spec, cacheDir);
+    const options = buildOptions({ precision: parsePrecision(spec) });
+    const bytes = decodeBytesRead(config, options.precision, options.quantization);
+    const msPerToken = warm.result.decodeMsPerToken.median;
+    rows.push({
+      precision: formatPrecision(options.precision),
+      quantization: options.quantization,
+      conversionMs: first.result.conversionMs,
+      conversionPeakExtraRss: first.result.conversionPeakExtraRss,
+      peakRss: warm.peakRss,
+      visionMs: warm.result.visionMs.median,
+      prefillMs: warm.result.prefillMs.median,
+      decodeMsPerToken: msPerToken,
+      decodeSd: warm.result.decodeMsPerToken.sd,
+      tokensPerSecond: 1000 / msPerToken,
+      bytesPerToken: bytes,
+      rooflineMs: bytes / machine.bandwidth * 1000,
+    });
+    console.error(`${spec}: decode ${msPerToken.toFixed(1)} ms/token, peak RSS ${warm.peakRss}`);
+  }
+  resume();
+  const loadAfter = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
+  const fp32 = rows.find((r) => r.precision === "fp32");
+  const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
+  const lines = [
+    `# ${values.checkpoint ?? "nanoVLM-222M (synthesized)"}: fp32 vs int8 vs int4 weights`,
+    "",
+    `machine: ${navigator.hardwareConcurrency} CPU cores, threads ${
+      values.threads ?? "onnxruntime default"
+    }, onnxruntime-node 1.30.0 cpu; memory bandwidth ${
+      (machine.bandwidth / 1e9).toFixed(1)
+    } GB/s; load average before ${load}, after ${loadAfter}${
+      pausedPid ? `; background pid ${pausedPid} paused while measuring` : ""
+    }`,
+    "",
+    "| precision | convert s (peak extra RSS) | peak RSS (× fp32) | vision ms | prefill ms | decode ms/token | tokens/s (× fp32) | bytes/token | own roofline ms (share of step) |",
+    "|---|---|---|---|---|---|---|---|---|",
+    ...rows.map((r) =>
+      `| ${r.precision} | ${(r.conversionMs / 1000).toFixed(1)} (${
+        mb(r.conversionPeakExtraRss)
+      }) | ${mb(r.peakRss)} (${fp32 ? (r.peakRss / fp32.peakRss).toFixed(2) : "—"}) | ${
+        r.visionMs.toFixed(0)
+      } | ${r.prefillMs.toFixed(0)} | ${r.decodeMsPerToken.toFixed(1)} ± ${
+        r.decodeSd.toFixed(1)
+      } | ${r.tokensPerSecond.toFixed(1)} (${
+        fp32 ? (r.tokensPerSecond / fp32.tokensPerSecond).toFixed(2) : "—"
+      }) | ${mb(r.bytesPerToken)} | ${r.rooflineMs.toFixed(1)} (${
+        (100 * r.rooflineMs / r.decodeMsPerToken).toFixed(0)
+      }%) |`
+    ),
+  ];
+  console.log(lines.join("\n"));
+  if (values.out) {
+    await Deno.writeTextFile(values.out, JSON.stringify({ machine, load, rows }, null, 2));
+  }
+} finally {
+  resume();
+  await Deno.remove(work, { recursive: true }).catch(() => {});
+}
