@@ -235,7 +235,7 @@ Deno.test("eval: bad input is a named error (exit 2) and leaves no files", async
       ],
       [
         ["--suite", "smoke", "--precision", "fp8"],
-        /--precision must be one of fp32, fp16; got "fp8"/,
+        /--precision must be one of fp32, fp16, int8, int4; got "fp8"/,
       ],
       [["--suite", "smoke", "--dataset", "data/photos"], /exactly one of --suite and --dataset/],
       [["--suite", "smoke", "--baseline", `${dir}/none.json`], /cannot read the baseline/],
