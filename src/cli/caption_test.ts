@@ -79,7 +79,7 @@ fixtureTest("caption/ask: bad options are clear errors before anything runs", as
   await rejects(["--min-new-tokens=-3"], /--min-new-tokens must be an integer >= 0/);
   await rejects(["--temperature=-1"], /--temperature/);
   await rejects(["--precision", "fp8"], /--precision must be one of fp32, fp16/);
-  await rejects(["--device", "tpu"], /--device must be one of cpu, cuda, auto/);
+  await rejects(["--device", "tpu"], /--device must be one of cpu, cuda, webgpu, auto/);
   await rejects(["--num-return-sequences", "2"], /needs at least as many beams/);
   await rejects(["--stop", ""], /--stop/);
   await rejects(["--frobnicate"], /frobnicate/);

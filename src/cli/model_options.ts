@@ -41,9 +41,9 @@ export const MODEL_HELP = `model options:
   --tokenizer <path>         tokenizer.json, or a folder holding one; required (checkpoints do
                              not include it)
   --precision fp32|fp16      compute precision (default fp32)
-  --device cpu|cuda|auto     execution provider (default cpu; auto picks cuda when installed)
+  --device cpu|cuda|webgpu|auto  execution provider (default cpu; auto picks cuda when installed)
   --flavour fast|inspect     graph flavour (default fast; inspect exposes internal outputs)
-  --threads <n>              onnxruntime intra-op threads
+  --threads <n>              onnxruntime intra-op threads (default: all available cores)
   --cache-dir <dir>          graph cache (default $NANOVLM_CACHE or ~/.cache/nanovlm-lab)
   --json                     print JSON instead of text`;
 
@@ -93,7 +93,7 @@ export function modelOptionsFromArgs(
   parsed: ParsedArgs,
 ): { dir: string; options: LoadOptions } {
   const precision = choiceOption<Precision>(parsed, "precision", ["fp32", "fp16"]);
-  const provider = choiceOption<Provider>(parsed, "device", ["cpu", "cuda", "auto"]);
+  const provider = choiceOption<Provider>(parsed, "device", ["cpu", "cuda", "webgpu", "auto"]);
   const flavour = choiceOption<Flavour>(parsed, "flavour", ["fast", "inspect"]);
   const threads = integerOption(parsed, "threads", { min: 1 });
   const dir = stringOption(parsed, "model");

@@ -29,8 +29,8 @@ options:
   --checkpoint <dir>          checkpoint folder (default: <fixture-dir>/checkpoint)
   --precision fp32|fp16       default fp32
   --flavour fast|inspect      default inspect (compares every internal stage)
-  --device cpu|cuda|auto      execution provider (default cpu)
-  --threads <n>               onnxruntime intra-op threads
+  --device cpu|cuda|webgpu|auto  execution provider (default cpu)
+  --threads <n>               onnxruntime intra-op threads (default: all available cores)
   --cache-dir <dir>           graph cache (default ~/.cache/nanovlm-lab)
   --json                      print {"pass", "stages": [...], "greedy": {...}}
 
@@ -55,7 +55,7 @@ example:
     }
     const precision = choiceOption(parsed, "precision", ["fp32", "fp16"] as const) ?? "fp32";
     const flavour = choiceOption(parsed, "flavour", ["fast", "inspect"] as const) ?? "inspect";
-    const provider = choiceOption(parsed, "device", ["cpu", "cuda", "auto"] as const) ?? "cpu";
+    const provider = choiceOption(parsed, "device", ["cpu", "cuda", "webgpu", "auto"] as const) ?? "cpu";
     const fixture = await openFixture(dir);
     const checkpoint = await openCheckpoint(
       stringOption(parsed, "checkpoint") ?? `${dir}/checkpoint`,

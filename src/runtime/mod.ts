@@ -11,3 +11,4 @@ export * from "./kv_cache.ts";
 export * from "./model.ts";
 export * from "./providers.ts";
 export * from "./session.ts";
+export * from "./threads.ts";

@@ -18,9 +18,9 @@ import {
 import { EngineError, InputError } from "../errors.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
 import { type CheckpointSource, prepareGraph } from "./graph_cache.ts";
-import { KVCache } from "./kv_cache.ts";
+import { KVCache, KVCacheArena } from "./kv_cache.ts";
 import { resolveProvider } from "./providers.ts";
-import { createSession, f32, i64, type Provider } from "./session.ts";
+import { createSession, f32, i64, type Provider, type ResolvedProvider } from "./session.ts";
 
 /** The graphs of a model, re-exported because {@link NanoVLMRuntime.outputNames} takes one. */
 export type { GraphName };
@@ -33,9 +33,9 @@ export interface RuntimeOptions {
   kernels?: Kernels;
   /** One precision for every module, or one per module (default fp32). */
   precision?: Precision | Partial<ModulePrecision>;
-  /** `cpu` (default), `cuda` or `auto`. */
+  /** `cpu` (default), `cuda`, `webgpu` or `auto`. */
   provider?: Provider;
-  /** Intra-op threads. */
+  /** Intra-op threads of every session (default: every core this process may use, {@link availableCores}). */
   threads?: number;
   /** Cache folder for graphs and converted weights. */
   cacheDir?: string;
@@ -76,6 +76,11 @@ export interface DecodeStep {
   cache?: KVCache;
   /** Internal outputs to fetch (inspect flavour), e.g. `lm.attn_probs.layer0`. */
   taps?: string[];
+  /**
+   * Preallocated buffers the new cache is written into (see {@link KVCacheArena}); the cache
+   * returned by the step before the previous one is overwritten. Default: fresh tensors per step.
+   */
+  arena?: KVCacheArena;
 }
 
 /** One decoder step's outputs. */
@@ -98,9 +103,20 @@ export class NanoVLMRuntime {
     /** The build options in force. */
     readonly options: BuildOptions,
     /** The provider the sessions run on. */
-    readonly provider: "cpu" | "cuda",
+    readonly provider: ResolvedProvider,
     private readonly sessions: Record<GraphName, ort.InferenceSession>,
+    private readonly created: Record<GraphName, ort.InferenceSession.SessionOptions>,
   ) {}
+
+  /** The intra-op threads every session runs with. */
+  get threads(): number {
+    return this.created.decoder.intraOpNumThreads ?? 1;
+  }
+
+  /** The onnxruntime options a graph's session was created with (threads, provider, config entries). */
+  sessionOptions(graph: GraphName): Readonly<ort.InferenceSession.SessionOptions> {
+    return this.created[graph];
+  }
 
   /**
    * Builds (or reuses cached) graphs for a checkpoint and opens their sessions.
@@ -127,22 +143,32 @@ export class NanoVLMRuntime {
     const provider = resolveProvider(options.provider ?? "cpu");
     const cacheDir = options.cacheDir ?? defaultCacheDir();
     const sessions = {} as Record<GraphName, ort.InferenceSession>;
+    const created = {} as Record<GraphName, ort.InferenceSession.SessionOptions>;
     try {
       for (const name of ["vision", "embed", "decoder"] as const) {
         const graph = await prepareGraph(name, source, build, cacheDir);
-        sessions[name] = (await createSession(graph.bytes, graph.weightsFolder, {
+        const made = await createSession(graph.bytes, graph.weightsFolder, {
           provider,
           threads: options.threads,
           debug: options.debug,
           spinning: spinningFor(name, options.spinning),
           disablePrepacking: options.disablePrepacking,
-        })).session;
+        });
+        sessions[name] = made.session;
+        created[name] = made.options;
       }
     } catch (error) {
       for (const session of Object.values(sessions)) await session.release();
       throw error;
     }
-    return new NanoVLMRuntime(source.config, geometryOf(source.config), build, provider, sessions);
+    return new NanoVLMRuntime(
+      source.config,
+      geometryOf(source.config),
+      build,
+      provider,
+      sessions,
+      created,
+    );
   }
 
   /** Output names a graph offers (inspect taps included). */
@@ -174,10 +200,11 @@ export class NanoVLMRuntime {
   async #run(
     graph: GraphName,
     feeds: Record<string, ort.Tensor>,
-    fetches: string[],
+    fetches: string[] | Record<string, ort.Tensor | null>,
   ): Promise<Record<string, ort.Tensor>> {
     const available = this.sessions[graph].outputNames;
-    const unknown = fetches.filter((name) => !available.includes(name));
+    const names = Array.isArray(fetches) ? fetches : Object.keys(fetches);
+    const unknown = names.filter((name) => !available.includes(name));
     if (unknown.length > 0) {
       throw new InputError(
         `the ${graph} graph (${this.options.flavour} flavour) has no output ${unknown.join(", ")}`,
@@ -232,6 +259,15 @@ export class NanoVLMRuntime {
   emptyCache(batch: number): KVCache {
     const c = this.config;
     return KVCache.empty(c.lm_n_blocks, batch, c.lm_n_kv_heads, this.geometry.lmHeadDim);
+  }
+
+  /** Buffers for the caches of up to `batch` rows of `positions` tokens, reused step after step. */
+  cacheArena(batch: number, positions: number): KVCacheArena {
+    const c = this.config;
+    return new KVCacheArena(
+      c.lm_n_blocks,
+      batch * c.lm_n_kv_heads * positions * this.geometry.lmHeadDim,
+    );
   }
 
   /** Runs the decoder over new tokens on top of a cache. */
@@ -297,12 +333,15 @@ export class NanoVLMRuntime {
     }
     const taps = step.taps ?? [];
     const blocks = this.config.lm_n_blocks;
-    const fetches = [
-      "logits",
-      ...Array.from({ length: blocks }, (_, i) => [`present.${i}.key`, `present.${i}.value`])
-        .flat(),
-      ...taps,
-    ];
+    const present = [batch, this.config.lm_n_kv_heads, cache.length + tokens];
+    const bound = step.arena?.presentOutputs(cache, [...present, this.geometry.lmHeadDim]);
+    const fetches: Record<string, ort.Tensor | null> = { logits: null };
+    for (let i = 0; i < blocks; i++) {
+      for (const name of [`present.${i}.key`, `present.${i}.value`]) {
+        fetches[name] = bound?.[name] ?? null;
+      }
+    }
+    for (const tap of taps) fetches[tap] = null;
     const out = await this.#run("decoder", {
       inputs_embeds: step.ids
         ? f32(new Float32Array(0), [batch, 0, this.config.lm_hidden_dim])

@@ -54,7 +54,7 @@ Deno.test("load options: unknown flavour, kernels, precision and provider are na
   assertThrows(
     () => resolveProvider("tpu" as never),
     InputError,
-    /provider must be cpu, cuda or auto/,
+    /provider must be cpu, cuda, webgpu or auto/,
   );
   assertEquals(buildOptions({ precision: { decoder: "fp16" } }).precision, {
     vision: "fp32",
