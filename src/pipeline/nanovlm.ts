@@ -83,8 +83,13 @@ export class NanoVLM {
     return yield* streamText(this.runtime, this.tokenizer, await this.prepare([request]), options);
   }
 
-  /** Releases the sessions. */
+  /** Releases the sessions (and their Worker, when loaded with `worker: true`). */
   async release(): Promise<void> {
     await this.runtime.release();
+  }
+
+  /** `await using model = await NanoVLM.load(...)` releases it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
   }
 }

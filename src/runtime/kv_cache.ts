@@ -75,9 +75,11 @@ function selectRows(tensor: ort.Tensor, rows: readonly number[]): ort.Tensor {
  * Preallocated buffers for a chain of decode steps, each step's cache built on the previous one's
  * (the generation loop). Every `present.{i}.*` output is written into one of two buffers per tensor,
  * sized to the chain's capacity once, the one the step's past does not occupy: onnxruntime then
- * allocates no cache tensors and JavaScript no ArrayBuffers per step, so there is nothing for the
- * allocator or the garbage collector to do while decoding. A cache two steps back is overwritten,
- * so only a linear chain may use an arena.
+ * allocates no cache tensors per step (it faulted in fresh pages for them every step before) and
+ * the next step reads its past from the same, warm buffers. onnxruntime-node still returns a copy
+ * of each bound output, which is dropped at once. A cache two steps back is overwritten (with the
+ * sessions in a Worker, the past moves to the Worker instead), so only a linear chain may use an
+ * arena.
  *
  * @example
  * ```ts

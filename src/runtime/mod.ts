@@ -6,6 +6,7 @@
  */
 export * from "./cache_dir.ts";
 export * from "./doctor.ts";
+export * from "./event_loop.ts";
 export * from "./graph_cache.ts";
 export * from "./kv_cache.ts";
 export * from "./model.ts";

@@ -21,6 +21,7 @@ import { type CheckpointSource, prepareGraph } from "./graph_cache.ts";
 import { KVCache, KVCacheArena } from "./kv_cache.ts";
 import { resolveProvider } from "./providers.ts";
 import { createSession, f32, i64, type Provider, type ResolvedProvider } from "./session.ts";
+import { LocalSession, type RunnableSession, SessionWorker } from "./worker_sessions.ts";
 
 /** The graphs of a model, re-exported because {@link NanoVLMRuntime.outputNames} takes one. */
 export type { GraphName };
@@ -49,6 +50,11 @@ export interface RuntimeOptions {
    * (measured by `deno task bench`).
    */
   disablePrepacking?: boolean;
+  /**
+   * Run the sessions in a Worker of their own (one per loaded model, ended by `release()`), so
+   * that inference never blocks this thread's event loop (default false: in this thread).
+   */
+  worker?: boolean;
 }
 
 /** Which sessions spin-wait: by default only the decoder, whose runs follow each other closely. */
@@ -104,18 +110,24 @@ export class NanoVLMRuntime {
     readonly options: BuildOptions,
     /** The provider the sessions run on. */
     readonly provider: ResolvedProvider,
-    private readonly sessions: Record<GraphName, ort.InferenceSession>,
-    private readonly created: Record<GraphName, ort.InferenceSession.SessionOptions>,
+    private readonly sessions: Record<GraphName, RunnableSession>,
+    private readonly worker: SessionWorker | undefined,
+    private readonly releaseLocal: () => Promise<void>,
   ) {}
 
   /** The intra-op threads every session runs with. */
   get threads(): number {
-    return this.created.decoder.intraOpNumThreads ?? 1;
+    return this.sessions.decoder.options.intraOpNumThreads ?? 1;
+  }
+
+  /** Whether the sessions run in a Worker (the `worker` load option). */
+  get inWorker(): boolean {
+    return this.worker !== undefined;
   }
 
   /** The onnxruntime options a graph's session was created with (threads, provider, config entries). */
   sessionOptions(graph: GraphName): Readonly<ort.InferenceSession.SessionOptions> {
-    return this.created[graph];
+    return this.sessions[graph].options;
   }
 
   /**
@@ -142,23 +154,37 @@ export class NanoVLMRuntime {
     const build = buildOptions(options);
     const provider = resolveProvider(options.provider ?? "cpu");
     const cacheDir = options.cacheDir ?? defaultCacheDir();
-    const sessions = {} as Record<GraphName, ort.InferenceSession>;
-    const created = {} as Record<GraphName, ort.InferenceSession.SessionOptions>;
+    const sessions = {} as Record<GraphName, RunnableSession>;
+    const local: LocalSession[] = [];
+    const worker = options.worker ? new SessionWorker() : undefined;
+    const releaseAll = async () => {
+      for (const session of local) await session.release();
+      await worker?.release();
+    };
     try {
       for (const name of ["vision", "embed", "decoder"] as const) {
         const graph = await prepareGraph(name, source, build, cacheDir);
-        const made = await createSession(graph.bytes, graph.weightsFolder, {
+        const sessionOptions = {
           provider,
           threads: options.threads,
           debug: options.debug,
           spinning: spinningFor(name, options.spinning),
           disablePrepacking: options.disablePrepacking,
-        });
-        sessions[name] = made.session;
-        created[name] = made.options;
+        };
+        if (worker) {
+          sessions[name] = await worker.createSession(
+            graph.bytes,
+            graph.weightsFolder,
+            sessionOptions,
+          );
+        } else {
+          const made = await createSession(graph.bytes, graph.weightsFolder, sessionOptions);
+          local.push(new LocalSession(made.session, made.options));
+          sessions[name] = local[local.length - 1];
+        }
       }
     } catch (error) {
-      for (const session of Object.values(sessions)) await session.release();
+      await releaseAll();
       throw error;
     }
     return new NanoVLMRuntime(
@@ -167,7 +193,8 @@ export class NanoVLMRuntime {
       build,
       provider,
       sessions,
-      created,
+      worker,
+      releaseAll,
     );
   }
 
@@ -201,6 +228,7 @@ export class NanoVLMRuntime {
     graph: GraphName,
     feeds: Record<string, ort.Tensor>,
     fetches: string[] | Record<string, ort.Tensor | null>,
+    transfer: readonly string[] = [],
   ): Promise<Record<string, ort.Tensor>> {
     const available = this.sessions[graph].outputNames;
     const names = Array.isArray(fetches) ? fetches : Object.keys(fetches);
@@ -214,7 +242,7 @@ export class NanoVLMRuntime {
       );
     }
     try {
-      return await this.sessions[graph].run(feeds, fetches);
+      return await this.sessions[graph].run(feeds, fetches, transfer);
     } catch (error) {
       throw new EngineError(
         `onnxruntime failed running the ${graph} graph: ${(error as Error).message}`,
@@ -334,7 +362,11 @@ export class NanoVLMRuntime {
     const taps = step.taps ?? [];
     const blocks = this.config.lm_n_blocks;
     const present = [batch, this.config.lm_n_kv_heads, cache.length + tokens];
-    const bound = step.arena?.presentOutputs(cache, [...present, this.geometry.lmHeadDim]);
+    // In a Worker, outputs cannot be bound to this thread's buffers: the chain's cache moves instead.
+    const bound = this.worker
+      ? undefined
+      : step.arena?.presentOutputs(cache, [...present, this.geometry.lmHeadDim]);
+    const pastNames = step.arena && this.worker ? Object.keys(cache.feeds()) : [];
     const fetches: Record<string, ort.Tensor | null> = { logits: null };
     for (let i = 0; i < blocks; i++) {
       for (const name of [`present.${i}.key`, `present.${i}.value`]) {
@@ -342,26 +374,37 @@ export class NanoVLMRuntime {
       }
     }
     for (const tap of taps) fetches[tap] = null;
-    const out = await this.#run("decoder", {
-      inputs_embeds: step.ids
-        ? f32(new Float32Array(0), [batch, 0, this.config.lm_hidden_dim])
-        : f32(step.embeds!, [batch, tokens, this.config.lm_hidden_dim]),
-      input_ids: step.ids ? i64(step.ids.flat(), [batch, tokens]) : i64([], [batch, 0]),
-      attention_mask: i64(step.attentionMask, [batch, cache.length + tokens]),
-      position_ids: i64(step.positionIds, [batch, tokens]),
-      logits_index: i64(index, [index.length]),
-      ...cache.feeds(),
-    }, fetches);
+    const out = await this.#run(
+      "decoder",
+      {
+        inputs_embeds: step.ids
+          ? f32(new Float32Array(0), [batch, 0, this.config.lm_hidden_dim])
+          : f32(step.embeds!, [batch, tokens, this.config.lm_hidden_dim]),
+        input_ids: step.ids ? i64(step.ids.flat(), [batch, tokens]) : i64([], [batch, 0]),
+        attention_mask: i64(step.attentionMask, [batch, cache.length + tokens]),
+        position_ids: i64(step.positionIds, [batch, tokens]),
+        logits_index: i64(index, [index.length]),
+        ...cache.feeds(),
+      },
+      fetches,
+      pastNames,
+    );
     return {
       logits: out.logits.data as Float32Array,
-      cache: KVCache.fromPresent(out, blocks),
+      // The binding returns copies of bound outputs: keep the arena's own buffers as the cache.
+      cache: KVCache.fromPresent(bound ?? out, blocks),
       taps: pick(out, taps),
     };
   }
 
-  /** Releases the sessions. */
+  /** Releases the sessions (and ends their Worker). */
   async release(): Promise<void> {
-    for (const session of Object.values(this.sessions)) await session.release();
+    await this.releaseLocal();
+  }
+
+  /** `await using runtime = await NanoVLMRuntime.load(...)` releases it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
   }
 }
 
