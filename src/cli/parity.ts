@@ -55,7 +55,8 @@ example:
     }
     const precision = choiceOption(parsed, "precision", ["fp32", "fp16"] as const) ?? "fp32";
     const flavour = choiceOption(parsed, "flavour", ["fast", "inspect"] as const) ?? "inspect";
-    const provider = choiceOption(parsed, "device", ["cpu", "cuda", "webgpu", "auto"] as const) ?? "cpu";
+    const provider = choiceOption(parsed, "device", ["cpu", "cuda", "webgpu", "auto"] as const) ??
+      "cpu";
     const fixture = await openFixture(dir);
     const checkpoint = await openCheckpoint(
       stringOption(parsed, "checkpoint") ?? `${dir}/checkpoint`,
