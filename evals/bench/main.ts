@@ -6,10 +6,10 @@
  * percentiles, with the threads and CPU/wall of every case); in the same run the machine's memory
  * bandwidth and GEMM peak, and the fractions: decode vs the bandwidth roofline, vision and prefill
  * vs GEMM peak. Every case runs with all available cores unless --threads is given. Prints
- * Markdown tables headed by the machine line (CPU, cores, threads, onnxruntime version, load) and
- * writes `reports/bench.json`.
+ * Markdown tables headed by the machine line (CPU, cores, threads, onnxruntime version, load);
+ * `--out <file.json>` also writes the figures as JSON (committed reports change only on purpose).
  *
- * usage: deno task bench [--checkpoint <dir>] [--threads n] [--cases fast:fp32,fast/worker:fp32,...]
+ * usage: deno task bench [--checkpoint <dir>] [--threads n] [--cases fast:fp32,fast/worker:fp32,...] [--out <file>]
  *
  * @module
  */
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     checkpoint: { type: "string" },
     threads: { type: "string" },
     cases: { type: "string" },
+    out: { type: "string" },
   },
 });
 const work = await Deno.makeTempDir({ prefix: "nanovlm-bench-" });
@@ -106,7 +107,9 @@ try {
   );
   const f1 = (x: number) => x.toFixed(1);
   const lines = [
-    `# nanoVLM-222M (synthesized) on ${navigator.hardwareConcurrency} CPU cores, onnxruntime-node cpu`,
+    `# ${
+      values.checkpoint ?? "nanoVLM-222M (synthesized)"
+    } on ${navigator.hardwareConcurrency} CPU cores, onnxruntime-node cpu`,
     "",
     `machine: ${machineLine(intraOpThreads(values.threads ? Number(values.threads) : undefined))}`,
     "",
@@ -147,11 +150,11 @@ try {
     } ms/token vs best attention implementation ${best.toFixed(1)} ms/token (medians)`,
   ];
   console.log(lines.join("\n"));
-  await Deno.mkdir("reports", { recursive: true });
-  await Deno.writeTextFile(
-    "reports/bench.json",
-    JSON.stringify({ machine, config: "222m", rows }, null, 2),
-  );
+  if (values.out) {
+    const config = values.checkpoint ?? "222m";
+    await Deno.writeTextFile(values.out, JSON.stringify({ machine, config, rows }, null, 2));
+    console.log(`\nwrote ${values.out}`);
+  }
 } finally {
   await Deno.remove(work, { recursive: true }).catch(() => {});
 }

@@ -49,3 +49,29 @@ export function idAt(obj: JsonObject, key: string, file: string, path: string): 
   }
   return value as number | string;
 }
+
+/**
+ * Reads and parses a JSON file (`-` reads standard input); errors name the file and say what it
+ * should hold (`what`, e.g. "COCO results").
+ */
+export async function readJsonFile(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = path === "-"
+      ? await new Response(Deno.stdin.readable).text()
+      : await Deno.readTextFile(path);
+  } catch (error) {
+    throw new InputError(
+      `cannot read the ${what} file ${path}: ${(error as Error).message}`,
+      "check the path",
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(
+      `${path === "-" ? "standard input" : path} is not valid JSON (${(error as Error).message})`,
+      `give a ${what} JSON file`,
+    );
+  }
+}

@@ -147,7 +147,11 @@ export async function prepareBatch(
     });
     prompts.push(prompt);
   }
-  const batch = batchPrompts(prompts, { ...options, padId: tokenizer.padTokenId });
+  const batch = batchPrompts(prompts, {
+    ...options,
+    maxLength: options.maxLength ?? config.lm_max_position_embeddings,
+    padId: tokenizer.padTokenId,
+  });
   const { embeds: imageEmbeds, taps: visionTaps } = await encodeTiles(
     runtime,
     allTiles,

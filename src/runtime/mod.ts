@@ -5,6 +5,7 @@
  * @module
  */
 export * from "./cache_dir.ts";
+export * from "./cache_inventory.ts";
 export * from "./doctor.ts";
 export * from "./event_loop.ts";
 export * from "./graph_cache.ts";

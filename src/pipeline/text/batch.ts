@@ -37,11 +37,15 @@ export interface BatchOptions {
   positions?: PositionMode;
   /**
    * Longest LM sequence allowed per row (v0.1: image embeddings included). Longer prompts lose text
-   * tokens on {@link truncationSide}; image slots and their markers are never cut. Default: none.
+   * tokens on {@link truncationSide}; image slots and their markers are never cut. Default: none
+   * here; {@link prepareBatch} defaults it to the model's `lm_max_position_embeddings`.
    */
   maxLength?: number;
-  /** Which end truncation cuts text from. Default `left` (keeps the end of the prompt). */
-  truncationSide?: Side;
+  /**
+   * Which end truncation cuts text from, or `error` to refuse a prompt that does not fit. Default
+   * `left` (keeps the end of the prompt).
+   */
+  truncationSide?: Side | "error";
   /** Receives a warning for each truncated row. Default `console.warn`. */
   onWarning?: (message: string) => void;
 }
@@ -179,6 +183,17 @@ export function batchPrompts(
       return prompt;
     }
     const side = options.truncationSide ?? "left";
+    if (side === "error") {
+      const length = prependedCount(prompt) + prompt.ids.length;
+      if (length > options.maxLength) {
+        throw new InputError(
+          `prompt ${row} needs ${length} positions, over the maximum length ${options.maxLength}`,
+          "shorten the prompt, or let it be cut (CLI: --truncate left|right)",
+        );
+      }
+      truncated.push(0);
+      return prompt;
+    }
     const result = truncatePrompt(prompt, options.maxLength, side);
     truncated.push(result.removed);
     if (result.removed > 0) {
