@@ -6,7 +6,7 @@
  * @module
  */
 import * as ort from "onnxruntime-node";
-import { GraphBuilder, serializeModel } from "../../src/mod.ts";
+import { GraphBuilder, intraOpThreads, serializeModel } from "../../src/mod.ts";
 
 /** Measured ceilings. */
 export interface MachineCeilings {
@@ -24,7 +24,7 @@ async function session(
   build(g);
   return await ort.InferenceSession.create(serializeModel(g), {
     logSeverityLevel: 3,
-    ...(threads ? { intraOpNumThreads: threads } : {}),
+    intraOpNumThreads: intraOpThreads(threads),
   });
 }
 
@@ -78,4 +78,20 @@ if (import.meta.main) {
       (m.gemmPeak / 1e9).toFixed(0)
     } GFLOP/s`,
   );
+}
+
+/** The machine in one line, llama-bench style: CPU model, cores, threads, onnxruntime version, load. */
+export function machineLine(threads: number): string {
+  let cpu = "unknown CPU";
+  let load = "load unknown";
+  try {
+    cpu = /^model name\s*:\s*(.+)$/m.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ?? cpu;
+    load = `load ${Deno.loadavg().map((x) => x.toFixed(2)).join(" ")}`;
+  } catch { /* not Linux */ }
+  return `${cpu}, ${navigator.hardwareConcurrency} cores, ${threads} threads, onnxruntime-node ${ortVersion()} (cpu EP unless @cuda), Deno ${Deno.version.deno}, ${load}`;
+}
+
+/** onnxruntime-node's version. */
+function ortVersion(): string {
+  return (ort.env.versions as Record<string, string>).node ?? ort.env.versions.common;
 }

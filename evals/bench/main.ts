@@ -2,24 +2,27 @@
  * `deno task bench`: the performance figures of issue 3 on a synthesized full-size 222M checkpoint.
  * For each flavour × precision (each case in its own process): conversion time and peak extra RSS,
  * session creation, vision encode (one 224 px image), prefill (49 image + 20 text tokens) and
- * decode ms/token over 64 tokens; in the same run the machine's memory bandwidth and GEMM peak, and
- * the fractions: decode vs the bandwidth roofline, vision and prefill vs GEMM peak. Prints a
- * Markdown table; `--out <file.json>` also writes the figures as JSON (committed reports change only
- * on purpose).
+ * decode ms/token over 4 generations of 65 tokens (per-step p50/p90/p99/max and whole-generation
+ * percentiles, with the threads and CPU/wall of every case); in the same run the machine's memory
+ * bandwidth and GEMM peak, and the fractions: decode vs the bandwidth roofline, vision and prefill
+ * vs GEMM peak. Every case runs with all available cores unless --threads is given. Prints
+ * Markdown tables headed by the machine line (CPU, cores, threads, onnxruntime version, load);
+ * `--out <file.json>` also writes the figures as JSON (committed reports change only on purpose).
  *
- * usage: deno task bench [--checkpoint <dir>] [--threads n] [--cases fast:fp32,...] [--out <file>]
+ * usage: deno task bench [--checkpoint <dir>] [--threads n] [--cases fast:fp32,fast/worker:fp32,...] [--out <file>]
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import {
+  intraOpThreads,
   openCheckpoint,
   presetConfig,
   resolveProvider,
   synthesizeCheckpoint,
 } from "../../src/mod.ts";
 import { decodeWeightBytes, prefillFlops, visionFlops } from "./flops.ts";
-import { measureMachine } from "./machine.ts";
+import { machineLine, measureMachine } from "./machine.ts";
 import type { CaseResult } from "./model_case.ts";
 
 const { values } = parseArgs({
@@ -46,7 +49,7 @@ try {
   const machine = await measureMachine(values.threads ? Number(values.threads) : undefined);
   const config = checkpoint.config;
   const defaults =
-    "fast:fp32,fast+microsoft:fp32,fast/nopack:fp32,inspect:fp32,fast:fp16,inspect:fp16";
+    "fast:fp32,fast/worker:fp32,fast+microsoft:fp32,fast/nopack:fp32,inspect:fp32,fast:fp16,inspect:fp16";
   // Where the CUDA provider is installed, every default case runs on it too.
   const cudaCases = resolveProvider("auto") === "cuda"
     ? "," + defaults.split(",").map((c) => c.replace(":", "@cuda:")).join(",")
@@ -71,8 +74,11 @@ try {
       new TextDecoder().decode(out.stdout).trim().split("\n").pop()!,
     );
     results.push(result);
+    const d = result.decodeMsPerToken;
     console.error(
-      `${flavour} ${precision}: decode ${result.decodeMsPerToken.mean.toFixed(1)} ms/token`,
+      `${flavour} ${precision} (${result.threads} threads): decode p50 ${d.median.toFixed(1)} p99 ${
+        d.p99.toFixed(1)
+      } ms/token`,
     );
   }
   const weightsBytes = checkpoint.parameters.total * 4;
@@ -99,20 +105,23 @@ try {
   const best = Math.min(
     ...rows.filter((r) => r.precision === "fp32").map((r) => r.decodeMsPerToken.median),
   );
+  const f1 = (x: number) => x.toFixed(1);
   const lines = [
     `# ${
       values.checkpoint ?? "nanoVLM-222M (synthesized)"
     } on ${navigator.hardwareConcurrency} CPU cores, onnxruntime-node cpu`,
+    "",
+    `machine: ${machineLine(intraOpThreads(values.threads ? Number(values.threads) : undefined))}`,
     "",
     `machine: memory bandwidth ${(machine.bandwidth / 1e9).toFixed(1)} GB/s, fp32 GEMM peak ${
       (machine.gemmPeak / 1e9).toFixed(0)
     } GFLOP/s; ` +
     `decode reads ${(decodeWeightBytes(config, 4) / 1e6).toFixed(0)} MB of weights per token`,
     "",
-    "| flavour | precision | convert s | convert peak extra RSS (× weights) | session s (RSS) | vision ms | prefill ms (69 tok) | decode ms/token | decode vs roofline (median) | vision vs GEMM peak | prefill vs GEMM peak |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    "| flavour | precision | threads | convert s | convert peak extra RSS (× weights) | session s (RSS) | vision ms | prefill ms (69 tok) | decode ms/token | decode vs roofline (median) | vision vs GEMM peak | prefill vs GEMM peak |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows.map((r) =>
-      `| ${r.flavour} | ${r.precision} | ${(r.conversionMs / 1000).toFixed(2)} | ${
+      `| ${r.flavour} | ${r.precision} | ${r.threads} | ${(r.conversionMs / 1000).toFixed(2)} | ${
         (r.conversionPeakExtraRss / 1e6).toFixed(0)
       } MB (${r.conversionExtraRssVsWeights.toFixed(2)}) | ${(r.sessionMs / 1000).toFixed(2)} (${
         (r.sessionRss / 1e6).toFixed(0)
@@ -120,6 +129,20 @@ try {
         pct(r.decodeVsRoofline)
       } | ${pct(r.visionVsGemmPeak)} | ${pct(r.prefillVsGemmPeak)} |`
     ),
+    "",
+    "Decode steps and whole generations (prefill + 65 greedy tokens through the generation loop, 4 timed), ms:",
+    "",
+    "| flavour | precision | threads | CPU/wall | decode p50 | p90 | p99 | max | p99/p50 | generation p50 | p90 | p99 | max | event-loop delay (vision + prefill) |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ...rows.map((r) => {
+      const d = r.decodeMsPerToken;
+      const g = r.generationMs;
+      return `| ${r.flavour} | ${r.precision} | ${r.threads} | ${r.cpuPerWall.toFixed(2)} | ${
+        f1(d.median)
+      } | ${f1(d.p90)} | ${f1(d.p99)} | ${f1(d.max)} | ${(d.p99 / d.median).toFixed(2)} | ${
+        f1(g.median)
+      } | ${f1(g.p90)} | ${f1(g.p99)} | ${f1(g.max)} | ${f1(r.eventLoopDelayMs)} |`;
+    }),
     "",
     `fp32 decode: fast flavour ${
       (rows.find((r) => r.flavour === "fast" && r.precision === "fp32")?.decodeMsPerToken.median ??

@@ -1,16 +1,19 @@
 /**
  * One benchmark case, run in its own process so its memory figures are its own: converts
  * (builds graphs, writes converted weights) a checkpoint for one flavour × precision, creates the
- * sessions, and times vision encoding (5 runs), prefill (5 runs) and 64 decode steps (after 16
- * warm-up steps). Prints one JSON line.
+ * sessions, and times vision encoding (5 runs), prefill (5 runs) and whole generations through the
+ * generation loop the CLI uses (prefill + 64 greedy tokens, 4 of them after a warm-up one): per-step
+ * decode percentiles over all their steps, per-generation percentiles, and the process's CPU time
+ * over wall time while decoding (≈ the threads actually busy). Prints one JSON line.
  *
- * usage: model_case.ts <checkpoint-dir> <fast|fast+microsoft|inspect>[/nopack][@cuda] <fp32|fp16> <cache-dir> [threads]
+ * usage: model_case.ts <checkpoint-dir> <fast|fast+microsoft|inspect>[/nopack|/worker][@cuda] <fp32|fp16> <cache-dir> [threads]
  *
  * @module
  */
 import {
   argmax,
   buildOptions,
+  eventLoopDelay,
   type Flavour,
   generateTokens,
   type Kernels,
@@ -22,7 +25,7 @@ import {
 
 /** The figures of one case. */
 export interface CaseResult {
-  /** `fast` (ONNX kernels), `fast+microsoft` (GroupQueryAttention) or `inspect`; `/nopack` = weights memory-mapped, not prepacked. */
+  /** `fast` (ONNX kernels), `fast+microsoft` (GroupQueryAttention) or `inspect`; `/nopack` = weights memory-mapped, not prepacked; `/worker` = sessions in a Worker. */
   flavour: string;
   precision: Precision;
   conversionMs: number;
@@ -33,28 +36,63 @@ export interface CaseResult {
   visionMs: Timing;
   prefillMs: Timing;
   prefillTokens: number;
+  /** Every decode step of every timed generation. */
   decodeMsPerToken: Timing;
+  /** Whole generations (prefill + {@link CaseResult.generationTokens} tokens). */
+  generationMs: Timing;
+  /** Tokens per timed generation. */
+  generationTokens: number;
+  /** Intra-op threads of the sessions. */
+  threads: number;
+  /** Process CPU time ÷ wall time during the timed generations. */
+  cpuPerWall: number;
+  /** The main thread's largest event-loop delay during one vision encode + prefill, ms. */
+  eventLoopDelayMs: number;
+  /** Whether the sessions ran in a Worker (`/worker`). */
+  worker: boolean;
 }
 
-/** Mean and standard deviation of repeated timings, in ms. */
+/** Mean, standard deviation and percentiles of repeated timings, in ms. */
 export interface Timing {
   mean: number;
   sd: number;
   /** Robust to the shared machine's occasional stalls; used for the roofline fractions. */
   median: number;
+  p90: number;
+  p99: number;
+  max: number;
   n: number;
 }
 
-function timing(values: number[]): Timing {
+/** The `p` quantile (0..1) of ascending `sorted` values, nearest rank. */
+export function quantile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+/** Summarises timings. */
+export function timing(values: number[]): Timing {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1);
   const sorted = [...values].sort((a, b) => a - b);
   return {
     mean,
     sd: Math.sqrt(variance),
-    median: sorted[Math.floor(sorted.length / 2)],
+    median: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    p99: quantile(sorted, 0.99),
+    max: sorted[sorted.length - 1],
     n: values.length,
   };
+}
+
+/** The process's user + system CPU time in ms (Linux `/proc/self/stat`, 10 ms ticks); NaN elsewhere. */
+export function processCpuMs(): number {
+  try {
+    const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 async function peakRss<T>(
@@ -100,6 +138,7 @@ export async function runCase(
     cacheDir,
     threads,
     disablePrepacking: packing === "nopack",
+    worker: packing === "worker",
     provider: device === "cuda" ? "cuda" : "cpu",
   });
   const sessionMs = performance.now() - sessionStart;
@@ -133,23 +172,38 @@ export async function runCase(
     });
     if (i > 0) prefillTimes.push(performance.now() - start);
   }
+  const blocking = await eventLoopDelay(async () => {
+    await runtime.encodeImages(pixels, 1);
+    await runtime.decode({
+      ...prompt,
+      tokens: length,
+      attentionMask: prompt.attentionMask[0],
+      positionIds: [...Array(length).keys()],
+    });
+  });
   const decodeTokens = 64;
-  const greedy = { maxNewTokens: 16, select: (l: Float32Array) => argmax(l) };
-  for await (
-    const _ of generateTokens(runtime, prompt, greedy)
-  ) { /* warm-up: page in every weight */ }
+  const loop = { maxNewTokens: decodeTokens + 1, select: (l: Float32Array) => argmax(l) };
   const stepTimes: number[] = [];
-  let last = performance.now();
-  for await (
-    const step of generateTokens(runtime, prompt, {
-      maxNewTokens: decodeTokens + 1,
-      select: (l) => argmax(l),
-    })
-  ) {
-    const now = performance.now();
-    if (step.step > 0) stepTimes.push(now - last); // step 0 is the prefill
-    last = now;
+  const generationTimes: number[] = [];
+  let cpu = 0;
+  let wall = 0;
+  for (let round = 0; round < 5; round++) {
+    // Round 0 is the warm-up (pages in every weight).
+    const start = performance.now();
+    const cpuStart = processCpuMs();
+    let last = start;
+    for await (const step of generateTokens(runtime, prompt, loop)) {
+      const now = performance.now();
+      if (round > 0 && step.step > 0) stepTimes.push(now - last); // step 0 is the prefill
+      last = now;
+    }
+    if (round > 0) {
+      generationTimes.push(last - start);
+      wall += last - start;
+      cpu += processCpuMs() - cpuStart;
+    }
   }
+  const threadsUsed = runtime.threads;
   await runtime.release();
   return {
     flavour: label,
@@ -162,6 +216,12 @@ export async function runCase(
     prefillMs: timing(prefillTimes),
     prefillTokens: length,
     decodeMsPerToken: timing(stepTimes),
+    generationMs: timing(generationTimes),
+    generationTokens: decodeTokens + 1,
+    threads: threadsUsed,
+    cpuPerWall: cpu / wall,
+    eventLoopDelayMs: blocking.maxDelayMs,
+    worker: runtime.inWorker,
   };
 }
 

@@ -30,7 +30,11 @@ Deno.test("cells: precision x device, named <precision>@<device>, file-safe stem
 });
 
 Deno.test("cells: unknown precisions, modules and devices are named errors", () => {
-  assertThrows(() => parsePrecisions(["fp8"]), InputError, /must be one of fp32, fp16, int8, int4; got "fp8"/);
+  assertThrows(
+    () => parsePrecisions(["fp8"]),
+    InputError,
+    /must be one of fp32, fp16, int8, int4; got "fp8"/,
+  );
   assertThrows(() => parsePrecisions(["lm=fp16"]), InputError, /unknown module "lm"/);
   assertThrows(() => parseCells([], ["tpu"]), InputError, /--device: "tpu"/);
 });

@@ -82,7 +82,7 @@ fixtureTest("caption/ask: bad options are clear errors before anything runs", as
     ["--precision", "fp8"],
     /--precision must be one of fp32, fp16, int8, int4; got "fp8"/,
   );
-  await rejects(["--device", "tpu"], /--device must be one of cpu, cuda, auto/);
+  await rejects(["--device", "tpu"], /--device must be one of cpu, cuda, webgpu, auto/);
   await rejects(["--num-return-sequences", "2"], /needs at least as many beams/);
   await rejects(["--stop", ""], /--stop/);
   await rejects(["--frobnicate"], /frobnicate/);

@@ -52,9 +52,9 @@ export const MODEL_HELP = `model options:
   --quant-block 32|64|128    int8/int4 block size (default 32)
   --quant-asymmetric         int8/int4 with a zero point per block (default symmetric)
   --quant-accuracy 0|4       MatMulNBits accuracy level: 0 float32, 4 int8 activations (default)
-  --device cpu|cuda|auto     execution provider (default cpu; auto picks cuda when installed)
+  --device cpu|cuda|webgpu|auto  execution provider (default cpu; auto picks cuda when installed)
   --flavour fast|inspect     graph flavour (default fast; inspect exposes internal outputs)
-  --threads <n>              onnxruntime intra-op threads
+  --threads <n>              onnxruntime intra-op threads (default: all available cores)
   --cache-dir <dir>          graph cache (default $NANOVLM_CACHE or ~/.cache/nanovlm-lab)
   --json                     print JSON instead of text`;
 
@@ -117,7 +117,7 @@ export function modelOptionsFromArgs(
   const precisionText = stringOption(parsed, "precision");
   const precision = precisionText === undefined ? undefined : parsePrecision(precisionText);
   const quantization = quantizationFromArgs(parsed);
-  const provider = choiceOption<Provider>(parsed, "device", ["cpu", "cuda", "auto"]);
+  const provider = choiceOption<Provider>(parsed, "device", ["cpu", "cuda", "webgpu", "auto"]);
   const flavour = choiceOption<Flavour>(parsed, "flavour", ["fast", "inspect"]);
   const threads = integerOption(parsed, "threads", { min: 1 });
   const dir = stringOption(parsed, "model");

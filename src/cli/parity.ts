@@ -36,8 +36,8 @@ options:
   --quant-asymmetric          int8/int4 with a zero point per block
   --quant-accuracy 0|4        MatMulNBits accuracy level (default 4)
   --flavour fast|inspect      default inspect (compares every internal stage)
-  --device cpu|cuda|auto      execution provider (default cpu)
-  --threads <n>               onnxruntime intra-op threads
+  --device cpu|cuda|webgpu|auto  execution provider (default cpu)
+  --threads <n>               onnxruntime intra-op threads (default: all available cores)
   --cache-dir <dir>           graph cache (default ~/.cache/nanovlm-lab)
   --json                      print {"pass", "stages": [...], "greedy": {...}}
 
@@ -65,7 +65,8 @@ example:
     }
     const precision = parsePrecision(stringOption(parsed, "precision") ?? "fp32");
     const flavour = choiceOption(parsed, "flavour", ["fast", "inspect"] as const) ?? "inspect";
-    const provider = choiceOption(parsed, "device", ["cpu", "cuda", "auto"] as const) ?? "cpu";
+    const provider = choiceOption(parsed, "device", ["cpu", "cuda", "webgpu", "auto"] as const) ??
+      "cpu";
     const fixture = await openFixture(dir);
     const checkpoint = await openCheckpoint(
       stringOption(parsed, "checkpoint") ?? `${dir}/checkpoint`,

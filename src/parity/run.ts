@@ -21,7 +21,7 @@ import {
   type ModulePrecision,
   type Precision,
 } from "../model/mod.ts";
-import type { NanoVLMRuntime } from "../runtime/mod.ts";
+import type { NanoVLMRuntime, ResolvedProvider } from "../runtime/mod.ts";
 import { type Bounds, compareTensors, type StageComparison } from "./compare.ts";
 import { type Fixture, golden, goldenShape } from "./fixture.ts";
 
@@ -56,7 +56,7 @@ export interface ParityReport {
   /** The flavour of the runtime's graphs (`inspect` also compares internal stages). */
   flavour: Flavour;
   /** The execution provider the graphs ran on. */
-  provider: "cpu" | "cuda";
+  provider: ResolvedProvider;
   /** One comparison per golden tensor the fixture holds and the run produced. */
   stages: StageComparison[];
   /** Greedy ids of the single prompt and of the padded batch. */

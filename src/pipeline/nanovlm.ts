@@ -136,9 +136,14 @@ export class NanoVLM {
     return await estimateTrace(this, request, options);
   }
 
-  /** Releases the sessions. */
+  /** Releases the sessions (and their Worker, when loaded with `worker: true`). */
   async release(): Promise<void> {
     if (this.#inspect) await (await this.#inspect.runtime).release();
     await this.runtime.release();
+  }
+
+  /** `await using model = await NanoVLM.load(...)` releases it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
   }
 }

@@ -19,9 +19,10 @@ import {
 import { EngineError, InputError } from "../errors.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
 import { type CheckpointSource, prepareGraph } from "./graph_cache.ts";
-import { KVCache } from "./kv_cache.ts";
+import { KVCache, KVCacheArena } from "./kv_cache.ts";
 import { resolveProvider } from "./providers.ts";
-import { createSession, f32, i64, type Provider } from "./session.ts";
+import { createSession, f32, i64, type Provider, type ResolvedProvider } from "./session.ts";
+import { LocalSession, type RunnableSession, SessionWorker } from "./worker_sessions.ts";
 
 /** The graphs of a model, re-exported because {@link NanoVLMRuntime.outputNames} takes one. */
 export type { GraphName };
@@ -36,9 +37,9 @@ export interface RuntimeOptions {
   precision?: Precision | Partial<ModulePrecision>;
   /** How int8/int4 modules are quantised (default block 32, symmetric, accuracy level 4). */
   quantization?: Partial<QuantOptions>;
-  /** `cpu` (default), `cuda` or `auto`. */
+  /** `cpu` (default), `cuda`, `webgpu` or `auto`. */
   provider?: Provider;
-  /** Intra-op threads. */
+  /** Intra-op threads of every session (default: every core this process may use, {@link availableCores}). */
   threads?: number;
   /** Cache folder for graphs and converted weights. */
   cacheDir?: string;
@@ -57,6 +58,11 @@ export interface RuntimeOptions {
    * (measured by `deno task bench`).
    */
   disablePrepacking?: boolean;
+  /**
+   * Run the sessions in a Worker of their own (one per loaded model, ended by `release()`), so
+   * that inference never blocks this thread's event loop (default false: in this thread).
+   */
+  worker?: boolean;
   /** Called after every session run (the eval harness times the stages with it). */
   onRun?: (run: SessionRun) => void;
 }
@@ -98,6 +104,11 @@ export interface DecodeStep {
   cache?: KVCache;
   /** Internal outputs to fetch (inspect flavour), e.g. `lm.attn_probs.layer0`. */
   taps?: string[];
+  /**
+   * Preallocated buffers the new cache is written into (see {@link KVCacheArena}); the cache
+   * returned by the step before the previous one is overwritten. Default: fresh tensors per step.
+   */
+  arena?: KVCacheArena;
 }
 
 /** One decoder step's outputs. */
@@ -120,10 +131,27 @@ export class NanoVLMRuntime {
     /** The build options in force. */
     readonly options: BuildOptions,
     /** The provider the sessions run on. */
-    readonly provider: "cpu" | "cuda",
-    private readonly sessions: Record<GraphName, ort.InferenceSession>,
+    readonly provider: ResolvedProvider,
+    private readonly sessions: Record<GraphName, RunnableSession>,
+    private readonly worker: SessionWorker | undefined,
+    private readonly releaseLocal: () => Promise<void>,
     private readonly onRun?: (run: SessionRun) => void,
   ) {}
+
+  /** The intra-op threads every session runs with. */
+  get threads(): number {
+    return this.sessions.decoder.options.intraOpNumThreads ?? 1;
+  }
+
+  /** Whether the sessions run in a Worker (the `worker` load option). */
+  get inWorker(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** The onnxruntime options a graph's session was created with (threads, provider, config entries). */
+  sessionOptions(graph: GraphName): Readonly<ort.InferenceSession.SessionOptions> {
+    return this.sessions[graph].options;
+  }
 
   /**
    * Builds (or reuses cached) graphs for a checkpoint and opens their sessions.
@@ -149,20 +177,37 @@ export class NanoVLMRuntime {
     const build = buildOptions(options);
     const provider = resolveProvider(options.provider ?? "cpu");
     const cacheDir = options.cacheDir ?? defaultCacheDir();
-    const sessions = {} as Record<GraphName, ort.InferenceSession>;
+    const sessions = {} as Record<GraphName, RunnableSession>;
+    const local: LocalSession[] = [];
+    const worker = options.worker ? new SessionWorker() : undefined;
+    const releaseAll = async () => {
+      for (const session of local) await session.release();
+      await worker?.release();
+    };
     try {
       for (const name of ["vision", "embed", "decoder"] as const) {
         const graph = await prepareGraph(name, source, build, cacheDir, options.taps);
-        sessions[name] = (await createSession(graph.bytes, graph.weightsFolder, {
+        const sessionOptions = {
           provider,
           threads: options.threads,
           debug: options.debug,
           spinning: spinningFor(name, options.spinning),
           disablePrepacking: options.disablePrepacking,
-        })).session;
+        };
+        if (worker) {
+          sessions[name] = await worker.createSession(
+            graph.bytes,
+            graph.weightsFolder,
+            sessionOptions,
+          );
+        } else {
+          const made = await createSession(graph.bytes, graph.weightsFolder, sessionOptions);
+          local.push(new LocalSession(made.session, made.options));
+          sessions[name] = local[local.length - 1];
+        }
       }
     } catch (error) {
-      for (const session of Object.values(sessions)) await session.release();
+      await releaseAll();
       throw error;
     }
     return new NanoVLMRuntime(
@@ -171,6 +216,8 @@ export class NanoVLMRuntime {
       build,
       provider,
       sessions,
+      worker,
+      releaseAll,
       options.onRun,
     );
   }
@@ -184,7 +231,22 @@ export class NanoVLMRuntime {
     sessions: Record<GraphName, ort.InferenceSession>,
     options: RuntimeOptions = {},
   ): NanoVLMRuntime {
-    return new NanoVLMRuntime(config, geometryOf(config), buildOptions(options), "cpu", sessions);
+    const local = Object.fromEntries(
+      Object.entries(sessions).map(([name, session]) => [name, new LocalSession(session, {})]),
+    ) as Record<GraphName, LocalSession>;
+    const release = async () => {
+      for (const session of Object.values(local)) await session.release();
+    };
+    return new NanoVLMRuntime(
+      config,
+      geometryOf(config),
+      buildOptions(options),
+      "cpu",
+      local,
+      undefined,
+      release,
+      options.onRun,
+    );
   }
 
   /** Output names a graph offers (inspect taps included). */
@@ -216,10 +278,12 @@ export class NanoVLMRuntime {
   async #run(
     graph: GraphName,
     feeds: Record<string, ort.Tensor>,
-    fetches: string[],
+    fetches: string[] | Record<string, ort.Tensor | null>,
+    transfer: readonly string[] = [],
   ): Promise<Record<string, ort.Tensor>> {
     const available = this.sessions[graph].outputNames;
-    const unknown = fetches.filter((name) => !available.includes(name));
+    const names = Array.isArray(fetches) ? fetches : Object.keys(fetches);
+    const unknown = names.filter((name) => !available.includes(name));
     if (unknown.length > 0) {
       throw new InputError(
         `the ${graph} graph (${this.options.flavour} flavour) has no output ${unknown.join(", ")}`,
@@ -230,7 +294,7 @@ export class NanoVLMRuntime {
     }
     try {
       const start = performance.now();
-      const out = await this.sessions[graph].run(feeds, fetches);
+      const out = await this.sessions[graph].run(feeds, fetches, transfer);
       this.onRun?.({ graph, start, end: performance.now(), rows: firstDim(feeds) });
       return out;
     } catch (error) {
@@ -298,6 +362,15 @@ export class NanoVLMRuntime {
     return KVCache.empty(c.lm_n_blocks, batch, c.lm_n_kv_heads, this.geometry.lmHeadDim);
   }
 
+  /** Buffers for the caches of up to `batch` rows of `positions` tokens, reused step after step. */
+  cacheArena(batch: number, positions: number): KVCacheArena {
+    const c = this.config;
+    return new KVCacheArena(
+      c.lm_n_blocks,
+      batch * c.lm_n_kv_heads * positions * this.geometry.lmHeadDim,
+    );
+  }
+
   /** Runs the decoder over new tokens on top of a cache. */
   async decode(step: DecodeStep): Promise<DecodeResult> {
     const { batch, tokens } = step;
@@ -362,32 +435,50 @@ export class NanoVLMRuntime {
     }
     const taps = step.taps ?? [];
     const blocks = this.config.lm_n_blocks;
-    const fetches = [
-      "logits",
-      ...Array.from({ length: blocks }, (_, i) => [`present.${i}.key`, `present.${i}.value`])
-        .flat(),
-      ...taps,
-    ];
-    const out = await this.#run("decoder", {
-      inputs_embeds: step.ids
-        ? f32(new Float32Array(0), [batch, 0, this.config.lm_hidden_dim])
-        : f32(step.embeds!, [batch, tokens, this.config.lm_hidden_dim]),
-      input_ids: step.ids ? i64(step.ids.flat(), [batch, tokens]) : i64([], [batch, 0]),
-      attention_mask: i64(step.attentionMask, [batch, cache.length + tokens]),
-      position_ids: i64(step.positionIds, [batch, tokens]),
-      logits_index: i64(index, [index.length]),
-      ...cache.feeds(),
-    }, fetches);
+    const present = [batch, this.config.lm_n_kv_heads, cache.length + tokens];
+    // In a Worker, outputs cannot be bound to this thread's buffers: the chain's cache moves instead.
+    const bound = this.worker
+      ? undefined
+      : step.arena?.presentOutputs(cache, [...present, this.geometry.lmHeadDim]);
+    const pastNames = step.arena && this.worker ? Object.keys(cache.feeds()) : [];
+    const fetches: Record<string, ort.Tensor | null> = { logits: null };
+    for (let i = 0; i < blocks; i++) {
+      for (const name of [`present.${i}.key`, `present.${i}.value`]) {
+        fetches[name] = bound?.[name] ?? null;
+      }
+    }
+    for (const tap of taps) fetches[tap] = null;
+    const out = await this.#run(
+      "decoder",
+      {
+        inputs_embeds: step.ids
+          ? f32(new Float32Array(0), [batch, 0, this.config.lm_hidden_dim])
+          : f32(step.embeds!, [batch, tokens, this.config.lm_hidden_dim]),
+        input_ids: step.ids ? i64(step.ids.flat(), [batch, tokens]) : i64([], [batch, 0]),
+        attention_mask: i64(step.attentionMask, [batch, cache.length + tokens]),
+        position_ids: i64(step.positionIds, [batch, tokens]),
+        logits_index: i64(index, [index.length]),
+        ...cache.feeds(),
+      },
+      fetches,
+      pastNames,
+    );
     return {
       logits: out.logits.data as Float32Array,
-      cache: KVCache.fromPresent(out, blocks),
+      // The binding returns copies of bound outputs: keep the arena's own buffers as the cache.
+      cache: KVCache.fromPresent(bound ?? out, blocks),
       taps: pick(out, taps),
     };
   }
 
-  /** Releases the sessions. */
+  /** Releases the sessions (and ends their Worker). */
   async release(): Promise<void> {
-    for (const session of Object.values(this.sessions)) await session.release();
+    await this.releaseLocal();
+  }
+
+  /** `await using runtime = await NanoVLMRuntime.load(...)` releases it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
   }
 }
 

@@ -1,12 +1,13 @@
 /**
  * Execution providers: whether onnxruntime-node's CUDA provider is installed beside its binding,
- * and the resolution of `auto`.
+ * whether its bundled WebGPU provider is there, and the resolution of `auto`.
  *
  * @module
  */
 import { createRequire } from "node:module";
+import * as ort from "onnxruntime-node";
 import { EngineError, InputError } from "../errors.ts";
-import type { Provider } from "./session.ts";
+import type { Provider, ResolvedProvider } from "./session.ts";
 
 /** The folder holding onnxruntime-node's native binding and libraries. */
 export function ortBinaryFolder(): string {
@@ -47,12 +48,30 @@ export function cudaInstallSteps(): string {
   ].join("\n");
 }
 
-/** Resolves `auto` to `cuda` when its libraries are present, else `cpu`; `cuda` without them is an error. */
-export function resolveProvider(provider: Provider): "cpu" | "cuda" {
+/** Whether this onnxruntime-node build ships the WebGPU provider (it needs a GPU adapter to run). */
+export function webgpuBundled(): boolean {
+  return ort.listSupportedBackends().some((b) => b.name === "webgpu");
+}
+
+/**
+ * Resolves `auto` to `cuda` when its libraries are present, else `cpu`; `cuda` without them is an
+ * error; `webgpu` is accepted when the build ships it (whether an adapter exists shows when a
+ * session is created, and `doctor` probes it).
+ */
+export function resolveProvider(provider: Provider): ResolvedProvider {
   if (provider === "cpu") return "cpu";
+  if (provider === "webgpu") {
+    if (!webgpuBundled()) {
+      throw new EngineError(
+        "this onnxruntime-node build has no WebGPU provider",
+        "use --device cpu, or run `deno task nanovlm doctor` to see the providers",
+      );
+    }
+    return "webgpu";
+  }
   if (provider !== "cuda" && provider !== "auto") {
     throw new InputError(
-      `provider must be cpu, cuda or auto; got ${JSON.stringify(provider)}`,
+      `provider must be cpu, cuda, webgpu or auto; got ${JSON.stringify(provider)}`,
       "use e.g. --device cpu",
     );
   }

@@ -1,8 +1,14 @@
 import { EngineError, InputError } from "../errors.ts";
 import { buildOptions } from "../model/mod.ts";
 import { assertEquals, assertThrows } from "../testing/mod.ts";
-import { runDoctor } from "./doctor.ts";
-import { missingCudaLibraries, ortBinaryFolder, resolveProvider } from "./providers.ts";
+import { formatDoctor, probeWebGpu, runDoctor } from "./doctor.ts";
+import {
+  missingCudaLibraries,
+  ortBinaryFolder,
+  resolveProvider,
+  webgpuBundled,
+} from "./providers.ts";
+import { availableCores } from "./threads.ts";
 
 Deno.test("providers: cpu is always cpu; auto and cuda follow the CUDA libraries beside the binding", () => {
   assertEquals(resolveProvider("cpu"), "cpu");
@@ -36,6 +42,21 @@ Deno.test("doctor: reports the pinned onnxruntime-node and the state of each CUD
     report.cuda.libraries.map((l) => !missingCudaLibraries().includes(l.name)),
   );
   assertEquals(report.cuda.usable, report.cuda.libraries.every((l) => l.loadable));
+  assertEquals(report.threads, availableCores());
+  assertEquals(formatDoctor(report).includes(`${report.threads.count} intra-op threads`), true);
+});
+
+Deno.test("doctor: the bundled WebGPU provider is probed with a graph whose result is checked", async () => {
+  const status = await probeWebGpu();
+  assertEquals(status.bundled, webgpuBundled());
+  if (!status.usable) {
+    // No adapter (no GPU here): a clear reason, and --device webgpu fails as a named error.
+    assertEquals(typeof status.error, "string");
+    assertEquals(status.error!.includes("\n"), false);
+    const line = formatDoctor({ ...runDoctor(), webgpu: status });
+    assertEquals(line.includes("webgpu: not available"), true);
+  }
+  if (status.bundled) assertEquals(resolveProvider("webgpu"), "webgpu");
 });
 
 Deno.test("load options: unknown flavour, kernels, precision and provider are named errors", () => {
@@ -54,7 +75,7 @@ Deno.test("load options: unknown flavour, kernels, precision and provider are na
   assertThrows(
     () => resolveProvider("tpu" as never),
     InputError,
-    /provider must be cpu, cuda or auto/,
+    /provider must be cpu, cuda, webgpu or auto/,
   );
   assertEquals(buildOptions({ precision: { decoder: "fp16" } }).precision, {
     vision: "fp32",

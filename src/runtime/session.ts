@@ -7,15 +7,19 @@
  */
 import * as ort from "onnxruntime-node";
 import { EngineError } from "../errors.ts";
+import { intraOpThreads } from "./threads.ts";
 
-/** Execution providers: `auto` picks cuda when usable, else cpu. */
-export type Provider = "cpu" | "cuda" | "auto";
+/** Execution providers: `auto` picks cuda when usable, else cpu; `webgpu` is onnxruntime-node's bundled GPU provider. */
+export type Provider = "cpu" | "cuda" | "webgpu" | "auto";
+
+/** A provider after `auto` was resolved. */
+export type ResolvedProvider = Exclude<Provider, "auto">;
 
 /** Options for {@link createSession}. */
 export interface SessionOptions {
-  /** Execution provider that was resolved (`cpu` or `cuda`). */
-  provider?: "cpu" | "cuda";
-  /** Intra-op threads (default: onnxruntime's choice, all cores). */
+  /** Execution provider that was resolved (`cpu`, `cuda` or `webgpu`). */
+  provider?: ResolvedProvider;
+  /** Intra-op threads (default: every core this process may use, see {@link availableCores}). */
   threads?: number;
   /** Let onnxruntime print its own log lines (warnings and up). */
   debug?: boolean;
@@ -34,7 +38,29 @@ export interface Session {
   /** The onnxruntime-node session. */
   session: ort.InferenceSession;
   /** The execution provider it was created for. */
-  provider: "cpu" | "cuda";
+  provider: ResolvedProvider;
+  /** The options the session was created with (threads included), for doctor lines and tests. */
+  options: ort.InferenceSession.SessionOptions;
+}
+
+/** The onnxruntime session options {@link createSession} passes (exported so tests can check them). */
+export function sessionOptionsFor(
+  weightsFolder: string,
+  options: SessionOptions = {},
+): ort.InferenceSession.SessionOptions {
+  const provider = options.provider ?? "cpu";
+  const sessionConfig: Record<string, string> = {
+    model_external_initializers_file_folder_path: weightsFolder,
+  };
+  if (options.disablePrepacking) sessionConfig.disable_prepacking = "1";
+  if (options.spinning === false) sessionConfig["intra_op.allow_spinning"] = "0";
+  return {
+    executionProviders: provider === "cpu" ? ["cpu"] : [provider, "cpu"],
+    graphOptimizationLevel: "all",
+    logSeverityLevel: options.debug ? 2 : 3,
+    intraOpNumThreads: intraOpThreads(options.threads),
+    extra: { session: sessionConfig },
+  };
 }
 
 /** Creates a session from graph bytes whose external data lives in `weightsFolder`. */
@@ -44,25 +70,15 @@ export async function createSession(
   options: SessionOptions = {},
 ): Promise<Session> {
   const provider = options.provider ?? "cpu";
-  const sessionConfig: Record<string, string> = {
-    model_external_initializers_file_folder_path: weightsFolder,
-  };
-  if (options.disablePrepacking) sessionConfig.disable_prepacking = "1";
-  if (options.spinning === false) sessionConfig["intra_op.allow_spinning"] = "0";
-  const sessionOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: provider === "cuda" ? ["cuda", "cpu"] : ["cpu"],
-    graphOptimizationLevel: "all",
-    logSeverityLevel: options.debug ? 2 : 3,
-    ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
-    extra: { session: sessionConfig },
-  };
+  const sessionOptions = sessionOptionsFor(weightsFolder, options);
   try {
-    return { session: await ort.InferenceSession.create(graph, sessionOptions), provider };
+    const session = await ort.InferenceSession.create(graph, sessionOptions);
+    return { session, provider, options: sessionOptions };
   } catch (error) {
     throw new EngineError(
       `onnxruntime could not create a session: ${(error as Error).message}`,
-      provider === "cuda"
-        ? "run `deno task nanovlm doctor` to check the CUDA provider installation"
+      provider !== "cpu"
+        ? `run \`deno task nanovlm doctor\` to check the ${provider} provider`
         : "run again with --debug; if the checkpoint loads with `nanovlm info`, please report this",
       { cause: error },
     );

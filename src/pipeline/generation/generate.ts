@@ -78,12 +78,15 @@ export async function* generateTokens(
   let rows = Array.from({ length: prompt.batch }, (_, i) => i);
   let masks = prompt.attentionMask.map((m) => [...m]);
   let nextPosition = positions.map((p) => p[p.length - 1] + 1);
+  // The cache lives in buffers sized once for the whole generation (no allocation per step).
+  const arena = runtime.cacheArena(prompt.batch, prompt.length + options.maxNewTokens);
   let result = await runtime.decode({
     embeds: prompt.embeds,
     batch: prompt.batch,
     tokens: prompt.length,
     attentionMask: masks.flat(),
     positionIds: positions.flat(),
+    arena,
   });
   for (let step = 0; step < options.maxNewTokens && rows.length > 0; step++) {
     const tokens = rows.map((row, i) => {
@@ -116,6 +119,7 @@ export async function* generateTokens(
       attentionMask: masks.flat(),
       positionIds: nextPosition,
       cache,
+      arena,
     });
     nextPosition = nextPosition.map((p) => p + 1);
   }

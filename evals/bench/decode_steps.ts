@@ -1,0 +1,158 @@
+/**
+ * `deno task bench:steps`: where decode's per-step tails come from, A/B in one process. The
+ * decoder session of a checkpoint runs the same prefill + N greedy-shaped steps per variant,
+ * alternating variants round by round, and per step records the wall time, the process's CPU
+ * time over all its threads (`/proc/self/task/*\/schedstat`, ns) and its minor page faults.
+ *
+ * Variants (comma-separated, combinable with `+`): `fresh` (onnxruntime allocates every
+ * `present.*` tensor), `arena` (present bound to a preallocated {@link KVCacheArena}),
+ * `ortdefault` (intra-op threads left to onnxruntime), `noarena` (no CPU memory arena),
+ * `nopattern` (no memory pattern), `nospin` (no spin-waiting).
+ *
+ * usage: deno task bench:steps <checkpoint-dir> [rounds=3] [steps=64] [variants=fresh,arena]
+ *
+ * @module
+ */
+import * as ort from "onnxruntime-node";
+import {
+  buildOptions,
+  intraOpThreads,
+  KVCache,
+  KVCacheArena,
+  openCheckpoint,
+  prepareGraph,
+  sessionOptionsFor,
+} from "../../src/mod.ts";
+import { machineLine } from "./machine.ts";
+import { quantile } from "./model_case.ts";
+
+const [dir, rounds = "3", steps = "64", variantsArg = "fresh,arena"] = Deno.args;
+if (!dir) throw new Error("usage: bench:steps <checkpoint-dir> [rounds] [steps] [variants]");
+const checkpoint = await openCheckpoint(dir);
+const c = checkpoint.config;
+const cacheDir = await Deno.makeTempDir({ prefix: "nanovlm-steps-" });
+const graph = await prepareGraph("decoder", checkpoint, buildOptions({}), cacheDir);
+
+/** CPU time of all this process's threads, ms. */
+function cpuMs(): number {
+  let ns = 0;
+  for (const task of Deno.readDirSync("/proc/self/task")) {
+    try {
+      ns += Number(Deno.readTextFileSync(`/proc/self/task/${task.name}/schedstat`).split(" ")[0]);
+    } catch { /* the thread ended */ }
+  }
+  return ns / 1e6;
+}
+
+/** Minor page faults of this process so far. */
+function minorFaults(): number {
+  return Number(Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ")[7]);
+}
+
+const variants = variantsArg.split(",");
+const sessions: Record<string, ort.InferenceSession> = {};
+for (const v of variants) {
+  const options = sessionOptionsFor(graph.weightsFolder, { spinning: !v.includes("nospin") });
+  if (v.includes("noarena")) options.enableCpuMemArena = false;
+  if (v.includes("nopattern")) options.enableMemPattern = false;
+  if (v.includes("ortdefault")) delete options.intraOpNumThreads;
+  sessions[v] = await ort.InferenceSession.create(graph.bytes, options);
+}
+const i64 = (a: number[], dims: number[]) =>
+  new ort.Tensor("int64", BigInt64Array.from(a.map(BigInt)), dims);
+const hidden = c.lm_hidden_dim;
+const blocks = c.lm_n_blocks;
+const kvHeads = c.lm_n_kv_heads;
+const headDim = hidden / c.lm_n_heads;
+const promptLength = 69;
+
+interface Steps {
+  wall: number[];
+  cpu: number[];
+  faults: number[];
+}
+
+async function generation(variant: string, n: number): Promise<Steps> {
+  const session = sessions[variant];
+  const useArena = variant.split("+").includes("arena");
+  const arena = new KVCacheArena(blocks, kvHeads * (promptLength + n + 1) * headDim);
+  let cache = KVCache.empty(blocks, 1, kvHeads, headDim);
+  const embeds = new Float32Array(promptLength * hidden).map((_, i) => Math.sin(i) * 0.1);
+  const out: Steps = { wall: [], cpu: [], faults: [] };
+  for (let t = 0; t <= n; t++) {
+    const past = cache.length;
+    const tokens = t === 0 ? promptLength : 1;
+    const feeds = {
+      inputs_embeds: new ort.Tensor("float32", t === 0 ? embeds : new Float32Array(0), [
+        1,
+        t === 0 ? promptLength : 0,
+        hidden,
+      ]),
+      input_ids: t === 0 ? i64([], [1, 0]) : i64([100 + t], [1, 1]),
+      attention_mask: i64(Array(past + tokens).fill(1), [1, past + tokens]),
+      position_ids: i64(Array.from({ length: tokens }, (_, i) => past + i), [1, tokens]),
+      logits_index: i64([tokens - 1], [1]),
+      ...cache.feeds(),
+    };
+    const bound = useArena
+      ? arena.presentOutputs(cache, [1, kvHeads, past + tokens, headDim])
+      : undefined;
+    const fetches: Record<string, ort.Tensor | null> = { logits: null };
+    for (let i = 0; i < blocks; i++) {
+      for (const k of ["key", "value"]) {
+        fetches[`present.${i}.${k}`] = bound?.[`present.${i}.${k}`] ?? null;
+      }
+    }
+    const [wall0, cpu0, faults0] = [performance.now(), cpuMs(), minorFaults()];
+    const result = await session.run(feeds, fetches);
+    if (t > 0) {
+      out.wall.push(performance.now() - wall0);
+      out.cpu.push(cpuMs() - cpu0);
+      out.faults.push(minorFaults() - faults0);
+    }
+    cache = KVCache.fromPresent(bound ?? result, blocks);
+  }
+  return out;
+}
+
+try {
+  const all: Record<string, Steps> = {};
+  for (const v of variants) {
+    await generation(v, 16); // warm-up: pages in the weights
+    all[v] = { wall: [], cpu: [], faults: [] };
+  }
+  for (let r = 0; r < Number(rounds); r++) {
+    for (const v of variants) {
+      const steps_ = await generation(v, Number(steps));
+      all[v].wall.push(...steps_.wall);
+      all[v].cpu.push(...steps_.cpu);
+      all[v].faults.push(...steps_.faults);
+    }
+  }
+  const f1 = (x: number) => x.toFixed(1);
+  const pct = (a: number[]) => {
+    const s = [...a].sort((x, y) => x - y);
+    const p50 = quantile(s, 0.5);
+    return `${f1(p50)} | ${f1(quantile(s, 0.9))} | ${f1(quantile(s, 0.99))} | ${f1(s.at(-1)!)} | ${
+      (quantile(s, 0.99) / p50).toFixed(2)
+    }`;
+  };
+  // `ortdefault` variants leave the threads to onnxruntime; the others use this count.
+  console.log(`machine: ${machineLine(intraOpThreads())}`);
+  console.log(
+    "\n| variant | CPU/wall | wall p50 | p90 | p99 | max | p99/p50 | CPU p50 | p90 | p99 | max | p99/p50 | minor faults/step mean, max |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const v of variants) {
+    const { wall, cpu, faults } = all[v];
+    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    console.log(
+      `| ${v} | ${(sum(cpu) / sum(wall)).toFixed(2)} | ${pct(wall)} | ${pct(cpu)} | ${
+        (sum(faults) / faults.length).toFixed(0)
+      }, ${Math.max(...faults)} |`,
+    );
+  }
+} finally {
+  for (const s of Object.values(sessions)) await s.release();
+  await Deno.remove(cacheDir, { recursive: true }).catch(() => {});
+}
