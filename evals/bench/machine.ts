@@ -5,8 +5,7 @@
  *
  * @module
  */
-import * as ort from "onnxruntime-node";
-import { GraphBuilder, serializeModel } from "../../src/mod.ts";
+import { GraphBuilder, ort, serializeModel } from "../../src/mod.ts";
 
 /** Measured ceilings. */
 export interface MachineCeilings {

@@ -9,5 +9,6 @@ export * from "./doctor.ts";
 export * from "./graph_cache.ts";
 export * from "./kv_cache.ts";
 export * from "./model.ts";
+export { ort } from "./ort.ts";
 export * from "./providers.ts";
 export * from "./session.ts";

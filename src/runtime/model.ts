@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type * as ort from "onnxruntime-node";
+import type { ort } from "./ort.ts";
 import { geometryOf, type ModelGeometry, type NanoVLMConfig } from "../checkpoint/mod.ts";
 import {
   type BuildOptions,
