@@ -186,14 +186,18 @@ export async function prepareGraph(
     weights = await convertWeights(source, wanted, file);
     weightsFolder = folder;
   } else {
+    // onnxruntime refuses external data outside the folder it is given, so it gets the folder of
+    // the file itself: a Hugging Face cache's model.safetensors is a symlink into blobs/.
+    const real = await Deno.realPath(`${source.dir}/model.safetensors`);
+    const slash = real.lastIndexOf("/");
     weights = WeightTable.fromSafetensors(
-      "model.safetensors",
+      real.slice(slash + 1),
       [...source.index.tensors.values()].map((t) => ({
         ...t,
         name: modelTensorName(t.name, source.index),
       })),
     );
-    weightsFolder = source.dir;
+    weightsFolder = real.slice(0, slash) || "/";
     // Graph bytes depend only on the config and the tensor layout: key them by those.
     const layout = JSON.stringify([...source.index.tensors.values()]);
     folder = `${cacheDir}/${sha256(configKey, layout).slice(0, 24)}`;
