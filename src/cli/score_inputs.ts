@@ -7,21 +7,17 @@
  * @module
  */
 import { InputError } from "../errors.ts";
+import { FILE_SIZE_LIMITS, readBoundedText } from "../files/mod.ts";
 import { loadDataset } from "../../evals/datasets/mod.ts";
 
 type Json = unknown;
 
 /** Reads and parses a JSON file. */
 export async function readJsonFile(path: string, what: string): Promise<Json> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    throw new InputError(
-      `cannot read ${what} file ${path}: ${(error as Error).message}`,
-      "check the path",
-    );
-  }
+  const text = await readBoundedText(path, {
+    maxBytes: FILE_SIZE_LIMITS.manifest,
+    what: `${what} file`,
+  });
   try {
     return JSON.parse(text);
   } catch (error) {

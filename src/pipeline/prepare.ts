@@ -13,9 +13,11 @@ import type { NanoVLMRuntime } from "../runtime/mod.ts";
 import {
   type BatchOptions,
   batchPrompts,
+  boundText,
   buildPrompt,
   type NanoTokenizer,
   type PromptBatch,
+  textCharBound,
 } from "./text/mod.ts";
 import type { DecoderPrompt } from "./generation/mod.ts";
 import { type ImageInput, loadImage, type LoadImageOptions, preprocessImage } from "./image/mod.ts";
@@ -114,6 +116,9 @@ export async function prepareBatch(
   options: PrepareOptions = {},
 ): Promise<PreparedBatch> {
   const config = runtime.config;
+  // Prompts never exceed the model's positions: cut (with a warning) or refused, by option.
+  const maxLength = options.maxLength ?? config.lm_max_position_embeddings;
+  const side = options.truncationSide ?? "left";
   const tileSize = 3 * config.vit_img_size ** 2;
   const allTiles: Float32Array[] = [];
   const prompts = [];
@@ -122,7 +127,7 @@ export async function prepareBatch(
   for (const request of requests) {
     const images = await requestPixels(runtime, request, options.image, seen);
     const built = buildPrompt(tokenizer, config, {
-      text: request.text,
+      text: boundText(request.text, textCharBound(maxLength, tokenizer.maxTokenLength), side),
       images: images.map((image) => image.grid),
       assistantPrefix: request.assistantPrefix,
     });
@@ -147,7 +152,12 @@ export async function prepareBatch(
     });
     prompts.push(prompt);
   }
-  const batch = batchPrompts(prompts, { ...options, padId: tokenizer.padTokenId });
+  const batch = batchPrompts(prompts, {
+    ...options,
+    maxLength,
+    truncationSide: side,
+    padId: tokenizer.padTokenId,
+  });
   const { embeds: imageEmbeds, taps: visionTaps } = await encodeTiles(
     runtime,
     allTiles,

@@ -116,7 +116,7 @@ Deno.test({
 
 Deno.test("offline: only src/runtime/ort.ts loads onnxruntime-node (after switching telemetry off)", async () => {
   const files = await readSourceTree(REPO, ["src", "evals"]);
-  const loaders = [...files].filter(([path, source]) =>
+  const loaders = [...files].filter(([_path, source]) =>
     importSpecifiers(source).includes("onnxruntime-node") &&
     !/^\s*import\s+type\b[^;]*["']onnxruntime-node["']/m.test(source)
   ).map(([path]) => path);

@@ -40,8 +40,11 @@ export interface BatchOptions {
    * tokens on {@link truncationSide}; image slots and their markers are never cut. Default: none.
    */
   maxLength?: number;
-  /** Which end truncation cuts text from. Default `left` (keeps the end of the prompt). */
-  truncationSide?: Side;
+  /**
+   * Which end truncation cuts text from, or `error` to refuse a prompt over {@link maxLength}.
+   * Default `left` (keeps the end of the prompt).
+   */
+  truncationSide?: Side | "error";
   /** Receives a warning for each truncated row. Default `console.warn`. */
   onWarning?: (message: string) => void;
 }
@@ -179,7 +182,14 @@ export function batchPrompts(
       return prompt;
     }
     const side = options.truncationSide ?? "left";
-    const result = truncatePrompt(prompt, options.maxLength, side);
+    const result = truncatePrompt(prompt, options.maxLength, side === "error" ? "left" : side);
+    if (side === "error" && result.removed > 0) {
+      throw new InputError(
+        `prompt ${row} needs ${prependedCount(prompt) + prompt.ids.length} positions, over the ` +
+          `maximum length ${options.maxLength}`,
+        "shorten the prompt, or let it be truncated (truncationSide left or right)",
+      );
+    }
     truncated.push(result.removed);
     if (result.removed > 0) {
       warn(

@@ -87,6 +87,8 @@ export class NanoTokenizer {
   readonly imageTokenId: number | undefined;
   /** Number of ids: one more than the largest id of the vocabulary and added tokens. */
   readonly size: number;
+  /** Characters of the longest vocabulary entry or added token (bounds text per token). */
+  readonly maxTokenLength: number;
   /** Ids of all special tokens (removed by `decode` with `skipSpecialTokens`). */
   readonly specialTokenIds: ReadonlySet<number>;
   /** The special tokens by role for chat templates (`bos_token`, `eos_token`, ...). */
@@ -102,6 +104,7 @@ export class NanoTokenizer {
     eosToken: string;
     extraTokenIds: Map<string, number>;
     size: number;
+    maxTokenLength?: number;
     specialTokenIds: Set<number>;
     specialTokensMap: Record<string, string>;
     cleanUpSpaces: boolean;
@@ -122,6 +125,7 @@ export class NanoTokenizer {
     this.extraTokenIds = fields.extraTokenIds;
     this.imageTokenId = fields.extraTokenIds.get("image_token");
     this.size = fields.size;
+    this.maxTokenLength = fields.maxTokenLength ?? 64;
     this.specialTokenIds = fields.specialTokenIds;
     this.specialTokensMap = {
       ...fields.specialTokensMap,
@@ -191,6 +195,19 @@ function largestModelId(model: Record<string, unknown>): number {
     return max;
   }
   return -1;
+}
+
+/** Characters of the longest entry of the vocabulary (object or Unigram array) or added tokens. */
+function longestToken(model: Record<string, unknown>, added: readonly AddedTokenEntry[]): number {
+  let longest = Math.max(1, ...added.map((t) => t.content.length));
+  const vocab = model.vocab;
+  const tokens = Array.isArray(vocab)
+    ? vocab.map((entry) => (Array.isArray(entry) ? String(entry[0]) : ""))
+    : vocab && typeof vocab === "object"
+    ? Object.keys(vocab)
+    : [];
+  for (const token of tokens) if (token.length > longest) longest = token.length;
+  return longest;
 }
 
 /** The id of `token` in the model vocabulary, if it is there. */
@@ -288,6 +305,7 @@ export function createTokenizer(
     );
   }
   const specialTokenIds = new Set(added.filter((t) => t.special).map((t) => t.id));
+  const maxTokenLength = longestToken(json.model as Record<string, unknown>, added);
   for (const token of (tokenizerConfig.additional_special_tokens as unknown[] | undefined) ?? []) {
     const id = tokenizer.token_to_id(tokenContent(token) ?? "");
     if (id !== undefined) specialTokenIds.add(id);
@@ -306,6 +324,7 @@ export function createTokenizer(
     eosToken,
     extraTokenIds: extraIds,
     size,
+    maxTokenLength,
     specialTokenIds,
     specialTokensMap,
     cleanUpSpaces: tokenizerConfig.clean_up_tokenization_spaces === true,
