@@ -133,6 +133,12 @@ export async function loadDataset(dir: string, options: LoadOptions = {}): Promi
     manifestFile,
     info.tasks,
   );
+  if (items.length === 0) {
+    throw new InputError(
+      `${manifestFile} has no items: an empty dataset is not a dataset`,
+      "add one JSON object per line (metrics.md §5), or point at the right folder",
+    );
+  }
   if (options.checkImages ?? true) await checkImages(dir, imagePaths(items));
   if (options.verifyHashes) await verifyImageHashes(dir);
   return { dir: resolve(dir), info, items };

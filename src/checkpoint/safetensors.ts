@@ -89,6 +89,12 @@ export function elementCount(shape: readonly number[]): number {
  * ```
  */
 export async function readSafetensorsIndex(path: string): Promise<SafetensorsIndex> {
+  // Stat first: opening a FIFO blocks forever, and a folder or device is no weights file.
+  const info = await Deno.stat(path).catch(() => undefined);
+  if (info && !info.isFile) {
+    const kind = info.isDirectory ? "a folder" : info.isFifo ? "a FIFO" : "not a regular file";
+    fail(path, `is ${kind}, not a safetensors file`, "point at the model.safetensors file itself");
+  }
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { read: true });
