@@ -10,6 +10,7 @@ export * from "./atomic.ts";
 export * from "./checkpoint.ts";
 export * from "./config.ts";
 export * from "./config_types.ts";
+export * from "./float16.ts";
 export * from "./info.ts";
 export * from "./presets.ts";
 export * from "./random.ts";

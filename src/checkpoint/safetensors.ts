@@ -10,6 +10,7 @@
  * @module
  */
 import { CheckpointError } from "../errors.ts";
+import { halfToFloat } from "./float16.ts";
 
 /** Element types of the safetensors format and their sizes in bytes. */
 export const DTYPE_BYTES = {
@@ -345,16 +346,6 @@ export async function readTensorBytes(index: SafetensorsIndex, name: string): Pr
   } finally {
     file.close();
   }
-}
-
-/** Converts one IEEE half-precision bit pattern to a number. */
-export function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 31) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
 /**

@@ -12,20 +12,40 @@
  */
 import type { NanoVLMConfig } from "../checkpoint/mod.ts";
 import { type Dim, GraphBuilder } from "../onnx/mod.ts";
-import { cast, type Compute, type LayerContext } from "./layers.ts";
+import { cast, type LayerContext } from "./layers.ts";
 import { languageModel } from "./decoder.ts";
-import { type BuildOptions, computeType } from "./options.ts";
+import { type BuildOptions, computeType, type ModulePrecision } from "./options.ts";
 import { modalityProjector } from "./projector.ts";
-import { type Taps, visionEncoder } from "./vision.ts";
+import { visionEncoder } from "./vision.ts";
 import { embeddingTableName, type WeightTable } from "./weights.ts";
 
 /** The graphs of a model. */
 export type GraphName = "vision" | "embed" | "decoder";
 
-/** Declares each tap as a float32 graph output under its golden name. */
-function exposeTaps(g: GraphBuilder, taps: Taps, compute: Compute): void {
-  for (const [name, value] of taps) {
-    g.output(cast(g, value, compute, "float32"), name, "float32");
+/**
+ * The layer context of one module, from the build options: its compute type, fused kernels in the
+ * fast flavour, and in the inspect flavour explicit ops with a map that records its internals.
+ */
+function layerContext(
+  g: GraphBuilder,
+  weights: WeightTable,
+  options: BuildOptions,
+  module: keyof ModulePrecision,
+): LayerContext {
+  const inspect = options.flavour === "inspect";
+  return {
+    g,
+    weights,
+    compute: computeType(options.precision[module]),
+    fused: !inspect,
+    taps: inspect ? new Map() : undefined,
+  };
+}
+
+/** Declares each internal a module recorded as a float32 graph output under its golden name. */
+function exposeTaps(ctx: LayerContext): void {
+  for (const [name, value] of ctx.taps ?? []) {
+    ctx.g.output(cast(ctx.g, value, ctx.compute, "float32"), name, "float32");
   }
 }
 
@@ -38,24 +58,14 @@ export function buildVisionGraph(
   const g = new GraphBuilder("nanovlm_vision");
   const s = cfg.vit_img_size;
   const pixels = g.input("pixel_values", "float32", ["images", 3, s, s]);
-  const vitCompute = computeType(options.precision.vision);
-  const mpCompute = computeType(options.precision.projector);
-  const inspect = options.flavour === "inspect";
-  const vitTaps: Taps | undefined = inspect ? new Map() : undefined;
-  const vit = visionEncoder(
-    { g, weights, compute: vitCompute, fused: !inspect },
-    cast(g, pixels, "float32", vitCompute),
-    cfg,
-    { fused: !inspect, taps: vitTaps },
-  );
-  const projected = modalityProjector(
-    { g, weights, compute: mpCompute, fused: !inspect },
-    cast(g, vit, vitCompute, mpCompute),
-    cfg,
-  );
-  if (vitTaps) exposeTaps(g, vitTaps, vitCompute);
+  const vit = layerContext(g, weights, options, "vision");
+  const mp = layerContext(g, weights, options, "projector");
+  const features = visionEncoder(vit, cast(g, pixels, "float32", vit.compute), cfg);
+  const projected = modalityProjector(mp, cast(g, features, vit.compute, mp.compute), cfg);
+  exposeTaps(vit);
+  exposeTaps(mp);
   const tokens: Dim = (s / cfg.vit_patch_size / cfg.mp_pixel_shuffle_factor) ** 2;
-  g.output(cast(g, projected, mpCompute, "float32"), "image_embeds", "float32", [
+  g.output(cast(g, projected, mp.compute, "float32"), "image_embeds", "float32", [
     "images",
     tokens,
     cfg.lm_hidden_dim,
@@ -100,15 +110,9 @@ export function buildDecoderGraph(
       value: g.input(`past.${i}.value`, "float32", kvShape),
     })),
   };
-  const compute = computeType(options.precision.decoder);
-  const ctx: LayerContext = { g, weights, compute, fused: options.flavour === "fast" };
-  const inspect = options.flavour === "inspect";
-  const taps: Taps | undefined = inspect ? new Map() : undefined;
-  const { logits, present } = languageModel(ctx, inputs, cfg, {
-    fused: !inspect,
-    kernels: options.kernels,
-    taps,
-  });
+  const ctx = layerContext(g, weights, options, "decoder");
+  const { logits, present } = languageModel(ctx, inputs, cfg, { kernels: options.kernels });
+  const compute = ctx.compute;
   g.output(cast(g, logits, compute, "float32"), "logits", "float32", [
     "batch",
     "selected",
@@ -119,7 +123,7 @@ export function buildDecoderGraph(
     g.output(cast(g, p.key, compute, "float32"), `present.${i}.key`, "float32", presentShape);
     g.output(cast(g, p.value, compute, "float32"), `present.${i}.value`, "float32", presentShape);
   });
-  if (taps) exposeTaps(g, taps, compute);
+  exposeTaps(ctx);
   return g;
 }
 

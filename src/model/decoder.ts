@@ -10,21 +10,24 @@
  */
 import type { NanoVLMConfig } from "../checkpoint/mod.ts";
 import { float, type GraphBuilder } from "../onnx/mod.ts";
+import { gqaAttention, type GqaShared, gqaShared } from "./gqa.ts";
 import {
-  attention,
+  add,
   cast,
+  castTo,
   type Compute,
   type LayerContext,
   linear,
   lowest,
   mergeHeads,
   rmsNorm,
+  scaledDotProductAttention,
   silu,
   splitHeads,
 } from "./layers.ts";
-import type { Taps } from "./vision.ts";
+import type { Kernels } from "./options.ts";
+import { applyRotaryPosEmbd, repeatForHeads, type RopeTables, rotaryEmbedding } from "./rope.ts";
 import { embeddingTableName } from "./weights.ts";
-import { gqaAttention, type GqaShared, gqaShared } from "./gqa.ts";
 
 /** Names of the decoder graph's inputs. */
 export interface DecoderInputs {
@@ -40,53 +43,32 @@ export interface DecoderInputs {
   /** `[k]` int64: positions (within the new tokens) whose logits are wanted. */
   logitsIndex: string;
   /** Per block: `[b, kv_heads, past, head_dim]` keys and values of earlier tokens. */
-  past: { key: string; value: string }[];
+  past: KeyValue[];
 }
 
 /** Options of {@link languageModel}. */
 export interface DecoderOptions {
-  fused: boolean;
-  /** With `fused`: ONNX standard kernels (default) or com.microsoft ones (GroupQueryAttention). */
-  kernels?: "onnx" | "microsoft";
-  taps?: Taps;
+  /** With a fused context: ONNX standard kernels (default) or com.microsoft ones (GroupQueryAttention). */
+  kernels?: Kernels;
 }
 
-/** RoPE tables for the new tokens: `cos`, `sin` of `[b, t, head_dim/2]` (`pos · inv_freq`). */
-function ropeTables(
-  ctx: LayerContext,
-  positionIds: string,
-  cfg: NanoVLMConfig,
-): { cos: string; sin: string } {
-  const { g } = ctx;
-  return g.scope("rotary_embd", () => {
-    const invFreq = ctx.weights.use(g, "decoder.rotary_embd.inv_freq");
-    const pos = g.op("Unsqueeze", [g.op("Cast", [positionIds], { to: 1 }), g.ints([-1])]);
-    const freqs = g.op("Mul", [
-      pos,
-      cast(g, invFreq, ctx.weights.typeOf("decoder.rotary_embd.inv_freq"), "float32"),
-    ]);
-    const scale = (x: string) =>
-      cfg.lm_attn_scaling === 1 ? x : g.op("Mul", [x, g.scalar(cfg.lm_attn_scaling)]);
-    return {
-      cos: cast(g, scale(g.op("Cos", [freqs])), "float32", ctx.compute),
-      sin: cast(g, scale(g.op("Sin", [freqs])), "float32", ctx.compute),
-    };
-  });
+/** One block's keys and values (`past` in, `present` out). */
+export interface KeyValue {
+  /** `[b, kv_heads, tokens, head_dim]` keys after RoPE. */
+  key: string;
+  /** `[b, kv_heads, tokens, head_dim]` values. */
+  value: string;
 }
 
-/** `q·cos + rotate_half(q)·sin` on `[b, heads, t, d]` with explicit ops (half-split layout). */
-function applyRope(
-  g: GraphBuilder,
-  x: string,
-  cosFull: string,
-  sinFull: string,
-  headDim: number,
-): string {
-  const [first, second] = g.node("Split", [x, g.ints([headDim / 2, headDim / 2])], { axis: -1 }, {
-    outputs: 2,
-  });
-  const rotated = g.op("Concat", [g.op("Neg", [second]), first], { axis: -1 });
-  return g.op("Add", [g.op("Mul", [x, cosFull]), g.op("Mul", [rotated, sinFull])]);
+/** What every block's attention shares: RoPE tables and the mask, or GroupQueryAttention's inputs. */
+type AttentionShared =
+  | { kind: "rope"; rope: RopeTables; ropeForHeads: RopeTables; mask: string }
+  | { kind: "gqa"; gqa: GqaShared };
+
+/** An attention layer's output `[b, t, D]` and the block's cache including the new tokens. */
+interface AttentionResult {
+  out: string;
+  present: KeyValue;
 }
 
 /**
@@ -110,7 +92,7 @@ function attentionMask(
       g.op("Unsqueeze", [keyIndex, g.ints([0])]),
       g.op("Unsqueeze", [queryIndex, g.ints([1])]),
     ]); // [t, s]
-    const keep = g.op("Unsqueeze", [g.op("Cast", [attentionMaskInput], { to: 9 }), g.ints([1, 2])]); // [b,1,1,s]
+    const keep = g.op("Unsqueeze", [castTo(g, attentionMaskInput, "bool"), g.ints([1, 2])]); // [b,1,1,s]
     const visible = g.op("And", [causal, keep]); // [b, 1, t, s]
     return g.op("Where", [visible, g.scalar(0, compute), g.scalar(lowest(compute), compute)]);
   });
@@ -123,120 +105,147 @@ function attentionMask(
  */
 function fusedAttention(
   ctx: LayerContext,
-  h: string,
+  x: string,
   prefix: string,
   cfg: NanoVLMConfig,
-  rope: { cos: string; sin: string },
-  mask: string,
-  past: { key: string; value: string },
-): { attnOut: string; present: { key: string; value: string } } {
+  shared: { rope: RopeTables; mask: string },
+  past: KeyValue,
+): AttentionResult {
   const { g } = ctx;
   const heads = cfg.lm_n_heads, kvHeads = cfg.lm_n_kv_heads;
   const headDim = cfg.lm_hidden_dim / heads;
-  const project = (name: string, n: number) =>
-    linear(ctx, h, `${prefix}.attn.${name}`, false, n * headDim);
-  const q = g.op("RotaryEmbedding", [project("q_proj", heads), rope.cos, rope.sin], {
-    num_heads: heads,
-  });
-  const k = g.op("RotaryEmbedding", [project("k_proj", kvHeads), rope.cos, rope.sin], {
-    num_heads: kvHeads,
-  });
+  const { cos, sin } = shared.rope;
+  const rotary = (t: string, n: number) => g.op("RotaryEmbedding", [t, cos, sin], { num_heads: n });
+  const q = rotary(linear(ctx, x, `${prefix}.q_proj`), heads);
+  const k = rotary(linear(ctx, x, `${prefix}.k_proj`), kvHeads);
   const [out, presentKey, presentValue] = g.node(
     "Attention",
     [
       q,
       k,
-      project("v_proj", kvHeads),
-      mask,
+      linear(ctx, x, `${prefix}.v_proj`),
+      shared.mask,
       cast(g, past.key, "float32", ctx.compute),
       cast(g, past.value, "float32", ctx.compute),
     ],
     { q_num_heads: heads, kv_num_heads: kvHeads, scale: float(1 / Math.sqrt(headDim)) },
     { outputs: 3 },
   );
-  const attnOut = linear(ctx, out, `${prefix}.attn.out_proj`, false, cfg.lm_hidden_dim);
-  return { attnOut, present: { key: presentKey, value: presentValue } };
+  return {
+    out: linear(ctx, out, `${prefix}.out_proj`),
+    present: { key: presentKey, value: presentValue },
+  };
 }
 
-/** One `LanguageModelBlock`: `x + attn(norm1(x))`, then `x + mlp(norm2(x))`. */
+/**
+ * The inspect flavour's attention, as the original writes it: q, k, v split into heads, RoPE,
+ * keys and values appended to the cache, scaled dot-product attention (probabilities recorded),
+ * heads merged, out_proj.
+ */
+function explicitAttention(
+  ctx: LayerContext,
+  x: string,
+  layer: number,
+  cfg: NanoVLMConfig,
+  shared: { ropeForHeads: RopeTables; mask: string },
+  past: KeyValue,
+): AttentionResult {
+  const { g } = ctx;
+  const prefix = `decoder.blocks.${layer}.attn`;
+  const heads = cfg.lm_n_heads, kvHeads = cfg.lm_n_kv_heads;
+  const headDim = cfg.lm_hidden_dim / heads;
+  const project = (name: string, n: number) =>
+    splitHeads(g, linear(ctx, x, `${prefix}.${name}`), n, headDim);
+  const rope = (t: string) => applyRotaryPosEmbd(g, t, shared.ropeForHeads, headDim);
+  const q = rope(project("q_proj", heads));
+  const k = rope(project("k_proj", kvHeads));
+  const v = project("v_proj", kvHeads);
+  const keys = g.op("Concat", [cast(g, past.key, "float32", ctx.compute), k], { axis: 2 });
+  const values = g.op("Concat", [cast(g, past.value, "float32", ctx.compute), v], { axis: 2 });
+  const out = scaledDotProductAttention(ctx, q, keys, values, {
+    heads,
+    kvHeads,
+    headDim,
+    mask: shared.mask,
+    probsTap: `lm.attn_probs.layer${layer}`,
+  });
+  return {
+    out: linear(ctx, mergeHeads(g, out, heads, headDim), `${prefix}.out_proj`),
+    present: { key: keys, value: values },
+  };
+}
+
+/**
+ * `LanguageModelGroupedQueryAttention` of block `layer`: projections, RoPE, KV cache, grouped-query
+ * attention and out_proj, with the kernels the context and the shared inputs select (fused
+ * Attention-23, com.microsoft GroupQueryAttention, or explicit ops).
+ */
+function attention(
+  ctx: LayerContext,
+  x: string,
+  layer: number,
+  cfg: NanoVLMConfig,
+  shared: AttentionShared,
+  past: KeyValue,
+): AttentionResult {
+  const prefix = `decoder.blocks.${layer}.attn`;
+  return ctx.g.scope("attn", () => {
+    if (shared.kind === "gqa") return gqaAttention(ctx, x, prefix, cfg, past, shared.gqa);
+    if (ctx.fused) return fusedAttention(ctx, x, prefix, cfg, shared, past);
+    return explicitAttention(ctx, x, layer, cfg, shared, past);
+  });
+}
+
+/** `LanguageModelMLP` of block `layer`: `down_proj(silu(gate_proj(x)) * up_proj(x))`. */
+function mlp(ctx: LayerContext, x: string, layer: number): string {
+  const { g } = ctx;
+  const prefix = `decoder.blocks.${layer}.mlp`;
+  return g.scope("mlp", () => {
+    const gate = silu(g, linear(ctx, x, `${prefix}.gate_proj`));
+    const up = linear(ctx, x, `${prefix}.up_proj`);
+    return linear(ctx, g.op("Mul", [gate, up]), `${prefix}.down_proj`);
+  });
+}
+
+/** `LanguageModelBlock.forward`: `x + attn(norm1(x))`, then `+ mlp(norm2(·))`. */
 function block(
   ctx: LayerContext,
   x: string,
-  i: number,
+  layer: number,
   cfg: NanoVLMConfig,
-  rope: { cos: string; sin: string; cosFull: string; sinFull: string },
-  mask: string,
-  past: { key: string; value: string },
-  opts: DecoderOptions,
-  gqa?: GqaShared,
-): { x: string; present: { key: string; value: string } } {
-  const { g } = ctx;
-  const prefix = `decoder.blocks.${i}`;
-  const heads = cfg.lm_n_heads;
-  const kvHeads = cfg.lm_n_kv_heads;
-  const headDim = cfg.lm_hidden_dim / heads;
-  return g.scope(`blocks.${i}`, () => {
-    const h = rmsNorm(ctx, x, `${prefix}.norm1`, cfg.lm_rms_eps, opts.fused);
-    const { attnOut, present } = g.scope("attn", () => {
-      if (gqa) return gqaAttention(ctx, h, prefix, cfg, past, gqa);
-      if (opts.fused) return fusedAttention(ctx, h, prefix, cfg, rope, mask, past);
-      let q = splitHeads(
-        g,
-        linear(ctx, h, `${prefix}.attn.q_proj`, false, heads * headDim),
-        heads,
-        headDim,
-      );
-      let k = splitHeads(
-        g,
-        linear(ctx, h, `${prefix}.attn.k_proj`, false, kvHeads * headDim),
-        kvHeads,
-        headDim,
-      );
-      const v = splitHeads(
-        g,
-        linear(ctx, h, `${prefix}.attn.v_proj`, false, kvHeads * headDim),
-        kvHeads,
-        headDim,
-      );
-      q = applyRope(g, q, rope.cosFull, rope.sinFull, headDim);
-      k = applyRope(g, k, rope.cosFull, rope.sinFull, headDim);
-      const pastKey = cast(g, past.key, "float32", ctx.compute);
-      const pastValue = cast(g, past.value, "float32", ctx.compute);
-      const keys = g.op("Concat", [pastKey, k], { axis: 2 });
-      const values = g.op("Concat", [pastValue, v], { axis: 2 });
-      const { out, probs } = attention(ctx, q, keys, values, {
-        heads,
-        kvHeads,
-        headDim,
-        mask,
-        fused: false,
-        probs: opts.taps !== undefined,
-      });
-      if (probs) opts.taps!.set(`lm.attn_probs.layer${i}`, probs);
-      const attnOut = linear(
-        ctx,
-        mergeHeads(g, out, heads, headDim),
-        `${prefix}.attn.out_proj`,
-        false,
-        cfg.lm_hidden_dim,
-      );
-      return { attnOut, present: { key: keys, value: values } };
-    });
-    const mid = g.op("Add", [x, attnOut]);
-    const m = rmsNorm(ctx, mid, `${prefix}.norm2`, cfg.lm_rms_eps, opts.fused);
-    const mlpOut = g.scope("mlp", () => {
-      const gate = silu(g, linear(ctx, m, `${prefix}.mlp.gate_proj`, false, cfg.lm_inter_dim));
-      const up = linear(ctx, m, `${prefix}.mlp.up_proj`, false, cfg.lm_inter_dim);
-      return linear(
-        ctx,
-        g.op("Mul", [gate, up]),
-        `${prefix}.mlp.down_proj`,
-        false,
-        cfg.lm_hidden_dim,
-      );
-    });
-    return { x: g.op("Add", [mid, mlpOut]), present };
+  shared: AttentionShared,
+  past: KeyValue,
+): { x: string; present: KeyValue } {
+  const norm = (t: string, name: string) =>
+    rmsNorm(ctx, t, `decoder.blocks.${layer}.${name}`, cfg.lm_rms_eps);
+  return ctx.g.scope(`blocks.${layer}`, () => {
+    const attn = attention(ctx, norm(x, "norm1"), layer, cfg, shared, past);
+    const mid = add(ctx.g, x, attn.out);
+    return { x: add(ctx.g, mid, mlp(ctx, norm(mid, "norm2"), layer)), present: attn.present };
   });
+}
+
+/** The inputs every block's attention shares, for the kernels in use. */
+function attentionShared(
+  ctx: LayerContext,
+  inputs: DecoderInputs,
+  x: string,
+  cfg: NanoVLMConfig,
+  kernels: Kernels,
+): AttentionShared {
+  if (ctx.fused && kernels === "microsoft") {
+    return { kind: "gqa", gqa: gqaShared(ctx, inputs.attentionMask, cfg) };
+  }
+  const rope = rotaryEmbedding(ctx, cfg, inputs.positionIds);
+  const ropeForHeads = repeatForHeads(ctx.g, rope);
+  ctx.taps?.set("lm.rope_cos", ropeForHeads.cos);
+  ctx.taps?.set("lm.rope_sin", ropeForHeads.sin);
+  return {
+    kind: "rope",
+    rope,
+    ropeForHeads,
+    mask: attentionMask(ctx.g, inputs.attentionMask, x, ctx.compute),
+  };
 }
 
 /**
@@ -247,40 +256,28 @@ export function languageModel(
   ctx: LayerContext,
   inputs: DecoderInputs,
   cfg: NanoVLMConfig,
-  opts: DecoderOptions,
-): { logits: string; present: { key: string; value: string }[] } {
+  options: DecoderOptions = {},
+): { logits: string; present: KeyValue[] } {
   const { g } = ctx;
   return g.scope("decoder", () => {
-    const { cos, sin } = ropeTables(ctx, inputs.positionIds, cfg);
-    const full = (t: string) =>
-      g.op("Unsqueeze", [g.op("Concat", [t, t], { axis: -1 }), g.ints([1])]);
-    const rope = { cos, sin, cosFull: full(cos), sinFull: full(sin) };
-    opts.taps?.set("lm.rope_cos", rope.cosFull);
-    opts.taps?.set("lm.rope_sin", rope.sinFull);
     const table = embeddingTableName(cfg);
-    const looked = g.op("Gather", [ctx.weights.use(g, table), inputs.inputIds], {
-      axis: 0,
-    });
+    const looked = g.op("Gather", [ctx.weights.use(g, table), inputs.inputIds], { axis: 0 });
     let x = g.op("Concat", [
       cast(g, inputs.embeds, "float32", ctx.compute),
       cast(g, looked, ctx.weights.typeOf(table), ctx.compute),
     ], { axis: 1 });
-    opts.taps?.set("lm.inputs_embeds", x);
-    const mask = attentionMask(g, inputs.attentionMask, x, ctx.compute);
-    const gqa = opts.fused && opts.kernels === "microsoft"
-      ? gqaShared(ctx, inputs.attentionMask, cfg)
-      : undefined;
+    const shared = attentionShared(ctx, inputs, x, cfg, options.kernels ?? "onnx");
+    ctx.taps?.set("lm.inputs_embeds", x);
     const present = [];
     for (let i = 0; i < cfg.lm_n_blocks; i++) {
-      const result = block(ctx, x, i, cfg, rope, mask, inputs.past[i], opts, gqa);
+      const result = block(ctx, x, i, cfg, shared, inputs.past[i]);
       x = result.x;
       present.push(result.present);
-      opts.taps?.set(`lm.block${i}`, x);
+      ctx.taps?.set(`lm.block${i}`, x);
     }
-    const hidden = rmsNorm(ctx, x, "decoder.norm", cfg.lm_rms_eps, opts.fused);
-    opts.taps?.set("lm.hidden", hidden);
+    const hidden = rmsNorm(ctx, x, "decoder.norm", cfg.lm_rms_eps);
+    ctx.taps?.set("lm.hidden", hidden);
     const selected = g.op("Gather", [hidden, inputs.logitsIndex], { axis: 1 });
-    const logits = linear(ctx, selected, "decoder.head", false, cfg.lm_vocab_size);
-    return { logits, present };
+    return { logits: linear(ctx, selected, "decoder.head"), present };
   });
 }

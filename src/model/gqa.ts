@@ -10,7 +10,8 @@
  */
 import type { NanoVLMConfig } from "../checkpoint/mod.ts";
 import { float } from "../onnx/mod.ts";
-import { cast, type LayerContext, linear } from "./layers.ts";
+import { cast, castTo, type LayerContext, linear } from "./layers.ts";
+import { rotaryEmbedding } from "./rope.ts";
 
 /** Per-graph inputs every GroupQueryAttention node shares. */
 export interface GqaShared {
@@ -18,46 +19,49 @@ export interface GqaShared {
   seqlensK: string;
   /** int32 scalar: total length. */
   totalLength: string;
-  /** `[max_positions, head_dim / 2]` RoPE tables. */
+  /** `[total, head_dim / 2]` RoPE cosine table, indexed by absolute position. */
   cosCache: string;
+  /** The sine table, like `cosCache`. */
   sinCache: string;
 }
 
-/** Builds the shared inputs from the key mask `[b, total]` and the RoPE frequencies. */
+/**
+ * Builds the shared inputs from the key mask `[b, total]` and the RoPE frequencies.
+ *
+ * GroupQueryAttention reads RoPE from tables indexed by position; the new tokens sit at positions
+ * `past .. total-1`, so the original's dynamic scaling applies when `total` exceeds
+ * `lm_max_position_embeddings`, and then to every row of the table. Within the limit the rows are
+ * the first `total` of the unscaled table over `0 .. max_positions-1`, a constant onnxruntime folds
+ * once; beyond it, the call computes a table of its own over `0 .. total-1`, scaled by
+ * `total / max_positions`. The two are joined without a branch: the one that does not apply
+ * contributes zero rows.
+ */
 export function gqaShared(ctx: LayerContext, attentionMask: string, cfg: NanoVLMConfig): GqaShared {
   const { g } = ctx;
   return g.scope("gqa", () => {
     const shape = g.op("Shape", [attentionMask]);
     const total = g.op("Slice", [shape, g.ints([1]), g.ints([2])]);
     const batch = g.op("Slice", [shape, g.ints([0]), g.ints([1])]);
-    const seqlensK = g.op("Cast", [g.op("Expand", [g.op("Sub", [total, g.ints([1])]), batch])], {
-      to: 6,
-    });
-    const totalLength = g.op("Cast", [g.op("Squeeze", [total, g.ints([0])])], { to: 6 });
-    const invFreq = cast(
-      g,
-      ctx.weights.use(g, "decoder.rotary_embd.inv_freq"),
-      ctx.weights.typeOf("decoder.rotary_embd.inv_freq"),
-      "float32",
-    );
-    const positions = g.op("Unsqueeze", [
-      g.op("Cast", [
-        g.op("Range", [
-          g.scalar(0, "int64"),
-          g.scalar(cfg.lm_max_position_embeddings, "int64"),
-          g.scalar(1, "int64"),
-        ]),
-      ], { to: 1 }),
-      g.ints([1]),
-    ]);
-    const freqs = g.op("Mul", [positions, invFreq]);
-    const scale = (x: string) =>
-      cfg.lm_attn_scaling === 1 ? x : g.op("Mul", [x, g.scalar(cfg.lm_attn_scaling)]);
+    const seqlensK = castTo(g, g.op("Expand", [g.op("Sub", [total, g.ints([1])]), batch]), "int32");
+    const totalLength = castTo(g, g.op("Squeeze", [total, g.ints([0])]), "int32");
+    const limit = cfg.lm_max_position_embeddings;
+    const beyond = castTo(g, g.op("Greater", [total, g.ints([limit])]), "int64"); // [1]: 0 or 1
+    const positions = (count: string) =>
+      g.op("Range", [
+        g.scalar(0, "int64"),
+        g.op("Squeeze", [count, g.ints([0])]),
+        g.scalar(1, "int64"),
+      ]);
+    const within = rotaryEmbedding(ctx, cfg, positions(g.ints([limit])), g.ints([limit]));
+    const scaled = rotaryEmbedding(ctx, cfg, positions(g.op("Mul", [total, beyond])), total);
+    const withinRows = g.op("Mul", [total, g.op("Sub", [g.ints([1]), beyond])]);
+    const join = (a: string, b: string) =>
+      g.op("Concat", [g.op("Slice", [a, g.ints([0]), withinRows]), b], { axis: 0 });
     return {
       seqlensK,
       totalLength,
-      cosCache: cast(g, scale(g.op("Cos", [freqs])), "float32", ctx.compute),
-      sinCache: cast(g, scale(g.op("Sin", [freqs])), "float32", ctx.compute),
+      cosCache: join(within.cos, scaled.cos),
+      sinCache: join(within.sin, scaled.sin),
     };
   });
 }
@@ -65,22 +69,19 @@ export function gqaShared(ctx: LayerContext, attentionMask: string, cfg: NanoVLM
 /** One block's attention: projections, GroupQueryAttention (RoPE + cache), out_proj. */
 export function gqaAttention(
   ctx: LayerContext,
-  h: string,
+  x: string,
   prefix: string,
   cfg: NanoVLMConfig,
   past: { key: string; value: string },
   shared: GqaShared,
-): { attnOut: string; present: { key: string; value: string } } {
+): { out: string; present: { key: string; value: string } } {
   const { g } = ctx;
   const heads = cfg.lm_n_heads, kvHeads = cfg.lm_n_kv_heads;
   const headDim = cfg.lm_hidden_dim / heads;
-  const q = linear(ctx, h, `${prefix}.attn.q_proj`, false, heads * headDim);
-  const k = linear(ctx, h, `${prefix}.attn.k_proj`, false, kvHeads * headDim);
-  const v = linear(ctx, h, `${prefix}.attn.v_proj`, false, kvHeads * headDim);
   const [out, presentKey, presentValue] = g.node("GroupQueryAttention", [
-    q,
-    k,
-    v,
+    linear(ctx, x, `${prefix}.q_proj`),
+    linear(ctx, x, `${prefix}.k_proj`),
+    linear(ctx, x, `${prefix}.v_proj`),
     cast(g, past.key, "float32", ctx.compute),
     cast(g, past.value, "float32", ctx.compute),
     shared.seqlensK,
@@ -94,6 +95,8 @@ export function gqaAttention(
     rotary_interleaved: 0,
     scale: float(1 / Math.sqrt(headDim)),
   }, { domain: "com.microsoft", outputs: 3 });
-  const attnOut = linear(ctx, out, `${prefix}.attn.out_proj`, false, cfg.lm_hidden_dim);
-  return { attnOut, present: { key: presentKey, value: presentValue } };
+  return {
+    out: linear(ctx, out, `${prefix}.out_proj`),
+    present: { key: presentKey, value: presentValue },
+  };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { float, type GraphBuilder } from "../onnx/mod.ts";
+import { type ElemType, float, type GraphBuilder, ONNX_DTYPE } from "../onnx/mod.ts";
 import type { WeightTable } from "./weights.ts";
 
 /** The compute element type of a module. */
@@ -16,21 +16,40 @@ export function lowest(type: Compute): number {
   return type === "float32" ? -3.4028234663852886e38 : -65504;
 }
 
-/** Everything a layer needs: the graph, the weights, the compute type, and the op style. */
+/** Internals the inspect flavour exposes, by golden name (`vit.block0`, `lm.attn_probs.layer1`). */
+export type Taps = Map<string, string>;
+
+/**
+ * Everything a layer needs: the graph, the weights, and the build options that shape it (compute
+ * type, op style, which internals to record). The model files never branch on a flavour by name.
+ */
 export interface LayerContext {
+  /** The graph being built. */
   g: GraphBuilder;
+  /** Where the checkpoint's tensors are, by name. */
   weights: WeightTable;
+  /** The module's compute element type. */
   compute: Compute;
-  /** Use onnxruntime's fused kernels (fast flavour) rather than standard explicit ops. */
-  fused?: boolean;
+  /** Fused kernels (fast flavour: Attention, RotaryEmbedding, RMSNormalization, FusedMatMul)
+   * rather than standard explicit ops (inspect flavour). */
+  fused: boolean;
+  /** Where internals are recorded (inspect flavour); none when absent. */
+  taps?: Taps;
 }
 
-/** ONNX `to` codes for Cast. */
-const CAST_TO = { float32: 1, float16: 10 } as const;
+/** Casts `x` to the element type `to` (an ONNX Cast node). */
+export function castTo(g: GraphBuilder, x: string, to: ElemType): string {
+  return g.op("Cast", [x], { to: ONNX_DTYPE[to] });
+}
 
 /** Casts `x` from `from` to `to` (no node when equal). */
 export function cast(g: GraphBuilder, x: string, from: Compute, to: Compute): string {
-  return from === to ? x : g.op("Cast", [x], { to: CAST_TO[to] }, { name: "cast" });
+  return from === to ? x : g.op("Cast", [x], { to: ONNX_DTYPE[to] }, { name: "cast" });
+}
+
+/** `a + b`. */
+export function add(g: GraphBuilder, a: string, b: string): string {
+  return g.op("Add", [a, b]);
 }
 
 /** A checkpoint weight in the compute type. */
@@ -39,18 +58,15 @@ export function weight(ctx: LayerContext, name: string): string {
 }
 
 /**
- * `y = x · Wᵀ (+ b)` for a torch `nn.Linear` weight `[out, in]`, used in place (the checkpoint
- * bytes are never transposed). Fused: one com.microsoft FusedMatMul (transB) node on any rank;
- * explicit: a standard Gemm (transB) on a 2-D view.
+ * `nn.Linear` `prefix`: `y = x · Wᵀ (+ b)` with the checkpoint's weight `[out, in]` used in place
+ * (its bytes are never transposed); the bias is used when the checkpoint has `prefix.bias`.
+ * Fused: one com.microsoft FusedMatMul (transB) node on any rank; explicit: a standard Gemm
+ * (transB) on a 2-D view.
  */
-export function linear(
-  ctx: LayerContext,
-  x: string,
-  prefix: string,
-  bias: boolean,
-  outFeatures: number,
-): string {
+export function linear(ctx: LayerContext, x: string, prefix: string): string {
   const { g } = ctx;
+  const outFeatures = ctx.weights.shapeOf(`${prefix}.weight`)[0];
+  const bias = ctx.weights.has(`${prefix}.bias`);
   return g.scope(prefix.split(".").pop()!, () => {
     const inputs = [x, weight(ctx, `${prefix}.weight`)];
     if (bias) inputs.push(weight(ctx, `${prefix}.bias`));
@@ -77,20 +93,14 @@ export function layerNorm(ctx: LayerContext, x: string, prefix: string, eps: num
 }
 
 /**
- * nanoVLM's RMSNorm: `x * rsqrt(mean(x², -1) + eps) * w`. `fused` uses ONNX RMSNormalization-23;
- * otherwise explicit ops in the original order (`(x * irms) * w`).
+ * nanoVLM's RMSNorm: `x * rsqrt(mean(x², -1) + eps) * w`. Fused: ONNX RMSNormalization-23;
+ * explicit: ops in the original order (`(x * irms) * w`).
  */
-export function rmsNorm(
-  ctx: LayerContext,
-  x: string,
-  prefix: string,
-  eps: number,
-  fused: boolean,
-): string {
+export function rmsNorm(ctx: LayerContext, x: string, prefix: string, eps: number): string {
   const { g, compute } = ctx;
   const w = weight(ctx, `${prefix}.weight`);
   return g.scope(prefix.split(".").pop()!, () => {
-    if (fused) {
+    if (ctx.fused) {
       return g.op("RMSNormalization", [x, w], { axis: -1, epsilon: float(eps), stash_type: 1 });
     }
     const meanSquare = g.op("ReduceMean", [g.op("Mul", [x, x]), g.ints([-1])], { keepdims: 1 });
@@ -124,7 +134,7 @@ export function mergeHeads(g: GraphBuilder, x: string, heads: number, headDim: n
   return g.op("Reshape", [t, g.ints([0, 0, heads * headDim])]);
 }
 
-/** Options of {@link attention}. */
+/** Options of {@link scaledDotProductAttention}. */
 export interface AttentionOptions {
   /** Query heads. */
   heads: number;
@@ -134,32 +144,33 @@ export interface AttentionOptions {
   headDim: number;
   /** Additive mask broadcastable to `[b, heads, t, s]`, or none. */
   mask?: string;
-  /** Fused ONNX Attention-23 instead of explicit ops. */
-  fused: boolean;
-  /** Also return the softmax probabilities `[b, heads, t, s]`. */
-  probs: boolean;
+  /** The tap the softmax probabilities `[b, heads, t, s]` are recorded under (when recording). */
+  probsTap: string;
 }
 
 /**
- * Scaled dot-product attention on `q [b, heads, t, d]`, `k, v [b, kvHeads, s, d]`; returns the
- * output `[b, heads, t, d]` and, when asked, the probabilities.
+ * `F.scaled_dot_product_attention` on `q [b, heads, t, d]`, `k, v [b, kvHeads, s, d]`: returns
+ * `[b, heads, t, d]`. Fused: ONNX Attention-23; explicit: MatMul, Softmax, MatMul. When the
+ * context records taps, the probabilities are recorded too.
  */
-export function attention(
+export function scaledDotProductAttention(
   ctx: LayerContext,
   q: string,
   k: string,
   v: string,
   options: AttentionOptions,
-): { out: string; probs?: string } {
+): string {
   const { g, compute } = ctx;
   const { heads, kvHeads, headDim } = options;
-  if (options.fused) {
+  const withProbs = ctx.taps !== undefined;
+  if (ctx.fused) {
     const inputs = [q, k, v, options.mask ?? ""];
     const outputs = g.node("Attention", inputs, {
       scale: float(1 / Math.sqrt(headDim)),
-      ...(options.probs ? { qk_matmul_output_mode: 3 } : {}),
-    }, { outputs: options.probs ? 4 : 1 });
-    return { out: outputs[0], probs: options.probs ? outputs[3] : undefined };
+      ...(withProbs ? { qk_matmul_output_mode: 3 } : {}),
+    }, { outputs: withProbs ? 4 : 1 });
+    if (withProbs) ctx.taps!.set(options.probsTap, outputs[3]);
+    return outputs[0];
   }
   const group = heads / kvHeads;
   // [b, heads, t, d] -> [b, kv, group*t, d]: heads are kv-major, so no K/V repeat is needed.
@@ -172,5 +183,6 @@ export function attention(
   const probsGrouped = group === 1 ? probs : g.op("Reshape", [probs, g.ints([0, kvHeads, -1, 0])]);
   let out = g.op("MatMul", [probsGrouped, v]);
   if (group !== 1) out = g.op("Reshape", [out, g.ints([0, heads, -1, headDim])]);
-  return { out, probs: options.probs ? probs : undefined };
+  ctx.taps?.set(options.probsTap, probs);
+  return out;
 }

@@ -30,6 +30,6 @@ export function modalityProjector(ctx: LayerContext, x: string, cfg: NanoVLMConf
   return ctx.g.scope("MP", () => {
     const side = cfg.vit_img_size / cfg.vit_patch_size;
     const shuffled = pixelShuffle(ctx.g, x, side, cfg.mp_pixel_shuffle_factor, cfg.vit_hidden_dim);
-    return linear(ctx, shuffled, "MP.proj", false, cfg.lm_hidden_dim);
+    return linear(ctx, shuffled, "MP.proj");
   });
 }

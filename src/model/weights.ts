@@ -47,9 +47,19 @@ export class WeightTable {
     return new WeightTable(fileName, locations);
   }
 
+  /** Whether the table holds the tensor `name` (e.g. a layer's optional bias). */
+  has(name: string): boolean {
+    return this.locations.has(name);
+  }
+
   /** The stored type of a tensor. */
   typeOf(name: string): WeightType {
     return this.#location(name).type;
+  }
+
+  /** The shape of a tensor. */
+  shapeOf(name: string): readonly number[] {
+    return this.#location(name).shape;
   }
 
   /** Adds the tensor `name` to graph `g` as an external initializer and returns its value name. */

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { floatToHalf } from "./float16.ts";
+import { floatToHalf } from "../checkpoint/mod.ts";
 
 /** Element types used by our graphs. */
 export type ElemType = "float32" | "float16" | "int64" | "int32" | "bool";

@@ -4,6 +4,5 @@
  *
  * @module
  */
-export * from "./float16.ts";
 export * from "./graph.ts";
 export * from "./serialize.ts";

@@ -11,6 +11,7 @@ import {
   readTensorF32,
   type SafetensorsIndex,
   type TensorEntry,
+  toHalfBits,
 } from "../checkpoint/mod.ts";
 import {
   buildGraph,
@@ -21,35 +22,48 @@ import {
   WeightTable,
   type WeightType,
 } from "../model/mod.ts";
-import { serializeModel, toHalfBits } from "../onnx/mod.ts";
+import { serializeModel } from "../onnx/mod.ts";
 import { fileContentHash, sha256, writeCacheFile } from "./cache_dir.ts";
+
+/**
+ * The modules whose source decides a cached graph's bytes, as paths under `src/`: everything the
+ * graph builders (`model/build.ts`) and the serialiser (`onnx/serialize.ts`) import, and this file
+ * (which tensors a graph reads, in which type). Their text is part of every graph's key, so editing
+ * another file leaves cached graphs valid. A test walks those imports and fails when this list
+ * misses a module or names one they no longer reach.
+ */
+export const GRAPH_MODULES: readonly string[] = [
+  "checkpoint/config_types.ts",
+  "checkpoint/float16.ts",
+  "checkpoint/safetensors.ts",
+  "errors.ts",
+  "model/build.ts",
+  "model/decoder.ts",
+  "model/gqa.ts",
+  "model/layers.ts",
+  "model/options.ts",
+  "model/projector.ts",
+  "model/rope.ts",
+  "model/vision.ts",
+  "model/weights.ts",
+  "onnx/graph.ts",
+  "onnx/serialize.ts",
+  "runtime/graph_cache.ts",
+];
 
 let fingerprint: string | undefined;
 
 /**
- * A hash of the graph-building code (`src/model/`, `src/onnx/`, this file, the config's geometry), part of every cached graph's key,
- * so that graphs are rebuilt whenever that code changes. Where the source cannot be read (a remote
- * import), a fresh random value is used: graphs are then rebuilt once per process.
+ * A hash of the source of {@link GRAPH_MODULES}, part of every cached graph's key, so that graphs
+ * are rebuilt whenever that code changes. Where the source cannot be read (a remote import), a
+ * fresh random value is used: graphs are then rebuilt once per process.
  */
 export async function builderFingerprint(): Promise<string> {
   if (fingerprint) return fingerprint;
-  const parts: string[] = [];
   try {
-    for (const folder of ["../model/", "../onnx/"]) {
-      const url = new URL(folder, import.meta.url);
-      const names = [];
-      for await (const entry of Deno.readDir(url)) {
-        if (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) names.push(entry.name);
-      }
-      for (const name of names.sort()) {
-        parts.push(name, await Deno.readTextFile(new URL(name, url)));
-      }
-    }
-    // This file (which tensors a graph reads) and the config's derived geometry shape graphs too.
-    for (
-      const file of [import.meta.url, new URL("../checkpoint/config_types.ts", import.meta.url)]
-    ) {
-      parts.push(String(file), await Deno.readTextFile(new URL(file)));
+    const parts: string[] = [];
+    for (const module of GRAPH_MODULES) {
+      parts.push(module, await Deno.readTextFile(new URL(`../${module}`, import.meta.url)));
     }
     fingerprint = sha256(...parts);
   } catch {

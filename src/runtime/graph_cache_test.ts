@@ -6,7 +6,7 @@ import {
 } from "../checkpoint/mod.ts";
 import { buildOptions } from "../model/mod.ts";
 import { assert, assertEquals, fixturePath, fixtureTest, withTempDir } from "../testing/mod.ts";
-import { prepareGraph } from "./graph_cache.ts";
+import { GRAPH_MODULES, prepareGraph } from "./graph_cache.ts";
 import { NanoVLMRuntime } from "./model.ts";
 
 async function filesIn(dir: string): Promise<Map<string, number>> {
@@ -113,4 +113,97 @@ Deno.test("untied weights: inputs are embedded with decoder.token_embedding.weig
       await runtime.release();
     }
   });
+});
+
+/** One relative import or re-export: its specifier and the names it takes (`*` for all). */
+interface ImportEdge {
+  specifier: string;
+  names: string[];
+}
+
+/** The relative imports and re-exports (`import type` included) of a module's source. */
+function relativeImports(source: string): ImportEdge[] {
+  const statements = /^\s*(?:import|export)\b([^;]*?)\bfrom\s*"(\.{1,2}\/[^"]+)"/gms;
+  const bare = /^\s*import\s*"(\.{1,2}\/[^"]+)"/gm;
+  const dynamic = /\bimport\(\s*"(\.{1,2}\/[^"]+)"\s*\)/g;
+  const named = (clause: string) => {
+    const braces = clause.match(/\{([^}]*)\}/);
+    if (!braces) return ["*"];
+    return braces[1].split(",").map((n) => n.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0])
+      .filter((n) => n !== "");
+  };
+  return [
+    ...[...source.matchAll(statements)].map((m) => ({ specifier: m[2], names: named(m[1]) })),
+    ...[bare, dynamic].flatMap((re) =>
+      [...source.matchAll(re)].map((m) => ({ specifier: m[1], names: ["*"] }))
+    ),
+  ];
+}
+
+/** Whether a module's source declares the export `name`. */
+function declares(source: string, name: string): boolean {
+  const declaration = new RegExp(
+    `^export\\s+(?:declare\\s+)?(?:async\\s+)?(?:function\\*?|class|interface|type|const|let|enum)\\s+${name}\\b`,
+    "m",
+  );
+  return declaration.test(source) ||
+    [...source.matchAll(/^export\s*\{([^}]*)\}/gm)].some((m) =>
+      m[1].split(",").some((n) => n.trim().split(/\s+as\s+/).at(-1) === name)
+    );
+}
+
+/**
+ * Every module under `src/` that `roots` reach through relative imports, as paths under `src/`.
+ * An import of names from a folder's face (`mod.ts`) reaches only the modules that declare those
+ * names, not the whole folder: a face re-exports more than a graph builder uses.
+ */
+async function reachedModules(src: URL, roots: string[]): Promise<Set<string>> {
+  const seen = new Set<string>();
+  const pending = roots.map((root) => new URL(root, src));
+  while (pending.length > 0) {
+    const url = pending.pop()!;
+    const module = url.href.slice(src.href.length);
+    if (!url.href.startsWith(src.href) || seen.has(module)) continue;
+    seen.add(module);
+    for (const { specifier, names } of relativeImports(await Deno.readTextFile(url))) {
+      const target = new URL(specifier, url);
+      if (!target.pathname.endsWith("/mod.ts") || names.includes("*")) {
+        pending.push(target);
+        continue;
+      }
+      // Through a face: follow each of its re-exports that declares one of the names.
+      for (const { specifier: inner } of relativeImports(await Deno.readTextFile(target))) {
+        const candidate = new URL(inner, target);
+        const text = await Deno.readTextFile(candidate);
+        if (names.some((name) => declares(text, name))) pending.push(candidate);
+      }
+    }
+  }
+  return seen;
+}
+
+Deno.test("graph cache: the key covers exactly the modules the graph builders and serialiser import", async () => {
+  const src = new URL("../", import.meta.url);
+  const reached = await reachedModules(src, ["model/build.ts", "onnx/serialize.ts"]);
+  reached.add("runtime/graph_cache.ts"); // which tensors a graph reads, and in which type
+  const listed = new Set(GRAPH_MODULES);
+  const missing = [...reached].filter((m) => !listed.has(m)).sort();
+  const stale = [...listed].filter((m) => !reached.has(m)).sort();
+  assertEquals({ missing, stale }, { missing: [], stale: [] }, "update GRAPH_MODULES");
+  // The walk sees through multi-line and type-only imports (a hand-checked sample).
+  for (const module of ["model/rope.ts", "checkpoint/config_types.ts", "checkpoint/float16.ts"]) {
+    assert(reached.has(module), `${module} should be reached from model/build.ts`);
+  }
+  assertEquals(
+    relativeImports(
+      'import {\n  a,\n  type B,\n} from "./a.ts";\nimport type { C as D } from "../c/c.ts";\nexport * from "./d.ts";\n// from "./no.ts"\n',
+    ),
+    [
+      { specifier: "./a.ts", names: ["a", "B"] },
+      { specifier: "../c/c.ts", names: ["C"] },
+      { specifier: "./d.ts", names: ["*"] },
+    ],
+  );
+  assert(declares("export async function f() {}\nexport type G = 1;", "f"));
+  assert(declares("export { x as f };", "f") && !declares("export function ff() {}", "f"));
 });

@@ -218,6 +218,25 @@ export class NanoVLMRuntime {
     }
   }
 
+  /**
+   * Refuses the one step the graphs cannot match exactly: past `lm_max_position_embeddings`, RoPE's
+   * dynamic scaling rescales every position of the call (the graphs do so); v0.1 re-encodes the
+   * whole sequence each step, so there it would re-rotate keys a KV cache already holds.
+   */
+  #checkRopeScaling(positionIds: ArrayLike<number>, cached: number): void {
+    const limit = this.config.lm_max_position_embeddings;
+    if (this.config.generation !== "v0.1" || cached === 0) return;
+    const end = Array.from(positionIds).reduce((max, p) => Math.max(max, p), -1) + 1;
+    if (end > limit) {
+      throw new InputError(
+        `position ${
+          end - 1
+        } is past lm_max_position_embeddings (${limit}): v0.1 rescales RoPE over the whole sequence there, which a KV-cached step cannot reproduce`,
+        `keep prompt and generated tokens within ${limit}, or run the whole sequence as one prefill (no cache)`,
+      );
+    }
+  }
+
   /** Looks up token embeddings for `batch` rows of equal length. */
   async embedTokens(ids: readonly (readonly number[])[]): Promise<Float32Array> {
     this.#checkIds(ids);
@@ -289,6 +308,7 @@ export class NanoVLMRuntime {
         );
       }
     }
+    this.#checkRopeScaling(step.positionIds, cache.length);
     if (index.some((i) => i < 0 || i >= tokens)) {
       throw new InputError(
         `logits index out of range 0..${tokens - 1}: ${index.join(", ")}`,

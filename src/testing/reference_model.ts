@@ -9,6 +9,12 @@
  * (`float32(pos) * inv_freq` in float32); its cos/sin are then taken in float64. Positions are
  * `0..T-1` over the padded sequence, as in nanoVLM (padding does not shift them).
  *
+ * RoPE's dynamic scaling (a call whose positions end past `lm_max_position_embeddings` divides
+ * `inv_freq` by `end / lm_max_position_embeddings`) is modelled per call of the original: a full
+ * forward is one call; in greedy decoding v0.1 recomputes the whole sequence each step (every
+ * position takes that step's scaling), while v0.2 and later cache keys, so the prompt keeps its
+ * prefill's scaling and the token at position p the scaling of its own one-token call (end p + 1).
+ *
  * @example
  * ```ts
  * const ckpt = await openCheckpoint("fixtures/reference/v0.2-tiny/checkpoint");
@@ -27,6 +33,7 @@ import {
   attention,
   columns,
   concat,
+  dynamicInvFreq,
   geluTanh,
   layerNorm,
   linear,
@@ -243,25 +250,26 @@ export async function referenceInputsEmbeds(
 // ---------------------------------------------------------------------------------------------
 // Decoder.
 
-/** Final-normed hidden states `[batch, T, D]` for a full (uncached) causal forward. */
+/**
+ * Final-normed hidden states `[batch, T, D]` for a full (uncached) causal forward. `callEnd(p)`:
+ * where the positions of the original's call that computed position p end (its max position + 1),
+ * which sets that position's RoPE scaling; default one call over all T positions.
+ */
 function decoderHidden(
   cfg: NanoVLMConfig,
   w: Weights,
   embeds: ArrayLike<number>,
   tokens: number,
   mask?: readonly (readonly number[])[],
+  callEnd: (position: number) => number = () => tokens,
 ): Float64Array {
   const D = cfg.lm_hidden_dim;
   const [heads, kvHeads] = [cfg.lm_n_heads, cfg.lm_n_kv_heads];
   const kvDim = (D / heads) * kvHeads;
   const eps = cfg.lm_rms_eps;
-  const invFreq = w("decoder.rotary_embd.inv_freq");
-  if (tokens > cfg.lm_max_position_embeddings) {
-    throw new InputError(
-      `reference decoder: ${tokens} tokens exceed lm_max_position_embeddings (dynamic RoPE scaling is not modelled)`,
-      "use shorter sequences",
-    );
-  }
+  const stored = w("decoder.rotary_embd.inv_freq");
+  const invFreq = (position: number) =>
+    dynamicInvFreq(stored, callEnd(position), cfg.lm_max_position_embeddings);
   const batch = embeds.length / (tokens * D);
   const out = new Float64Array(embeds.length);
   for (let b = 0; b < batch; b++) {
@@ -317,6 +325,8 @@ export async function referenceLogits(
 export interface ReferenceGreedy {
   ids: number[][];
   margins: number[][];
+  /** `[steps, batch, vocab]` logits each step's tokens were picked from. */
+  stepLogits: Float64Array;
 }
 
 /**
@@ -342,15 +352,23 @@ export async function referenceGreedy(
       ) as number[],
   );
   const masks = attentionMask?.map((m) => [...m]);
-  const result: ReferenceGreedy = { ids: rows.map(() => []), margins: rows.map(() => []) };
+  const result: ReferenceGreedy = {
+    ids: rows.map(() => []),
+    margins: rows.map(() => []),
+    stepLogits: new Float64Array(steps * batch * cfg.lm_vocab_size),
+  };
   for (let step = 0; step < steps; step++) {
     const length = tokens + step;
-    const hidden = decoderHidden(cfg, w, rows.flat(), length, masks);
+    const callEnd = cfg.generation === "v0.1"
+      ? () => length
+      : (position: number) => Math.max(tokens, position + 1);
+    const hidden = decoderHidden(cfg, w, rows.flat(), length, masks, callEnd);
     const last = Array.from(
       { length: batch },
       (_, r) => hidden.subarray(((r + 1) * length - 1) * D, (r + 1) * length * D),
     );
     const logits = linear(concat(last), batch, w("decoder.head.weight"), cfg.lm_vocab_size);
+    result.stepLogits.set(logits, step * batch * cfg.lm_vocab_size);
     const next = last.map((_, r) => {
       const row = logits.subarray(r * cfg.lm_vocab_size, (r + 1) * cfg.lm_vocab_size);
       let [best, second] = [0, -1];

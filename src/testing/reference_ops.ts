@@ -146,21 +146,40 @@ export function pixelShuffle(x: Float64Array, D: number, f: number): Float64Arra
 }
 
 /**
+ * nanoVLM's dynamic RoPE scaling for one call whose positions end at `maxSeq` (= max position + 1):
+ * past `maxPositions` (`lm_max_position_embeddings`) the frequencies are `inv_freq / (maxSeq /
+ * maxPositions)`, both the quotient and the division in float32 as torch computes them (a float64
+ * division rounded to float32 is the correctly rounded float32 division); else `inv_freq` itself.
+ */
+export function dynamicInvFreq(
+  invFreq: Float32Array,
+  maxSeq: number,
+  maxPositions: number,
+): Float32Array {
+  if (maxSeq <= maxPositions) return invFreq;
+  const scale = Math.fround(maxSeq / maxPositions);
+  return invFreq.map((f) => Math.fround(f / scale));
+}
+
+/**
  * Half-split ("rotate_half") RoPE in place on `[T, heads·hd]` at positions `0..T-1`:
  * `x' = x·cos + rotate_half(x)·sin`, angle `float32(t · inv_freq[i])` (torch multiplies in float32),
- * cos/sin in float64 times `scale` (`lm_attn_scaling`).
+ * cos/sin in float64 times `scale` (`lm_attn_scaling`). `invFreq` may depend on the position (the
+ * frequencies of the call that position was computed in, see {@link dynamicInvFreq}).
  */
 export function rope(
   x: Float64Array,
   tokens: number,
   heads: number,
-  invFreq: Float32Array,
+  invFreq: Float32Array | ((position: number) => Float32Array),
   scale: number,
 ): void {
-  const half = invFreq.length;
+  const at = typeof invFreq === "function" ? invFreq : () => invFreq;
   for (let t = 0; t < tokens; t++) {
+    const frequencies = at(t);
+    const half = frequencies.length;
     for (let i = 0; i < half; i++) {
-      const angle = Math.fround(t * invFreq[i]); // float32 product, as torch
+      const angle = Math.fround(t * frequencies[i]); // float32 product, as torch
       const [cos, sin] = [Math.cos(angle) * scale, Math.sin(angle) * scale];
       for (let h = 0; h < heads; h++) {
         const base = (t * heads + h) * 2 * half;

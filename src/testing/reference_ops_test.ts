@@ -2,6 +2,7 @@
 import { assertClose, assertEquals } from "./assert.ts";
 import {
   attention,
+  dynamicInvFreq,
   geluTanh,
   layerNorm,
   linear,
@@ -40,6 +41,20 @@ Deno.test("reference rope: half-split pairs (x[i], x[i + hd/2]); position 0 is t
   const scaled = f64(1, 2, 3, 4);
   rope(scaled, 1, 1, f32(1, 1), 2); // lm_attn_scaling multiplies cos and sin
   assertAllClose(scaled, [2, 4, 6, 8]);
+});
+
+Deno.test("reference dynamic RoPE scaling: inv_freq / float32(end / max) past the limit, by hand", () => {
+  const invFreq = f32(1, 0.5);
+  assertEquals(dynamicInvFreq(invFreq, 16, 16), invFreq); // within the limit: unchanged
+  // end 24 over 16 positions: scale 1.5 (exact in float32), frequencies 2/3 and 1/3 in float32.
+  assertEquals([...dynamicInvFreq(invFreq, 24, 16)], [Math.fround(2 / 3), Math.fround(1 / 3)]);
+  // end 20 over 12: scale = float32(5/3) = 1.66666662693..., then 1 / that in float32.
+  const scale = 13981013 / 2 ** 23; // float32(5/3), by hand
+  assertEquals([...dynamicInvFreq(f32(1), 20, 12)], [Math.fround(1 / scale)]);
+  // rope takes per-position frequencies: position 1 turned by π/2 with frequency 1, not 2.
+  const x = f64(1, 2, 3, 4, 1, 2, 3, 4);
+  rope(x, 2, 1, (t) => (t === 0 ? f32(2, 0) : f32(Math.PI / 2, 0)), 1);
+  assertAllClose(x, [1, 2, 3, 4, -3, 2, 1, 4], 1e-6);
 });
 
 Deno.test("reference attention: GQA uses kv head ⌊h/group⌋; causal softmax by hand", () => {

@@ -1,6 +1,5 @@
 import { assertEquals } from "../testing/mod.ts";
-import { halfToFloat } from "../checkpoint/mod.ts";
-import { floatToHalf } from "./float16.ts";
+import { floatToHalf, halfToFloat } from "./float16.ts";
 
 Deno.test("float16: known bit patterns (IEEE 754 binary16 table)", () => {
   assertEquals(floatToHalf(1), 0x3c00);
@@ -14,6 +13,15 @@ Deno.test("float16: known bit patterns (IEEE 754 binary16 table)", () => {
   assertEquals(floatToHalf(-0), 0x8000);
   assertEquals(floatToHalf(1 + 2 ** -11), 0x3c00); // tie -> even
   assertEquals(floatToHalf(1 + 3 * 2 ** -11), 0x3c02); // tie -> even (up)
+});
+
+Deno.test("float16: known bit patterns decode exactly", () => {
+  assertEquals(halfToFloat(0x3c00), 1);
+  assertEquals(halfToFloat(0xc000), -2);
+  assertEquals(halfToFloat(0x7bff), 65504);
+  assertEquals(halfToFloat(0x0001), 2 ** -24);
+  assertEquals(halfToFloat(0x7c00), Infinity);
+  assertEquals(Number.isNaN(halfToFloat(0x7e00)), true);
 });
 
 Deno.test("float16: every finite half round-trips through float", () => {

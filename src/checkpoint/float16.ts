@@ -1,5 +1,8 @@
 /**
- * IEEE 754 half-precision conversion (round to nearest even), for fp16 weights and constants.
+ * IEEE 754 half precision (binary16) both ways: float → half bits (round to nearest, ties to even)
+ * for fp16 weights and graph constants, half bits → float for reading F16 tensors. The one place
+ * this number format is converted; the checkpoint layer owns it because it is the lowest layer
+ * that needs it (the safetensors reader), and the graph builder and the graph cache sit above it.
  *
  * @module
  */
@@ -39,4 +42,14 @@ export function toHalfBits(values: Float32Array): Uint16Array {
   const out = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = floatToHalf(values[i]);
   return out;
+}
+
+/** Converts one IEEE half-precision bit pattern to a number (exact). */
+export function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 31) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
