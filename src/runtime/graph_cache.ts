@@ -23,7 +23,7 @@ import {
   type WeightType,
 } from "../model/mod.ts";
 import { serializeModel } from "../onnx/mod.ts";
-import { fileContentHash, sha256, writeCacheFile } from "./cache_dir.ts";
+import { checkedCacheFile, fileContentHash, sha256, writeCacheFile } from "./cache_dir.ts";
 
 /**
  * The modules whose source decides a cached graph's bytes, as paths under `src/`: everything the
@@ -142,6 +142,7 @@ async function convertWeights(
   source: CheckpointSource,
   wanted: Map<string, WeightType>,
   path: string,
+  cacheDir: string,
 ): Promise<WeightTable> {
   const names = [...wanted.keys()].sort();
   const locations = new Map<
@@ -158,9 +159,7 @@ async function convertWeights(
     offset = Math.ceil((offset + length) / 64) * 64;
   }
   const fileName = path.slice(path.lastIndexOf("/") + 1);
-  try {
-    await Deno.stat(path);
-  } catch {
+  await checkedCacheFile(path, cacheDir, async (path) => {
     const stream = ReadableStream.from((async function* () {
       let written = 0;
       for (const n of names) {
@@ -174,7 +173,7 @@ async function convertWeights(
       }
     })());
     await writeCacheFile(path, stream);
-  }
+  });
   return new WeightTable(fileName, locations);
 }
 
@@ -197,7 +196,7 @@ export async function prepareGraph(
     const file = `${folder}/${name}-${
       sha256(precisionKey, JSON.stringify(options.precision)).slice(0, 12)
     }.weights`;
-    weights = await convertWeights(source, wanted, file);
+    weights = await convertWeights(source, wanted, file, cacheDir);
     weightsFolder = folder;
   } else {
     // onnxruntime refuses external data outside the folder it is given, so it gets the folder of
@@ -223,12 +222,10 @@ export async function prepareGraph(
     weights.fileName,
   );
   const graphPath = `${folder}/${name}-${options.flavour}-${graphKey.slice(0, 12)}.onnx`;
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(graphPath);
-  } catch {
+  let bytes: Uint8Array | undefined;
+  await checkedCacheFile(graphPath, cacheDir, async (path) => {
     bytes = serializeModel(buildGraph(name, source.config, weights, options));
-    await writeCacheFile(graphPath, bytes);
-  }
-  return { bytes, weightsFolder };
+    await writeCacheFile(path, bytes);
+  });
+  return { bytes: bytes ?? await Deno.readFile(graphPath), weightsFolder };
 }
