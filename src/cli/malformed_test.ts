@@ -5,7 +5,12 @@
  * is wrong, and nothing hanging (FIFOs, devices).
  */
 import { join } from "node:path";
-import { configToJson, presetConfig, synthesizeCheckpoint } from "../checkpoint/mod.ts";
+import {
+  configToJson,
+  presetConfig,
+  readSafetensorsIndex,
+  synthesizeCheckpoint,
+} from "../checkpoint/mod.ts";
 import { CheckpointError, ConfigError, InputError, type NanovlmError } from "../errors.ts";
 import { assertRejects, BYTE_LEVEL_TOKENIZER, withTempDir } from "../testing/mod.ts";
 import { captionCommand } from "./caption.ts";
@@ -198,6 +203,21 @@ const CASES: Case[] = [
     args: info(),
     error: CheckpointError,
     pattern: /model\.safetensors: is a FIFO, not a safetensors file/,
+  },
+  {
+    name: "checkpoint: info --check names a tensor holding NaN",
+    setup: async (dir, base) => {
+      await configCase(dir, base, {});
+      const file = `${dir}/ckpt/model.safetensors`;
+      const entry = (await readSafetensorsIndex(file)).tensors.get("decoder.norm.weight")!;
+      const bytes = await Deno.readFile(file);
+      new DataView(bytes.buffer).setFloat32(entry.offset, NaN, true);
+      await Deno.writeFile(file, bytes);
+    },
+    command: infoCommand,
+    args: (dir) => [`${dir}/ckpt`, "--check"],
+    error: CheckpointError,
+    pattern: /1 tensor\(s\) hold NaN or Inf:\n {2}- decoder\.norm\.weight: 1 NaN, 0 Inf of 64/,
   },
   {
     name: "checkpoint: --model is a file",

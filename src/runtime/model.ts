@@ -25,6 +25,32 @@ import { createSession, f32, i64, type Provider } from "./session.ts";
 /** The graphs of a model, re-exported because {@link NanoVLMRuntime.outputNames} takes one. */
 export type { GraphName };
 
+/** The outputs every task consumes: a NaN or Inf in them is an error, never a result. */
+const FINITE_OUTPUTS = new Set(["image_embeds", "inputs_embeds", "logits"]);
+
+/**
+ * Values past sqrt(float32 max): the squares in the next RMSNorm/LayerNorm overflow to Inf, so the
+ * model silently computes zeros (a saturated head gives an "empty" caption).
+ */
+const SATURATED = 2 ** 64;
+
+/** Refuses a graph output holding NaN, +-Inf or saturated values, naming graph, output, index. */
+function checkFinite(graph: GraphName, name: string, tensor: ort.Tensor): void {
+  const data = tensor.data as Float32Array;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!(v > -SATURATED && v < SATURATED)) {
+      const what = Number.isFinite(v) ? `${v}, a saturated value (|x| >= 2^64)` : String(v);
+      throw new EngineError(
+        `the ${graph} graph's output ${name} holds ${what} (first at element ${i} of ` +
+          `${data.length}, shape [${tensor.dims.join(", ")}]): the weights or the inputs are ` +
+          "not usable numbers",
+        "run `nanovlm info --check <model>` to list weight tensors holding NaN, Inf or saturated values",
+      );
+    }
+  }
+}
+
 /** Options of {@link NanoVLMRuntime.load}. */
 export interface RuntimeOptions {
   /** `fast` (default) or `inspect` (explicit ops, internal outputs). */
@@ -186,8 +212,9 @@ export class NanoVLMRuntime {
           : `available: ${available.join(", ")}`,
       );
     }
+    let out: Record<string, ort.Tensor>;
     try {
-      return await this.sessions[graph].run(feeds, fetches);
+      out = await this.sessions[graph].run(feeds, fetches);
     } catch (error) {
       throw new EngineError(
         `onnxruntime failed running the ${graph} graph: ${(error as Error).message}`,
@@ -195,6 +222,8 @@ export class NanoVLMRuntime {
         { cause: error },
       );
     }
+    for (const name of fetches) if (FINITE_OUTPUTS.has(name)) checkFinite(graph, name, out[name]);
+    return out;
   }
 
   /** Checks that every id is a row of the embedding table and that rows are equally long. */
