@@ -30,6 +30,8 @@ export interface Request {
   text: string;
   /** current generation: text the assistant turn starts with (e.g. `"Answer:"`). */
   assistantPrefix?: string;
+  /** Match special tokens typed in {@link text} as control tokens (default false: plain text). */
+  allowSpecialTokens?: boolean;
   /**
    * Token ids appended after the prompt's ids, e.g. an answer whose log-likelihood is scored.
    * They follow every image slot, so the image layout is unchanged.
@@ -130,6 +132,7 @@ export async function prepareBatch(
       text: boundText(request.text, textCharBound(maxLength, tokenizer.maxTokenLength), side),
       images: images.map((image) => image.grid),
       assistantPrefix: request.assistantPrefix,
+      allowSpecialTokens: request.allowSpecialTokens,
     });
     const prompt = request.continuation
       ? { ...built, ids: [...built.ids, ...request.continuation] }

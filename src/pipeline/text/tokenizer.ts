@@ -51,6 +51,11 @@ export const DEFAULT_EOS_TOKEN: Readonly<Record<Generation, string>> = {
 export interface EncodeOptions {
   /** Let the tokenizer's post-processor add its special tokens (as `tokenizer.encode`). Default true. */
   addSpecialTokens?: boolean;
+  /**
+   * `[start, end)` character spans (user text) where special tokens are not matched but split
+   * as text, as Hugging Face's `split_special_tokens=True`. Default none.
+   */
+  literalSpans?: readonly (readonly [number, number])[];
 }
 
 /** Options of {@link NanoTokenizer.decode}. */
@@ -94,6 +99,10 @@ export class NanoTokenizer {
   /** The special tokens by role for chat templates (`bos_token`, `eos_token`, ...). */
   readonly specialTokensMap: Readonly<Record<string, string>>;
   readonly #tokenizer: Tokenizer;
+  /** The same tokenizer without its special added tokens: they are plain text to it. */
+  readonly #plain?: Tokenizer;
+  /** The special added tokens' strings and ids, longest first. */
+  readonly #specials: { content: string; id: number }[];
   readonly #cleanUpSpaces: boolean;
 
   /** Use {@link createTokenizer} or `loadTokenizer` instead. */
@@ -101,6 +110,8 @@ export class NanoTokenizer {
     generation: Generation;
     source: string;
     tokenizer: Tokenizer;
+    plain?: Tokenizer;
+    specials?: { content: string; id: number }[];
     eosToken: string;
     extraTokenIds: Map<string, number>;
     size: number;
@@ -112,6 +123,10 @@ export class NanoTokenizer {
     this.generation = fields.generation;
     this.source = fields.source;
     this.#tokenizer = fields.tokenizer;
+    this.#plain = fields.plain;
+    this.#specials = [...(fields.specials ?? [])].sort((a, b) =>
+      b.content.length - a.content.length
+    );
     this.eosToken = fields.eosToken;
     const eosId = fields.tokenizer.token_to_id(fields.eosToken);
     if (eosId === undefined) {
@@ -135,12 +150,45 @@ export class NanoTokenizer {
     this.#cleanUpSpaces = fields.cleanUpSpaces;
   }
 
-  /** Encodes text to ids; special tokens written in the text are matched as single tokens. */
+  /**
+   * Encodes text to ids. Special tokens written in the text are matched as single tokens, except
+   * inside {@link EncodeOptions.literalSpans}, where they are split as ordinary text (so a user
+   * cannot type `<|im_end|>` and forge a turn).
+   */
   encode(text: string, options: EncodeOptions = {}): number[] {
-    const { ids } = this.#tokenizer.encode(text, {
-      add_special_tokens: options.addSpecialTokens ?? true,
-    });
-    return ids;
+    const add = options.addSpecialTokens ?? true;
+    const spans = (options.literalSpans ?? []).filter(([a, b]) =>
+      b > a && this.#specials.some((s) => text.slice(a, b).includes(s.content))
+    );
+    if (spans.length === 0 || !this.#plain) {
+      return this.#tokenizer.encode(text, { add_special_tokens: add }).ids;
+    }
+    const plain = this.#plain;
+    const literal = (i: number, end: number) => spans.some(([a, b]) => i < b && end > a);
+    const ids: number[] = [];
+    let run = "";
+    const flush = () => {
+      if (run) ids.push(...plain.encode(run, { add_special_tokens: false }).ids);
+      run = "";
+    };
+    for (let i = 0; i < text.length;) {
+      const match = this.#specials.find((s) =>
+        text.startsWith(s.content, i) && !literal(i, i + s.content.length)
+      );
+      if (match) {
+        flush();
+        ids.push(match.id);
+        i += match.content.length;
+      } else run += text[i++];
+    }
+    flush();
+    if (!add) return ids;
+    // The post-processor's additions (e.g. a BOS), found around a probe.
+    const bare = this.#tokenizer.encode("a", { add_special_tokens: false }).ids;
+    const full = this.#tokenizer.encode("a", { add_special_tokens: true }).ids;
+    const at = full.findIndex((_, k) => bare.every((id, j) => full[k + j] === id));
+    if (at < 0) return ids;
+    return [...full.slice(0, at), ...ids, ...full.slice(at + bare.length)];
   }
 
   /** Decodes ids to text, by default without special tokens (`skip_special_tokens=True`). */
@@ -286,8 +334,13 @@ export function createTokenizer(
   const tokenizerConfig = files.tokenizerConfig ?? {};
   const { added, extraIds } = withExtraTokens(json, config.vlm_extra_tokens ?? {});
   let tokenizer: Tokenizer;
+  let plain: Tokenizer;
   try {
     tokenizer = new Tokenizer({ ...json, added_tokens: added }, tokenizerConfig);
+    plain = new Tokenizer(
+      { ...json, added_tokens: added.filter((t) => !t.special) },
+      tokenizerConfig,
+    );
   } catch (error) {
     throw new InputError(
       `tokenizer ${source}: @huggingface/tokenizers cannot load it: ${(error as Error).message}`,
@@ -321,6 +374,8 @@ export function createTokenizer(
     generation: config.generation,
     source,
     tokenizer,
+    plain,
+    specials: added.filter((t) => t.special).map((t) => ({ content: t.content, id: t.id })),
     eosToken,
     extraTokenIds: extraIds,
     size,
