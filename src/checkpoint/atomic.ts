@@ -28,14 +28,27 @@ const SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 /** Temporaries left unnamed by pid (older versions) count as stale after this long. */
 const LEGACY_STALE_MS = 60 * 60 * 1000;
 
-function processAlive(pid: number): boolean {
+/**
+ * Whether the process `pid` that made a temporary at `made` (ms) may still be writing it: it is
+ * running and started before the temporary was made (a later start is a reused pid).
+ */
+function processAlive(pid: number, made: number): boolean {
   if (pid === Deno.pid) return true;
+  let stat: string;
   try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
+    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
   } catch (error) {
     // Without /proc (not Linux) a process cannot be checked: keep its temporary.
     return !(error instanceof Deno.errors.NotFound) || !exists("/proc/self");
+  }
+  try {
+    // Field 22 (after the parenthesised name) is the start time in clock ticks after boot.
+    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const boot = Number(/^btime (\d+)$/m.exec(Deno.readTextFileSync("/proc/stat"))![1]);
+    const started = (boot + ticks / 100) * 1000;
+    return started <= made + 1000;
+  } catch {
+    return true;
   }
 }
 
@@ -59,11 +72,10 @@ export function sweepStalePartials(finalPath: string): string[] {
     if (!match) continue;
     const path = `${parent}/${entry.name}`;
     let stale: boolean;
-    if (match[1] !== undefined) stale = !processAlive(Number(match[1]));
-    else {
-      const mtime = Deno.lstatSync(path).mtime?.getTime() ?? Date.now();
-      stale = Date.now() - mtime > LEGACY_STALE_MS;
-    }
+    const info = Deno.lstatSync(path);
+    const made = (info.birthtime ?? info.mtime)?.getTime() ?? Date.now();
+    if (match[1] !== undefined) stale = !processAlive(Number(match[1]), made);
+    else stale = Date.now() - made > LEGACY_STALE_MS;
     if (stale) {
       removeQuietly(path);
       removed.push(path);
