@@ -19,36 +19,46 @@ function parentAndBase(path: string): { parent: string; base: string } {
 function siblingName(path: string, tag: string): string {
   const { parent, base } = parentAndBase(path);
   const random = crypto.getRandomValues(new Uint32Array(1))[0].toString(36);
-  return `${parent}/.${base}.${tag}-${Deno.pid}-${random}`;
+  return `${parent}/.${base}.${tag}-${random}`;
 }
 
 /** Signals that end the process after removing the temporary, with the shell's exit codes. */
 const SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
-/** Temporaries left unnamed by pid (older versions) count as stale after this long. */
-const LEGACY_STALE_MS = 60 * 60 * 1000;
+/** Temporaries without a lock file (older versions, `.old-*`) count as stale after this long. */
+const UNLOCKED_STALE_MS = 60 * 60 * 1000;
 
 /**
- * Whether the process `pid` that made a temporary at `made` (ms) may still be writing it: it is
- * running and started before the temporary was made (a later start is a reused pid).
+ * Holds an exclusive lock on `<temp>.lock` while a temporary is built. The operating system drops
+ * the lock when the process ends in any way (SIGKILL included), so a lock that can be taken marks
+ * a temporary whose writer is gone. (Deno refuses /proc without --allow-all: no pid checks.)
  */
-function processAlive(pid: number, made: number): boolean {
-  if (pid === Deno.pid) return true;
-  let stat: string;
+function holdLock(temp: string): Deno.FsFile | undefined {
   try {
-    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  } catch (error) {
-    // Without /proc (not Linux) a process cannot be checked: keep its temporary.
-    return !(error instanceof Deno.errors.NotFound) || !exists("/proc/self");
+    const file = Deno.openSync(`${temp}.lock`, { write: true, create: true });
+    file.lockSync(true);
+    return file;
+  } catch {
+    return undefined; // Locks unsupported here: errors and signals still clean up.
+  }
+}
+
+/** Whether the writer of `path` is gone: its lock file can be locked, or there is none and it is old. */
+function abandoned(path: string): boolean {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(`${path}.lock`, { write: true });
+  } catch {
+    const info = Deno.lstatSync(path);
+    const made = (info.birthtime ?? info.mtime)?.getTime() ?? Date.now();
+    return Date.now() - made > UNLOCKED_STALE_MS;
   }
   try {
-    // Field 22 (after the parenthesised name) is the start time in clock ticks after boot.
-    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
-    const boot = Number(/^btime (\d+)$/m.exec(Deno.readTextFileSync("/proc/stat"))![1]);
-    const started = (boot + ticks / 100) * 1000;
-    return started <= made + 1000;
+    return file.tryLockSync(true);
   } catch {
-    return true;
+    return false;
+  } finally {
+    file.close();
   }
 }
 
@@ -59,7 +69,7 @@ function processAlive(pid: number, made: number): boolean {
 export function sweepStalePartials(finalPath: string): string[] {
   const { parent, base } = parentAndBase(finalPath);
   const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const ours = new RegExp(`^\\.${escaped}\\.(?:partial|old)-(?:(\\d+)-)?[0-9a-z]+$`);
+  const ours = new RegExp(`^\\.${escaped}\\.(?:partial|old)-[0-9a-z]+$`);
   const removed: string[] = [];
   let entries: Deno.DirEntry[];
   try {
@@ -68,18 +78,16 @@ export function sweepStalePartials(finalPath: string): string[] {
     return removed;
   }
   for (const entry of entries) {
-    const match = ours.exec(entry.name);
-    if (!match) continue;
+    if (!ours.test(entry.name)) continue;
     const path = `${parent}/${entry.name}`;
-    let stale: boolean;
-    const info = Deno.lstatSync(path);
-    const made = (info.birthtime ?? info.mtime)?.getTime() ?? Date.now();
-    if (match[1] !== undefined) stale = !processAlive(Number(match[1]), made);
-    else stale = Date.now() - made > LEGACY_STALE_MS;
-    if (stale) {
-      removeQuietly(path);
-      removed.push(path);
+    try {
+      if (!abandoned(path)) continue;
+    } catch {
+      continue; // Gone meanwhile.
     }
+    removeQuietly(path);
+    removeQuietly(`${path}.lock`);
+    removed.push(path);
   }
   return removed;
 }
@@ -120,10 +128,12 @@ export async function writeAtomically<T>(
     console.warn(`warning: removed ${path}, left by an interrupted earlier run`);
   }
   const temp = siblingName(finalPath, "partial");
+  const lock = holdLock(temp);
   const listeners: [Deno.Signal, () => void][] = [];
   for (const [signal, code] of Object.entries(SIGNALS) as [Deno.Signal, number][]) {
     const onSignal = () => {
       removeQuietly(temp);
+      removeQuietly(`${temp}.lock`);
       Deno.exit(code);
     };
     try {
@@ -141,6 +151,8 @@ export async function writeAtomically<T>(
     removeQuietly(temp);
     throw error;
   } finally {
+    lock?.close();
+    removeQuietly(`${temp}.lock`);
     for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
   }
 }

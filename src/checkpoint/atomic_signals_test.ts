@@ -47,11 +47,16 @@ for (const [signal, code] of [["SIGTERM", 143], ["SIGHUP", 129], ["SIGINT", 130]
 Deno.test("atomic: a SIGKILLed write's temporary is swept by the next write, with a warning", async () => {
   await withTempDir(async (dir) => {
     await signalled(`${dir}/out`, "SIGKILL");
-    const [left] = await hidden(dir);
-    assert(/^\.out\.partial-\d+-[0-9a-z]+$/.test(left ?? ""), `a partial is left: ${left}`);
-    // A temporary of a live process (this one) and another name's are not ours to remove.
-    await Deno.mkdir(`${dir}/.out.partial-${Deno.pid}-live`);
-    await Deno.mkdir(`${dir}/.other.partial-1-x`);
+    const left = (await hidden(dir)).filter((n) => !n.endsWith(".lock"));
+    assertEquals(left.length, 1, `one partial is left: ${left}`);
+    assert(/^\.out\.partial-[0-9a-z]+$/.test(left[0]), left[0]);
+    // Not ours to remove: a temporary whose writer holds its lock, a fresh one without a lock
+    // (an older version's), and another destination's.
+    await Deno.mkdir(`${dir}/.out.partial-live`);
+    const lock = await Deno.open(`${dir}/.out.partial-live.lock`, { write: true, create: true });
+    await lock.lock(true);
+    await Deno.mkdir(`${dir}/.out.partial-fresh`);
+    await Deno.mkdir(`${dir}/.other.partial-x`);
     const warnings: string[] = [];
     const warn = console.warn;
     console.warn = (message: string) => warnings.push(message);
@@ -59,13 +64,18 @@ Deno.test("atomic: a SIGKILLed write's temporary is swept by the next write, wit
       await writeAtomically(`${dir}/out`, (temp) => Deno.writeTextFile(temp, "done"));
     } finally {
       console.warn = warn;
+      lock.close();
     }
     assertEquals(await Deno.readTextFile(`${dir}/out`), "done");
-    assertEquals(warnings, [`warning: removed ${dir}/${left}, left by an interrupted earlier run`]);
-    assertEquals(
-      (await hidden(dir)).sort(),
-      [`.other.partial-1-x`, `.out.partial-${Deno.pid}-live`].sort(),
-    );
+    assertEquals(warnings, [
+      `warning: removed ${dir}/${left[0]}, left by an interrupted earlier run`,
+    ]);
+    assertEquals((await hidden(dir)).sort(), [
+      ".other.partial-x",
+      ".out.partial-fresh",
+      ".out.partial-live",
+      ".out.partial-live.lock",
+    ]);
   });
 });
 

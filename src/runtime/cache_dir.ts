@@ -31,8 +31,16 @@ export function sha256(...parts: (string | Uint8Array)[]): string {
 export async function fileContentHash(path: string, cacheDir: string): Promise<string> {
   const stat = await Deno.stat(path);
   const real = await Deno.realPath(path);
-  const key = [real, stat.dev, stat.ino, stat.size, stat.mtime?.getTime(), stat.ctime?.getTime()]
-    .join("|");
+  // Plus a hash of the first and last MiB: an edit is seen even where timestamps are coarse.
+  const key = [
+    real,
+    stat.dev,
+    stat.ino,
+    stat.size,
+    stat.mtime?.getTime(),
+    stat.ctime?.getTime(),
+    await edgeHash(path, stat.size),
+  ].join("|");
   const memoPath = `${cacheDir}/content-hashes.json`;
   let memo: Record<string, string> = {};
   try {
@@ -52,6 +60,28 @@ export async function fileContentHash(path: string, cacheDir: string): Promise<s
   memo[key] = hash.digest("hex");
   await writeCacheFile(memoPath, new TextEncoder().encode(JSON.stringify(memo, null, 1)));
   return memo[key];
+}
+
+/** SHA-256 of a file's first and last MiB (all of a smaller file). */
+async function edgeHash(path: string, size: number): Promise<string> {
+  const hash = createHash("sha256");
+  const file = await Deno.open(path);
+  try {
+    for (const start of size > 2 << 20 ? [0, size - (1 << 20)] : [0]) {
+      const buffer = new Uint8Array(size > 2 << 20 ? 1 << 20 : size);
+      await file.seek(start, Deno.SeekMode.Start);
+      let filled = 0;
+      while (filled < buffer.length) {
+        const n = await file.read(buffer.subarray(filled));
+        if (n === null) break;
+        filled += n;
+      }
+      hash.update(buffer.subarray(0, filled));
+    }
+  } finally {
+    file.close();
+  }
+  return hash.digest("hex").slice(0, 16);
 }
 
 /** Writes a file atomically (temporary sibling + rename, removed on error or Ctrl-C), creating its folder. */
