@@ -2,7 +2,8 @@
  * nanovlm-lab: load, convert, run, inspect and evaluate nanoVLM checkpoints from TypeScript.
  *
  * This is the public API: it re-exports the face (`mod.ts`) of each room of the library —
- * `checkpoint/`, `onnx/`, `model/`, `runtime/`, `pipeline/` and `parity/` — and the named errors.
+ * `checkpoint/`, `onnx/`, `model/`, `runtime/`, `pipeline/`, `parity/`, `inspect/` and `viz/` —
+ * and the named errors.
  * The CLI, `evals/`, the benchmarks and notebooks are users of it.
  *
  * @example
@@ -29,3 +30,5 @@ export * from "./model/mod.ts";
 export * from "./runtime/mod.ts";
 export * from "./pipeline/mod.ts";
 export * from "./parity/mod.ts";
+export * from "./inspect/mod.ts";
+export * from "./viz/mod.ts";

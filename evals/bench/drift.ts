@@ -2,8 +2,9 @@
  * `deno task bench:drift`: precision and flavour drift on a full-size checkpoint (default: a
  * synthesized 222M). Runs one image + prompt through fp32 inspect (the reference), fp32 fast and
  * fp16 fast, and prints per variant the logits' max-abs and relative error, cosine, KL divergence
- * of the next-token distribution, and greedy agreement over 16 tokens (llama.cpp's
- * `--kl-divergence` style).
+ * of the next-token distribution (mean, p99, max), Δp of the reference's top token, top-1
+ * agreement and the first step where 16 greedy tokens diverge (llama.cpp's `--kl-divergence`
+ * style), all computed by `src/inspect/drift.ts`.
  *
  * usage: deno task bench:drift [--checkpoint <dir>]
  *
@@ -11,14 +12,15 @@
  */
 import { parseArgs } from "node:util";
 import {
-  compareTensors,
+  firstDivergence,
   type Flavour,
   greedyDecode,
-  logSoftmax,
+  logitsDrift,
   NanoVLMRuntime,
   openCheckpoint,
   type Precision,
   presetConfig,
+  stageDrift,
   synthesizeCheckpoint,
 } from "../../src/mod.ts";
 
@@ -34,7 +36,9 @@ try {
   const c = checkpoint.config;
   const s = c.vit_img_size;
   const pixels = new Float32Array(3 * s * s).map((_, i) => ((i * 2654435761) % 1000) / 1000);
-  const textIds = Array.from({ length: 20 }, (_, i) => 100 + 37 * i);
+  // Ids spread over the base vocabulary, so that any checkpoint (a tiny one too) has them all.
+  const baseVocab = c.lm_base_vocab_size ?? c.lm_vocab_size;
+  const textIds = Array.from({ length: 20 }, (_, i) => (100 + 37 * i) % baseVocab);
 
   const run = async (flavour: Flavour, precision: Precision) => {
     const runtime = await NanoVLMRuntime.load(checkpoint, {
@@ -72,18 +76,16 @@ try {
     const [flavour, precision] of [["fast", "fp32"], ["inspect", "fp16"], ["fast", "fp16"]] as const
   ) {
     const r = await run(flavour, precision);
-    const cmp = compareTensors("logits", r.logits, reference.logits);
-    let kl = 0;
-    for (let p = 0; p < r.length; p++) {
-      const ref = logSoftmax(reference.logits.subarray(p * r.vocab, (p + 1) * r.vocab));
-      const got = logSoftmax(r.logits.subarray(p * r.vocab, (p + 1) * r.vocab));
-      for (let v = 0; v < r.vocab; v++) kl += Math.exp(ref[v]) * (ref[v] - got[v]);
-    }
-    const agree = r.ids.filter((id, i) => id === reference.ids[i]).length;
+    const stage = stageDrift("logits", reference.logits, r.logits);
+    const d = logitsDrift(reference.logits, r.logits, r.vocab);
+    const diverged = firstDivergence(reference.ids, r.ids);
+    const e = (x: number) => x.toExponential(2);
     rows.push(
-      `| ${flavour} | ${precision} | ${cmp.maxAbs.toExponential(2)} | ${
-        cmp.rel.toExponential(2)
-      } | ${cmp.cosine.toFixed(7)} | ${(kl / r.length).toExponential(2)} | ${agree}/16 |`,
+      `| ${flavour} | ${precision} | ${e(stage.maxAbs)} | ${e(stage.rel)} | ${
+        stage.cosine.toFixed(7)
+      } | ${e(d.kl.mean)} | ${e(d.kl.p99)} | ${e(d.kl.max)} | ${e(d.deltaP.mean)} | ${
+        (100 * d.top1Agreement).toFixed(1)
+      }% | ${diverged === null ? "none in 16" : `step ${diverged}`} |`,
     );
   }
   console.log([
@@ -91,8 +93,8 @@ try {
       values.checkpoint ?? "a synthesized nanoVLM-222M"
     } (${reference.length}-token prompt)`,
     "",
-    "| flavour | precision | logits max-abs | rel | cosine | mean KL | greedy ids equal |",
-    "|---|---|---|---|---|---|---|",
+    "| flavour | precision | logits max-abs | rel | cosine | KL mean | KL p99 | KL max | Δp mean | top-1 agree | greedy divergence |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n"));
 } finally {

@@ -4,9 +4,10 @@
  * session creation, vision encode (one 224 px image), prefill (49 image + 20 text tokens) and
  * decode ms/token over 64 tokens; in the same run the machine's memory bandwidth and GEMM peak, and
  * the fractions: decode vs the bandwidth roofline, vision and prefill vs GEMM peak. Prints a
- * Markdown table and writes `reports/bench.json`.
+ * Markdown table; `--out <file.json>` also writes the figures as JSON (committed reports change only
+ * on purpose).
  *
- * usage: deno task bench [--checkpoint <dir>] [--threads n] [--cases fast:fp32,fast+microsoft:fp32,...]
+ * usage: deno task bench [--checkpoint <dir>] [--threads n] [--cases fast:fp32,...] [--out <file>]
  *
  * @module
  */
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     checkpoint: { type: "string" },
     threads: { type: "string" },
     cases: { type: "string" },
+    out: { type: "string" },
   },
 });
 const work = await Deno.makeTempDir({ prefix: "nanovlm-bench-" });
@@ -98,7 +100,9 @@ try {
     ...rows.filter((r) => r.precision === "fp32").map((r) => r.decodeMsPerToken.median),
   );
   const lines = [
-    `# nanoVLM-222M (synthesized) on ${navigator.hardwareConcurrency} CPU cores, onnxruntime-node cpu`,
+    `# ${
+      values.checkpoint ?? "nanoVLM-222M (synthesized)"
+    } on ${navigator.hardwareConcurrency} CPU cores, onnxruntime-node cpu`,
     "",
     `machine: memory bandwidth ${(machine.bandwidth / 1e9).toFixed(1)} GB/s, fp32 GEMM peak ${
       (machine.gemmPeak / 1e9).toFixed(0)
@@ -123,11 +127,11 @@ try {
     } ms/token vs best attention implementation ${best.toFixed(1)} ms/token (medians)`,
   ];
   console.log(lines.join("\n"));
-  await Deno.mkdir("reports", { recursive: true });
-  await Deno.writeTextFile(
-    "reports/bench.json",
-    JSON.stringify({ machine, config: "222m", rows }, null, 2),
-  );
+  if (values.out) {
+    const config = values.checkpoint ?? "222m";
+    await Deno.writeTextFile(values.out, JSON.stringify({ machine, config, rows }, null, 2));
+    console.log(`\nwrote ${values.out}`);
+  }
 } finally {
   await Deno.remove(work, { recursive: true }).catch(() => {});
 }

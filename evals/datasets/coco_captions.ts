@@ -27,6 +27,41 @@ export interface CocoImportOptions {
   file?: string;
 }
 
+/** The captions of one image in a COCO captions annotations file. */
+export interface CocoImageCaptions {
+  /** Annotation ids, in file order. */
+  ids: ImageId[];
+  /** The captions, in file order. */
+  texts: string[];
+  /** Where each annotation sits in the file (`annotations[3]`), for error messages. */
+  paths: string[];
+}
+
+/**
+ * Reads the `annotations` of a COCO captions file (`{"annotations": [{id, image_id, caption}]}`;
+ * `images` is not needed) into captions per image id, in first-seen order. The one reader of this
+ * format: the importer and `score captions` both use it.
+ */
+export function cocoCaptionAnnotations(
+  json: unknown,
+  file = "COCO captions file",
+): Map<ImageId, CocoImageCaptions> {
+  const root = objectAt(json, file, "(root)");
+  const captions = new Map<ImageId, CocoImageCaptions>();
+  objectsAt(root, "annotations", file).forEach((annotation, i) => {
+    const path = `annotations[${i}]`;
+    const imageId = idAt(annotation, "image_id", file, `${path}.image_id`);
+    const entry = captions.get(imageId) ?? { ids: [], texts: [], paths: [] };
+    captions.set(imageId, entry);
+    entry.ids.push(
+      annotation.id === undefined ? i + 1 : idAt(annotation, "id", file, `${path}.id`),
+    );
+    entry.texts.push(stringAt(annotation, "caption", file, `${path}.caption`));
+    entry.paths.push(path);
+  });
+  return captions;
+}
+
 /**
  * Converts a parsed COCO captions annotations file into caption items, one per image with at
  * least one caption, in image order; references keep annotation order.
@@ -39,22 +74,18 @@ export interface CocoImportOptions {
 export function importCocoCaptions(json: unknown, options: CocoImportOptions = {}): CaptionItem[] {
   const file = options.file ?? "COCO captions file";
   const root = objectAt(json, file, "(root)");
-  const captions = new Map<ImageId, { ids: ImageId[]; texts: string[] }>();
   const images = objectsAt(root, "images", file);
-  for (const image of images) captions.set(image.id as ImageId, { ids: [], texts: [] });
-  objectsAt(root, "annotations", file).forEach((annotation, i) => {
-    const imageId = idAt(annotation, "image_id", file, `annotations[${i}].image_id`);
-    const entry = captions.get(imageId);
-    if (!entry) badField(file, `annotations[${i}].image_id`, `${imageId} is not in images`);
-    entry.ids.push(idAt(annotation, "id", file, `annotations[${i}].id`));
-    entry.texts.push(stringAt(annotation, "caption", file, `annotations[${i}].caption`));
-  });
+  const captions = cocoCaptionAnnotations(json, file);
+  const known = new Set(images.map((image) => image.id));
+  for (const [imageId, { paths }] of captions) {
+    if (!known.has(imageId)) badField(file, `${paths[0]}.image_id`, `${imageId} is not in images`);
+  }
   const imageDir = options.imageDir ?? "images";
   const items: CaptionItem[] = [];
   images.forEach((image, i) => {
     const id = idAt(image, "id", file, `images[${i}].id`);
     const fileName = stringAt(image, "file_name", file, `images[${i}].file_name`);
-    const { ids, texts } = captions.get(id)!;
+    const { ids, texts } = captions.get(id) ?? { ids: [], texts: [] };
     if (texts.length === 0) return;
     const meta: Record<string, unknown> = { annotation_ids: ids };
     if (typeof image.width === "number") meta.width = image.width;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { InputError } from "../../src/mod.ts";
+import { FILE_SIZE_LIMITS, InputError, readBoundedText } from "../../src/mod.ts";
 
 /** A parsed JSON object. */
 export type JsonObject = Record<string, unknown>;
@@ -48,4 +48,35 @@ export function idAt(obj: JsonObject, key: string, file: string, path: string): 
     badField(file, path, `must be an integer or string id, got ${JSON.stringify(value)}`);
   }
   return value as number | string;
+}
+
+/**
+ * Reads and parses a JSON file (`-` reads standard input); errors name the file and say what it
+ * should hold (`what`, e.g. "COCO results").
+ */
+export async function readJsonFile(path: string, what: string): Promise<unknown> {
+  let text: string;
+  if (path === "-") {
+    try {
+      text = await new Response(Deno.stdin.readable).text();
+    } catch (error) {
+      throw new InputError(
+        `cannot read the ${what} from standard input: ${(error as Error).message}`,
+        "pipe the file in",
+      );
+    }
+  } else {
+    text = await readBoundedText(path, {
+      maxBytes: FILE_SIZE_LIMITS.manifest,
+      what: `${what} file`,
+    });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(
+      `${path === "-" ? "standard input" : path} is not valid JSON (${(error as Error).message})`,
+      `give a ${what} JSON file`,
+    );
+  }
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { InputError } from "../../src/mod.ts";
+import { badField, idAt, objectAt, stringAt } from "./json_fields.ts";
 import type { ImageId, ManifestItem } from "./manifest_types.ts";
 
 /** One model output for one manifest item. */
@@ -116,4 +117,39 @@ export function toVqaResults(
 ): VqaResult[] {
   return joinPredictions<Extract<ManifestItem, { task: "vqa" }>>(items, predictions, "vqa")
     .map(({ item, prediction }) => ({ question_id: item.question_id, answer: prediction }));
+}
+
+function resultList(json: unknown, file: string, shape: string): Record<string, unknown>[] {
+  if (!Array.isArray(json)) {
+    throw new InputError(`${file}: results must be a JSON array of ${shape}`, `use ${shape}`);
+  }
+  return json.map((entry, i) => objectAt(entry, file, `[${i}]`));
+}
+
+function noRepeats<T>(results: T[], key: (r: T) => ImageId, file: string, what: string): T[] {
+  const seen = new Set<string>();
+  results.forEach((result, i) => {
+    const id = String(key(result));
+    if (seen.has(id)) badField(file, `[${i}]`, `repeats ${what} ${id}`, `give one per ${what}`);
+    seen.add(id);
+  });
+  return results;
+}
+
+/** Reads COCO caption results (`[{image_id, caption}]`, one per image); errors name the entry. */
+export function parseCocoCaptionResults(json: unknown, file = "results"): CocoCaptionResult[] {
+  const results = resultList(json, file, '[{"image_id", "caption"}]').map((r, i) => ({
+    image_id: idAt(r, "image_id", file, `[${i}].image_id`),
+    caption: stringAt(r, "caption", file, `[${i}].caption`),
+  }));
+  return noRepeats(results, (r) => r.image_id, file, "image");
+}
+
+/** Reads VQA results (`[{question_id, answer}]`, one per question); errors name the entry. */
+export function parseVqaResults(json: unknown, file = "results"): VqaResult[] {
+  const results = resultList(json, file, '[{"question_id", "answer"}]').map((r, i) => ({
+    question_id: idAt(r, "question_id", file, `[${i}].question_id`),
+    answer: stringAt(r, "answer", file, `[${i}].answer`),
+  }));
+  return noRepeats(results, (r) => r.question_id, file, "question");
 }

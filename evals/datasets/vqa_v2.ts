@@ -57,18 +57,56 @@ function cocoFileName(subtype: string | undefined): (id: ImageId) => string {
     : (id) => `${id}.jpg`;
 }
 
+/** One question's annotation in a VQA v2 annotations file, as read by {@link vqaAnnotations}. */
+export interface VqaAnnotation {
+  /** The annotation object itself. */
+  value: JsonObject;
+  /** Where it sits in the file (`annotations[3]`), for error messages. */
+  path: string;
+  /** The human answers' texts (official `{answer}` objects, or plain strings). */
+  answers: string[];
+  /** Each answer's `answer_confidence` (`""` where absent). */
+  confidences: string[];
+}
+
 function readAnswers(annotation: JsonObject, path: string, file: string): {
   answers: string[];
   confidences: string[];
 } {
+  const list = annotation.answers;
+  if (!Array.isArray(list)) badField(file, `${path}.answers`, "must be an array");
   const answers: string[] = [];
   const confidences: string[] = [];
-  objectsAt(annotation, "answers", file, `${path}.answers`).forEach((answer, j) => {
-    answers.push(stringAt(answer, "answer", file, `${path}.answers[${j}].answer`));
-    confidences.push(typeof answer.answer_confidence === "string" ? answer.answer_confidence : "");
+  list.forEach((answer, j) => {
+    if (typeof answer === "string") {
+      answers.push(answer);
+      confidences.push("");
+      return;
+    }
+    const object = objectAt(answer, file, `${path}.answers[${j}]`);
+    answers.push(stringAt(object, "answer", file, `${path}.answers[${j}].answer`));
+    confidences.push(typeof object.answer_confidence === "string" ? object.answer_confidence : "");
   });
   if (answers.length === 0) badField(file, `${path}.answers`, "is empty");
   return { answers, confidences };
+}
+
+/**
+ * Reads the `annotations` of a VQA v2 annotations file by question id; each question once. The one
+ * reader of this format: the importer and `score vqa` both use it.
+ */
+export function vqaAnnotations(
+  json: unknown,
+  file = "VQA annotations file",
+): Map<ImageId, VqaAnnotation> {
+  const annotations = new Map<ImageId, VqaAnnotation>();
+  objectsAt(objectAt(json, file, "(root)"), "annotations", file).forEach((value, i) => {
+    const path = `annotations[${i}]`;
+    const id = idAt(value, "question_id", file, `${path}.question_id`);
+    if (annotations.has(id)) badField(file, `${path}.question_id`, `repeats question ${id}`);
+    annotations.set(id, { value, path, ...readAnswers(value, path, file) });
+  });
+  return annotations;
 }
 
 /**
@@ -90,23 +128,16 @@ export function importVqaV2(
   const qRoot = objectAt(questionsJson, qFile, "(root)");
   const subtype = typeof qRoot.data_subtype === "string" ? qRoot.data_subtype : undefined;
   const imageFile = options.imageFile ?? cocoFileName(subtype);
-  const annotations = new Map<ImageId, { value: JsonObject; path: string }>();
-  objectsAt(objectAt(annotationsJson, aFile, "(root)"), "annotations", aFile).forEach((a, i) => {
-    annotations.set(idAt(a, "question_id", aFile, `annotations[${i}].question_id`), {
-      value: a,
-      path: `annotations[${i}]`,
-    });
-  });
+  const annotations = vqaAnnotations(annotationsJson, aFile);
   return objectsAt(qRoot, "questions", qFile).map((q, i) => {
     const questionId = idAt(q, "question_id", qFile, `questions[${i}].question_id`);
     const imageId = idAt(q, "image_id", qFile, `questions[${i}].image_id`);
     const found = annotations.get(questionId);
     if (!found) badField(qFile, `questions[${i}]`, `(question_id ${questionId}) has no annotation`);
-    const { value: a, path } = found;
+    const { value: a, path, answers, confidences } = found;
     if (a.image_id !== imageId) {
       badField(aFile, `${path}.image_id`, `is ${a.image_id} but the question says ${imageId}`);
     }
-    const { answers, confidences } = readAnswers(a, path, aFile);
     return {
       id: `vqa-${questionId}`,
       task: "vqa",

@@ -36,6 +36,15 @@ export function asGeneration(config: NanoVLMConfig, target: Generation): NanoVLM
   return out;
 }
 
+/** How a config's vocabulary rows are made up, e.g. "49218 vocabulary rows: 49152 + 66 extra tokens". */
+function vocabularyRows(config: NanoVLMConfig): string {
+  const extras = Object.keys(config.vlm_extra_tokens ?? {}).length;
+  const rows = `${config.lm_vocab_size} vocabulary rows`;
+  return extras === 0
+    ? `${rows}, the base vocabulary alone: ${config.generation} has no extra tokens`
+    : `${rows}: ${config.lm_vocab_size - extras} + ${extras} extra token${extras === 1 ? "" : "s"}`;
+}
+
 /**
  * When `shapes` fit a checkpoint of another generation than `config`'s, a sentence saying so;
  * otherwise `undefined`.
@@ -46,8 +55,11 @@ export function describeGenerationMismatch(
 ): string | undefined {
   for (const target of GENERATIONS) {
     if (target === config.generation) continue;
-    if (tensorSetMatches(asGeneration(config, target), shapes)) {
-      return `the tensors are those of a ${target} checkpoint (vocabulary rows for the ${target} extra tokens) but config.json is a ${config.generation} config`;
+    const other = asGeneration(config, target);
+    if (tensorSetMatches(other, shapes)) {
+      return `the tensors are those of a ${target} checkpoint (${
+        vocabularyRows(other)
+      }) but config.json is a ${config.generation} config`;
     }
   }
   for (const [name, preset] of Object.entries(PRESETS)) {

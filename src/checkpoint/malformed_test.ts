@@ -160,7 +160,19 @@ Deno.test("malformed: v0.1 tensors with a v0.2 config.json", async () => {
     await assertRejects(
       () => openCheckpoint(ckpt),
       CheckpointError,
-      /the tensors are those of a v0\.1 checkpoint .* but config\.json is a v0\.2 config .*\n {2}- tensor decoder\.head\.weight has shape \[256, 64\], config expects \[257, 64\]/s,
+      /the tensors are those of a v0\.1 checkpoint \(256 vocabulary rows, the base vocabulary alone: v0\.1 has no extra tokens\) but config\.json is a v0\.2 config .*\n {2}- tensor decoder\.head\.weight has shape \[256, 64\], config expects \[257, 64\]/s,
+    );
+  });
+});
+
+Deno.test("malformed: v0.2 tensors with a v0.1 config.json name v0.2's one extra token", async () => {
+  await withTempDir(async (dir) => {
+    const ckpt = await tinyCheckpoint(dir, "tiny-v0.2");
+    await Deno.writeTextFile(`${ckpt}/config.json`, configToJson(presetConfig("tiny-v0.1")));
+    await assertRejects(
+      () => openCheckpoint(ckpt),
+      CheckpointError,
+      /the tensors are those of a v0\.2 checkpoint \(257 vocabulary rows: 256 \+ 1 extra token\) but config\.json is a v0\.1 config/,
     );
   });
 });

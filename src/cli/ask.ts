@@ -16,6 +16,9 @@ import {
   MODEL_HELP,
   MODEL_OPTIONS,
   noPositionals,
+  PROMPT_HELP,
+  PROMPT_OPTIONS,
+  promptOptionsFromArgs,
   requireImages,
   withModelFromArgs,
 } from "./model_options.ts";
@@ -42,18 +45,24 @@ ${MODEL_HELP}
 
 ${GENERATION_HELP}
 
+${PROMPT_HELP}
+
 example:
   deno task nanovlm ask --model checkpoints/nanoVLM-222M --tokenizer cosmo2/ --image cat.jpg \\
     --question "What colour is the cat?" --max-new-tokens 10 --json`,
   async run(args) {
     const parsed = parseCommandArgs(NAME, args, {
       ...MODEL_OPTIONS,
+      ...PROMPT_OPTIONS,
       ...GENERATION_OPTIONS,
       ...IMAGE_OPTION,
       question: { type: "string" },
     });
     noPositionals(NAME, parsed);
-    const generation = generationOptionsFromArgs(parsed);
+    const generation = {
+      ...generationOptionsFromArgs(parsed),
+      prepare: promptOptionsFromArgs(parsed),
+    };
     const images = requireImages(NAME, parsed);
     const question = stringOption(parsed, "question");
     if (question === undefined) {

@@ -15,6 +15,9 @@ import {
   MODEL_HELP,
   MODEL_OPTIONS,
   noPositionals,
+  PROMPT_HELP,
+  PROMPT_OPTIONS,
+  promptOptionsFromArgs,
   requireImages,
   withModelFromArgs,
 } from "./model_options.ts";
@@ -40,17 +43,23 @@ ${MODEL_HELP}
 
 ${GENERATION_HELP}
 
+${PROMPT_HELP}
+
 example:
   deno task nanovlm caption --model checkpoints/nanoVLM-222M --tokenizer cosmo2/ --image cat.jpg`,
   async run(args) {
     const parsed = parseCommandArgs(NAME, args, {
       ...MODEL_OPTIONS,
+      ...PROMPT_OPTIONS,
       ...GENERATION_OPTIONS,
       ...IMAGE_OPTION,
       prompt: { type: "string" },
     });
     noPositionals(NAME, parsed);
-    const generation = generationOptionsFromArgs(parsed);
+    const generation = {
+      ...generationOptionsFromArgs(parsed),
+      prepare: promptOptionsFromArgs(parsed),
+    };
     const images = requireImages(NAME, parsed);
     await withModelFromArgs(NAME, parsed, (model) =>
       printGeneration(

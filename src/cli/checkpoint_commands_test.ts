@@ -4,12 +4,10 @@ import {
   assertEquals,
   assertRejects,
   fixturePath,
-  fixturesPresent,
   fixtureTest,
   REFERENCE_FIXTURES,
   withTempDir,
 } from "../testing/mod.ts";
-import { demoCommand } from "./demo.ts";
 import { infoCommand } from "./info.ts";
 import { synthCommand } from "./synth.ts";
 
@@ -104,14 +102,4 @@ Deno.test("cli synth: refuses a non-empty folder without --force, bad options ar
     );
     assertEquals(code, 0);
   });
-});
-
-Deno.test("cli demo: synthesizes, describes, captions a photo, checks parity when it can", async () => {
-  const { code, out } = await captured(() => demoCommand.run([]));
-  assertEquals(code, 0);
-  assert(out.includes("generation   current"), out);
-  assert(out.includes("parameters   239,872"), out);
-  // Twelve generated ids, as asked.
-  assertEquals(out.match(/tokens ((\d+ ?)+)/)![1].trim().split(" ").length, 12, out);
-  assert(fixturesPresent() ? /parity .* PASS/.test(out) : out.includes("parity skipped"), out);
 });

@@ -10,10 +10,16 @@ import type { Command } from "./command.ts";
 
 const HELP = `usage: deno task nanovlm dataset check <dir> [--json]
 
-Validates a manifest dataset (metrics.md §5): dataset.json, every line of manifest.jsonl (errors
-name the line and field), that every image exists inside the folder (all missing ones are listed
-at once), the SHA-256 of every image listed in images.sha256, and, for ShapesBench, that every
-answer and caption follows from the scene graph. Prints items per task and split.
+Validates a manifest dataset folder and prints its items per task and split. The folder holds:
+  dataset.json     {"name", "version", "tasks": [...], "license", "source"}
+  manifest.jsonl   one item per line: {"id", "task", "image": "images/...", "image_id", ...} with,
+                   per task: caption {"references"}, vqa {"question_id", "question", "answers"},
+                   mcq {"question", "options": {"A": ...}, "answer"}, retrieval {"captions"}
+  images/          the pictures (paths may not leave the folder)
+  images.sha256    optional, in sha256sum format
+Checks every line of manifest.jsonl (errors name the line and field), that every image exists
+(all missing ones are listed at once), the SHA-256 of every image listed in images.sha256, and,
+for ShapesBench, that every answer and caption follows from the scene graph.
 
 options:
   --json    print the summary as JSON

@@ -1,128 +1,148 @@
 /**
- * `nanovlm demo`: the first thing to run. On the embedded default it shows the whole chain without
- * any download: a small checkpoint synthesized in the exact nanoVLM layout and described; ONNX
- * graphs built from it; a bundled photograph captioned end to end (random weights, so the text is
- * noise — the point is the path); and, when the reference fixtures are beside the repository,
- * parity with the original PyTorch code.
+ * `nanovlm demo`: the main job in one command, without any download. On the embedded default
+ * model it runs the `demo` suite (a few ShapesBench and photo items of every kind) over fp32 and
+ * fp16 on the CPU with the eval harness, writes the report (quality beside latency, per-category
+ * bars, drift, a gallery, one attention heat map) under `reports/demo/`, prints where it is, and,
+ * when the reference
+ * fixtures are beside the repository, checks parity with the original PyTorch code.
  *
  * @module
  */
+import { writeReport } from "../../evals/report/mod.ts";
 import {
-  checkpointInfo,
-  openCheckpoint,
-  presetConfig,
-  synthesizeCheckpoint,
-} from "../checkpoint/mod.ts";
+  DEFAULT_MODEL,
+  defaultModel,
+  defaultProgress,
+  loadSuite,
+  parseCells,
+  runEval,
+  silentProgress,
+} from "../../evals/harness/mod.ts";
+import { openCheckpoint, writeAtomically } from "../checkpoint/mod.ts";
 import { FIXTURES_DIR, openFixture, runParity } from "../parity/mod.ts";
-import { byteLevelTokenizerFiles, NanoVLM } from "../pipeline/mod.ts";
-import { NanoVLMRuntime } from "../runtime/mod.ts";
-import { parseCommandArgs, stringOption } from "./args.ts";
+import { defaultCacheDir, NanoVLMRuntime } from "../runtime/mod.ts";
+import { flag, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
-import { formatInfo } from "./info.ts";
+import { attentionFigure, firstQuestion } from "./demo_attention.ts";
+import { formatEvalSummary } from "./eval_output.ts";
 
-/** The bundled photograph the demo captions. */
-export const DEMO_IMAGE: string = decodeURIComponent(
-  new URL("../../data/photos/images/chelsea.jpg", import.meta.url).pathname,
+/** Where the demo writes its eval output and report. */
+export const DEMO_OUT: string = decodeURIComponent(
+  new URL("../../reports/demo", import.meta.url).pathname,
 );
 
-async function exists(path: string): Promise<boolean> {
+/** What the demo says about its model, first thing. */
+export const DEMO_MODEL_NOTE = `The model is ${DEFAULT_MODEL.description}. ` +
+  "What the demo shows is the path, and how fp16 changes the outputs and the speed.";
+
+async function parityLine(cacheDir: string): Promise<{ line: string; pass: boolean }> {
+  const fixtureDir = `${FIXTURES_DIR}/reference/head-tiny`;
+  if (!(await Deno.stat(fixtureDir).then(() => true, () => false))) {
+    return { line: `parity skipped: no reference fixtures at ${FIXTURES_DIR}`, pass: true };
+  }
+  const fixture = await openFixture(fixtureDir);
+  const runtime = await NanoVLMRuntime.load(await openCheckpoint(`${fixtureDir}/checkpoint`), {
+    flavour: "inspect",
+    cacheDir,
+  });
   try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
+    const report = await runParity(fixture, runtime, "fp32");
+    const worst = report.stages.reduce((a, b) => (b.rel > a.rel ? b : a), report.stages[0]);
+    const greedy = report.greedy.single.pass && report.greedy.batch.pass;
+    return {
+      line: `parity with the original PyTorch code on head-tiny: ${
+        report.pass ? "PASS" : "FAIL"
+      } (${report.stages.length} stages, worst ${worst.name} at ${
+        worst.rel.toExponential(1)
+      } relative; greedy ids ${greedy ? "identical" : "DIFFERENT"})`,
+      pass: report.pass,
+    };
+  } finally {
+    await runtime.release();
   }
 }
 
 /** The `demo` command. */
 export const demoCommand: Command = {
   name: "demo",
-  summary: "synthesize a checkpoint, build its graphs, caption a photo, check parity",
-  help: `usage: deno task demo [--preset <name>]
+  summary: "the main job on the bundled model: eval fp32 vs fp16 on CPU, write the report",
+  help: `usage: deno task demo [options]
 
-Runs the whole chain on the embedded default, with no download:
-  1. writes a random-init checkpoint (default preset tiny-current) in the original layout and
-     describes it as \`nanovlm info\` does;
-  2. builds its ONNX graphs and captions a bundled photograph (data/photos) with the byte-level
-     stand-in tokenizer — random weights, so the words are noise;
-  3. when ../shared/fixtures is present, checks parity with the original PyTorch code on the
-     reference fixture of the same generation.
+Runs the whole job on the embedded default model, with no download:
+  1. the \`demo\` suite (evals/suites/demo.json: a few ShapesBench and photo items of every task
+     kind) over fp32 and fp16 on the CPU, with the eval harness (records, quality with 95%
+     intervals, latency, paired comparison);
+  2. the report: reports/demo/report.html (self-contained), report.md and figures/*.png, with
+     the attention of one ShapesBench answer painted over its picture;
+  3. when ../shared/fixtures is present, parity with the original PyTorch code.
+The model is ${DEFAULT_MODEL.description}.
 
 options:
-  --preset <name>  the shape to synthesize (see \`nanovlm synth --help\`; default tiny-current)
-  --debug          show stack traces on errors
-  -h, --help       show this help`,
+  --out <dir>     where the eval output and the report go (default reports/demo; replaced)
+  --limit <n>     at most n items per task (default: the suite's)
+  --cache-dir <d> graphs and converted weights (default $NANOVLM_CACHE or ~/.cache/nanovlm-lab)
+  --quiet         no progress output
+  --debug         show stack traces on errors
+  -h, --help      show this help`,
   async run(args) {
-    const parsed = parseCommandArgs("demo", args, { preset: { type: "string" } });
-    const preset = stringOption(parsed, "preset") ?? "tiny-current";
-    const config = presetConfig(preset);
-    const dir = await Deno.makeTempDir({ prefix: "nanovlm-demo-" });
-    try {
-      const out = `${dir}/checkpoint`;
-      const synth = await synthesizeCheckpoint(config, out, { seed: 0 });
-      console.log(`1. synthesized preset ${preset} (${synth.tensors} tensors)\n`);
-      const ckpt = await openCheckpoint(out);
-      console.log(formatInfo(checkpointInfo(ckpt)));
-
-      const start = performance.now();
-      const model = await NanoVLM.load(out, {
-        tokenizer: byteLevelTokenizerFiles(),
-        cacheDir: `${dir}/cache`,
+    const parsed = parseCommandArgs("demo", args, {
+      out: { type: "string" },
+      limit: { type: "string" },
+      "cache-dir": { type: "string" },
+      quiet: { type: "boolean" },
+    });
+    const out = stringOption(parsed, "out") ?? DEMO_OUT;
+    const limit = integerOption(parsed, "limit", { min: 1 });
+    const cacheDir = stringOption(parsed, "cache-dir") ?? defaultCacheDir();
+    console.log(`nanovlm demo\n\n${DEMO_MODEL_NOTE}\n`);
+    const { model, tokenizer } = await defaultModel(cacheDir);
+    const suite = await loadSuite("demo");
+    const cells = parseCells(["fp32,fp16"], ["cpu"]);
+    console.log(
+      `1. eval: suite ${suite.name} (${suite.tasks.map((t) => t.name).join(", ")}) on ${
+        cells.map((c) => c.name).join(" and ")
+      }`,
+    );
+    const start = performance.now();
+    // Built beside `out` and renamed into place: no half-written report after an error or Ctrl-C.
+    const figures = await writeAtomically(out, async (temp) => {
+      const details = await runEval({
+        suite,
+        model,
+        tokenizer,
+        cells,
+        out: temp,
+        limit,
+        cacheDir,
+        // Responses are not cached: the demo measures the model's latency every time.
+        useCache: false,
+        labels: {
+          model: `default model (${DEFAULT_MODEL.preset}, random init)`,
+          tokenizer: "byte-level",
+        },
+        progress: flag(parsed, "quiet") ? silentProgress : defaultProgress(),
       });
-      const loaded = performance.now();
-      try {
-        const [result] = await model.generate([{ images: [DEMO_IMAGE], text: "What is this?" }], {
-          maxNewTokens: 12,
-        });
-        console.log(
-          `\n2. graphs built and loaded in ${(loaded - start).toFixed(0)} ms; captioned ${
-            DEMO_IMAGE.split("/").slice(-3).join("/")
-          } in ${(performance.now() - loaded).toFixed(0)} ms`,
-        );
-        console.log(`   tokens ${result.tokens.join(" ")}`);
-        console.log(`   text   ${JSON.stringify(result.text)} (random weights: noise by design)`);
-      } finally {
-        await model.release();
-      }
-
-      const fixtureName = {
-        "v0.1": "v0.1-tiny",
-        "v0.2": "v0.2-tiny",
-        "current": "head-tiny",
-      }[ckpt.config.generation];
-      const fixtureDir = `${FIXTURES_DIR}/reference/${fixtureName}`;
-      if (await exists(fixtureDir)) {
-        const fixture = await openFixture(fixtureDir);
-        const runtime = await NanoVLMRuntime.load(
-          await openCheckpoint(`${fixtureDir}/checkpoint`),
-          {
-            flavour: "inspect",
-            cacheDir: `${dir}/cache`,
-          },
-        );
-        try {
-          const report = await runParity(fixture, runtime, "fp32");
-          const worst = report.stages.reduce((a, b) => (b.rel > a.rel ? b : a), report.stages[0]);
-          console.log(
-            `\n3. parity with the original PyTorch code on ${fixtureName}: ${
-              report.pass ? "PASS" : "FAIL"
-            } — ${report.stages.length} stages, worst ${worst.name} at ${
-              worst.rel.toExponential(1)
-            } relative; greedy ids ${
-              report.greedy.single.pass && report.greedy.batch.pass ? "identical" : "DIFFERENT"
-            }`,
-          );
-          console.log(`   (full table: deno task nanovlm parity ${fixtureDir})`);
-          if (!report.pass) return 1;
-        } finally {
-          await runtime.release();
-        }
-      } else {
-        console.log(`\n3. parity skipped: no reference fixtures at ${FIXTURES_DIR}`);
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-    return 0;
+      console.log(`\n${formatEvalSummary(details.summary)}`);
+      const shapes = suite.tasks.find((t) => t.kind === "vqa")!.dataset;
+      const attention = await attentionFigure(
+        model,
+        tokenizer,
+        cacheDir,
+        firstQuestion(shapes.items, shapes.dir),
+      );
+      const files = await writeReport(temp, {
+        title: "nanovlm demo: fp32 vs fp16 on the CPU",
+        notes: [DEMO_MODEL_NOTE],
+        sections: [{ heading: "Attention", figures: [attention] }],
+      });
+      return files.figures.length;
+    });
+    console.log(
+      `\n2. report (${((performance.now() - start) / 1000).toFixed(1)} s for eval + report):\n` +
+        `   ${out}/report.html\n   ${out}/report.md, ${figures} PNG figures in ${out}/figures/`,
+    );
+    const parity = await parityLine(cacheDir);
+    console.log(`\n3. ${parity.line}`);
+    return parity.pass ? 0 : 1;
   },
 };

@@ -55,6 +55,15 @@ fixtureTest("embed: image and text together, neither, or a source the flavour la
       /fast flavour does not expose/,
     );
     assert((error as InputError).hint?.includes("--flavour inspect"));
+    assert((error as InputError).hint?.includes('source "projector"'), "images may use projector");
+    // A text has only the decoder source: its hint must not send the user to "projector".
+    const textError = await assertRejects(
+      () => runCaptured(embedCommand, [...args, "--text", "a red circle"]),
+      InputError,
+      /fast flavour does not expose/,
+    );
+    assert((textError as InputError).hint?.includes("--flavour inspect"));
+    assert(!(textError as InputError).hint?.includes("projector"), (textError as InputError).hint);
     await assertRejects(
       () => runCaptured(embedCommand, [...args, ...image, "--pool", "max"]),
       InputError,

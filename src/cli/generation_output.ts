@@ -4,7 +4,13 @@
  *
  * @module
  */
-import type { GenerationOptions, GenerationResult, NanoVLM, Request } from "../pipeline/mod.ts";
+import type {
+  GenerationOptions,
+  GenerationResult,
+  NanoVLM,
+  PrepareOptions,
+  Request,
+} from "../pipeline/mod.ts";
 
 /** Where streamed text goes; tests replace it to watch streaming. */
 export const terminal = {
@@ -34,7 +40,7 @@ export function generationJson(result: GenerationResult): Record<string, unknown
 export async function printGeneration(
   model: NanoVLM,
   request: Request,
-  options: GenerationOptions,
+  options: GenerationOptions & { prepare?: PrepareOptions },
   json: boolean,
 ): Promise<void> {
   if (!json && (options.numBeams ?? 1) === 1 && terminal.isTerminal()) {

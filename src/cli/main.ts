@@ -24,6 +24,27 @@ export function mainHelp(commands: readonly Command[] = COMMANDS): string {
   ].join("\n");
 }
 
+/**
+ * The help of a command group (`score`, `dataset`, `cache`, ...): its subcommands with their
+ * summaries, or `undefined` when `word` starts no multi-word command.
+ */
+export function groupHelp(
+  word: string,
+  commands: readonly Command[] = COMMANDS,
+): string | undefined {
+  const members = commands.filter((c) => c.name.startsWith(`${word} `));
+  if (members.length === 0) return undefined;
+  const width = Math.max(...members.map((c) => c.name.length));
+  return [
+    `usage: deno task nanovlm ${word} <subcommand> [options]`,
+    "",
+    "subcommands:",
+    ...members.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    `Each takes --help, e.g. deno task nanovlm ${members[0].name} --help`,
+  ].join("\n");
+}
+
 /** Finds the command named by the leading words of `args` (longest match wins). */
 export function findCommand(
   args: string[],
@@ -47,6 +68,20 @@ export async function runCli(args: string[]): Promise<number> {
     return args.length === 0 ? 2 : 0;
   }
   const found = findCommand(args);
+  const group = found ? undefined : groupHelp(args[0]);
+  if (group) {
+    const asked = args.slice(1).some((a) => a === "--help" || a === "-h" || a === "help");
+    if (asked) {
+      console.log(group);
+      return 0;
+    }
+    console.error(
+      `error: "${args[0]}" needs a subcommand` +
+        (args[1] ? `, and "${args[1]}" is not one` : ""),
+    );
+    console.error(group);
+    return 2;
+  }
   if (!found) {
     console.error(`error: unknown command "${args[0]}"`);
     console.error("  fix: run `deno task nanovlm --help` for the list of commands");

@@ -5,13 +5,15 @@
  * @module
  */
 import { InputError } from "../errors.ts";
-import type { Flavour, Precision } from "../model/mod.ts";
+import type { Flavour } from "../model/mod.ts";
 import {
   type GenerationOptions,
   type LoadOptions,
   NanoVLM,
+  type PrepareOptions,
   resolveSamplingOptions,
 } from "../pipeline/mod.ts";
+import { parsePrecision } from "../model/mod.ts";
 import type { Provider } from "../runtime/mod.ts";
 import {
   choiceOption,
@@ -40,7 +42,9 @@ export const MODEL_HELP = `model options:
   --model <dir>              checkpoint folder (config.json + model.safetensors); required
   --tokenizer <path>         tokenizer.json, or a folder holding one; required (checkpoints do
                              not include it)
-  --precision fp32|fp16      compute precision (default fp32)
+  --precision <p>            compute precision: fp32 (default) or fp16 for every module, or a
+                             per-module mix such as vision=fp16,decoder=fp32 (modules vision,
+                             projector, decoder; the ones not named stay fp32)
   --device cpu|cuda|auto     execution provider (default cpu; auto picks cuda when installed)
   --flavour fast|inspect     graph flavour (default fast; inspect exposes internal outputs)
   --threads <n>              onnxruntime intra-op threads
@@ -92,7 +96,8 @@ export function modelOptionsFromArgs(
   command: string,
   parsed: ParsedArgs,
 ): { dir: string; options: LoadOptions } {
-  const precision = choiceOption<Precision>(parsed, "precision", ["fp32", "fp16"]);
+  const precisionText = stringOption(parsed, "precision");
+  const precision = precisionText === undefined ? undefined : parsePrecision(precisionText);
   const provider = choiceOption<Provider>(parsed, "device", ["cpu", "cuda", "auto"]);
   const flavour = choiceOption<Flavour>(parsed, "flavour", ["fast", "inspect"]);
   const threads = integerOption(parsed, "threads", { min: 1 });
@@ -134,6 +139,30 @@ export async function withModelFromArgs<T>(
   } finally {
     await model.release();
   }
+}
+
+/** The prompt-length options of the generation commands. */
+export const PROMPT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  truncate: { type: "string" },
+  "max-length": { type: "string" },
+};
+
+/** Help lines for {@link PROMPT_OPTIONS}. */
+export const PROMPT_HELP = `prompt options:
+  --max-length <n>           most positions a prompt may take, image tokens included (default:
+                             the model's lm_max_position_embeddings)
+  --truncate left|right|error  a longer prompt loses text tokens from the left (default; keeps
+                             the end, with a warning saying how many were cut) or the right, or is
+                             refused (error); image tokens are never cut`;
+
+/** Reads the prompt-length options as the library's prepare options. */
+export function promptOptionsFromArgs(parsed: ParsedArgs): PrepareOptions {
+  const truncationSide = choiceOption(parsed, "truncate", ["left", "right", "error"] as const);
+  const maxLength = integerOption(parsed, "max-length", { min: 1 });
+  return {
+    ...(truncationSide ? { truncationSide } : {}),
+    ...(maxLength ? { maxLength } : {}),
+  };
 }
 
 /** Reads `--top-p`, which must lie in (0, 1]. */

@@ -41,7 +41,8 @@ task options:
 
 ${MODEL_HELP}
   (--json prints {"by", "scores": [[...]] (images x texts), "imageToText": [[text indices]],
-   "textToImage": [[image indices]]})
+   "textToImage": [[image indices]], "captionsPerImage"}: texts taken to be given in image order,
+   k = texts / images each, so the output feeds \`score retrieval --scores -\` as it is)
 
 example:
   deno task nanovlm retrieve --model ckpt --tokenizer tok/ --image a.jpg --image b.jpg \\
@@ -73,7 +74,15 @@ example:
       }));
     if (flag(parsed, "json")) {
       const { scores, imageToText, textToImage } = result;
-      console.log(JSON.stringify({ by, scores, imageToText, textToImage }, null, 2));
+      // Texts given in image order, k per image, make a matrix `score retrieval` reads as it is.
+      const perImage = texts.length % images.length === 0
+        ? texts.length / images.length
+        : undefined;
+      console.log(JSON.stringify(
+        { by, scores, imageToText, textToImage, captionsPerImage: perImage },
+        null,
+        2,
+      ));
       return 0;
     }
     const header = ["image \\ text", ...texts.map((_, j) => `T${j + 1}`)];

@@ -8,7 +8,7 @@ import { InputError } from "../errors.ts";
 import { CAPTION_METRICS, scoreCaptions } from "../../evals/metrics/mod.ts";
 import { choiceOption, flag, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
-import { pairPredictions, readCaptionReferences, readCocoResults } from "./score_inputs.ts";
+import { pairPredictions, readCaptionPredictions, readCaptionReferences } from "./score_inputs.ts";
 import {
   BOOTSTRAP_HELP,
   BOOTSTRAP_OPTIONS,
@@ -32,9 +32,10 @@ CIDEr-D (0-10 scale; document frequencies from the references of the scored imag
 
 options:
   --refs <path>        COCO captions annotations JSON ({"annotations": [{image_id, caption}]}),
-                       or a dataset folder / manifest.jsonl (lines with image_id or id, and
-                       references or captions)
-  --preds <path>       COCO results JSON: [{"image_id": ..., "caption": "..."}], one per image
+                       or a dataset folder (or its manifest.jsonl): its caption items
+  --preds <path>       COCO results JSON: [{"image_id": ..., "caption": "..."}], one per image;
+                       or, with a dataset as --refs, per-item predictions as JSONL
+                       ({"id": "<item id>", "prediction": "..."} lines, e.g. eval records)
   --tokenize ptb|none  ptb (default): PTB-style tokenization like pycocoevalcap's Java
                        PTBTokenizer; none: text is already tokenized (scored as given)
   --subset             score only the images that have predictions (CIDEr-D then differs from
@@ -44,7 +45,7 @@ ${BOOTSTRAP_HELP}
 
 examples:
   deno task nanovlm score captions --refs captions_val2014.json --preds results.json
-  deno task nanovlm score captions --refs data/shapes --preds preds.json --json`,
+  deno task nanovlm score captions --refs data/shapesbench --preds records.jsonl --json`,
   async run(args: string[]): Promise<number> {
     const parsed = parseCommandArgs(NAME, args, {
       refs: { type: "string" },
@@ -61,9 +62,10 @@ examples:
     }
     const tokenize = choiceOption(parsed, "tokenize", ["ptb", "none"] as const) ?? "ptb";
     const bootstrap = bootstrapFromArgs(parsed);
+    const { refs, dataset } = await readCaptionReferences(refsPath);
     const pairs = pairPredictions(
-      await readCaptionReferences(refsPath),
-      await readCocoResults(predsPath),
+      refs,
+      await readCaptionPredictions(predsPath, dataset),
       {
         what: "image",
         referencesFile: refsPath,

@@ -116,7 +116,7 @@ Deno.test("score captions: errors name the file, the item and the field", async 
     await assertRejects(
       run(["--refs", refs, "--preds", bad]),
       InputError,
-      /bad\.json: \[1\]: field "caption"/,
+      /bad\.json: \[1\]\.caption must be a string/,
     );
     const extra = await writeJson(dir, "extra.json", [...PREDS, { image_id: 3, caption: "x" }]);
     await assertRejects(

@@ -1,222 +1,209 @@
 /**
- * Readers for the standard evaluation files taken by the `score` commands (COCO captions
- * annotations and results, VQA v2 annotations and results, a retrieval score matrix, and a
- * minimal reader of the dataset manifest's `manifest.jsonl`). Every problem is an
- * {@link InputError} naming the file, the item and the field.
+ * What the `score` commands read, in every form a user has it: the official files (COCO captions
+ * annotations and results, VQA v2 annotations and results), a dataset folder in the manifest format
+ * (or its `manifest.jsonl`) with per-item predictions (`{"id", "prediction"}` JSONL, as the eval
+ * harness's records and `--json` task outputs give them), and a retrieval score matrix (from a file
+ * or `-` for standard input, such as `retrieve --json`). The format readers themselves live in
+ * `evals/datasets/`; this module only chooses between them and keys everything by string id.
  *
  * @module
  */
+import {
+  cocoCaptionAnnotations,
+  type Dataset,
+  loadDataset,
+  type ManifestItem,
+  parseCocoCaptionResults,
+  parsePredictions,
+  parseVqaResults,
+  readJsonFile,
+  type TaskKind,
+  toCocoCaptionResults,
+  toVqaResults,
+  vqaAnnotations,
+} from "../../evals/datasets/mod.ts";
 import { InputError } from "../errors.ts";
 import { FILE_SIZE_LIMITS, readBoundedText } from "../files/mod.ts";
-import { loadDataset } from "../../evals/datasets/mod.ts";
 
-type Json = unknown;
-
-/** Reads and parses a JSON file. */
-export async function readJsonFile(path: string, what: string): Promise<Json> {
-  const text = await readBoundedText(path, {
-    maxBytes: FILE_SIZE_LIMITS.manifest,
-    what: `${what} file`,
-  });
+/** A dataset folder, or its `manifest.jsonl`: the folder to load; `undefined` for other files. */
+async function datasetFolder(path: string): Promise<string | undefined> {
+  if (path.endsWith("manifest.jsonl")) return path.slice(0, -"manifest.jsonl".length) || ".";
   try {
-    return JSON.parse(text);
-  } catch (error) {
+    return (await Deno.stat(path)).isDirectory ? path : undefined;
+  } catch {
+    return undefined; // the file reader reports a missing path
+  }
+}
+
+/** References keyed by string id, and the dataset they came from (when one was given). */
+export interface References<R> {
+  /** References by image id (captions) or question id (VQA). */
+  refs: Map<string, R>;
+  /** The dataset, when the references came from a dataset folder. */
+  dataset?: Dataset;
+}
+
+function itemsOf<T extends ManifestItem>(dataset: Dataset, task: T["task"], path: string): T[] {
+  const items = dataset.items.filter((item): item is T => item.task === task);
+  if (items.length === 0) {
     throw new InputError(
-      `${what} file ${path} is not valid JSON: ${(error as Error).message}`,
-      "give a JSON file",
+      `${path} holds no ${task} items`,
+      `score a dataset whose manifest has "task": "${task}" lines`,
     );
   }
+  return items;
 }
 
-/** Where a value sits, for error messages: file and item. */
-interface Place {
-  file: string;
-  item: string;
-}
-
-function fail(place: Place, field: string, problem: string, hint: string): never {
-  throw new InputError(`${place.file}: ${place.item}: field "${field}" ${problem}`, hint);
-}
-
-function objectAt(value: Json, place: Place): Record<string, Json> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InputError(`${place.file}: ${place.item} is not a JSON object`, "fix the file");
+/** Reference captions by image id, from COCO annotations or a dataset folder. */
+export async function readCaptionReferences(path: string): Promise<References<string[]>> {
+  const folder = await datasetFolder(path);
+  if (folder === undefined) {
+    const captions = cocoCaptionAnnotations(await readJsonFile(path, "COCO captions"), path);
+    return { refs: new Map([...captions].map(([id, c]) => [String(id), c.texts])) };
   }
-  return value as Record<string, Json>;
-}
-
-function arrayField(object: Record<string, Json>, field: string, place: Place): Json[] {
-  const value = object[field];
-  if (!Array.isArray(value)) fail(place, field, "is missing or not an array", "fix the file");
-  return value;
-}
-
-function stringField(object: Record<string, Json>, field: string, place: Place): string {
-  const value = object[field];
-  if (typeof value !== "string") fail(place, field, "is missing or not a string", "fix the file");
-  return value;
-}
-
-function idField(object: Record<string, Json>, field: string, place: Place): string {
-  const value = object[field];
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  if (typeof value === "string" && value !== "") return value;
-  return fail(place, field, "is missing or not a number/string id", "fix the file");
-}
-
-/** Reference captions by image id (string), in first-seen order. */
-export type CaptionReferences = Map<string, string[]>;
-
-/** Reads COCO captions annotations (`{"annotations": [{image_id, caption}]}`). */
-export async function readCocoCaptions(path: string): Promise<CaptionReferences> {
-  const root = objectAt(await readJsonFile(path, "references"), { file: path, item: "top level" });
-  const refs: CaptionReferences = new Map();
-  arrayField(root, "annotations", { file: path, item: "top level" }).forEach((entry, i) => {
-    const place = { file: path, item: `annotations[${i}]` };
-    const annotation = objectAt(entry, place);
-    const id = idField(annotation, "image_id", place);
-    const captions = refs.get(id) ?? [];
-    captions.push(stringField(annotation, "caption", place));
-    refs.set(id, captions);
-  });
-  return refs;
-}
-
-/** Reads the caption items of a dataset folder (metrics.md §5) as references by image id. */
-export async function readManifestCaptions(dir: string): Promise<CaptionReferences> {
-  const dataset = await loadDataset(dir, { checkImages: false });
-  const refs: CaptionReferences = new Map();
-  for (const item of dataset.items) {
-    if (item.task !== "caption") continue;
+  const dataset = await loadDataset(folder, { checkImages: false });
+  const refs = new Map<string, string[]>();
+  for (
+    const item of itemsOf<Extract<ManifestItem, { task: "caption" }>>(dataset, "caption", path)
+  ) {
     const id = String(item.image_id);
     if (refs.has(id)) {
       throw new InputError(
-        `${dir}/manifest.jsonl: item ${item.id} repeats the captions of image ${id}`,
+        `${folder}/manifest.jsonl: item ${item.id} repeats the captions of image ${id}`,
         "give each image one caption item",
       );
     }
     refs.set(id, item.references);
   }
-  return refs;
+  return { refs, dataset };
 }
 
-/** Reads caption references from a COCO annotations file or a dataset folder. */
-export async function readCaptionReferences(path: string): Promise<CaptionReferences> {
-  let isDirectory = false;
-  try {
-    isDirectory = (await Deno.stat(path)).isDirectory;
-  } catch {
-    // readJsonFile reports the missing file
-  }
-  return isDirectory ? readManifestCaptions(path) : readCocoCaptions(path);
-}
-
-/** Reads COCO caption results (`[{image_id, caption}]`): one caption per image. */
-export async function readCocoResults(path: string): Promise<Map<string, string>> {
-  const root = await readJsonFile(path, "predictions");
-  if (!Array.isArray(root)) {
-    throw new InputError(
-      `${path}: predictions must be a JSON array of {image_id, caption}`,
-      "use the COCO results format",
-    );
-  }
-  const predictions = new Map<string, string>();
-  root.forEach((entry, i) => {
-    const place = { file: path, item: `[${i}]` };
-    const result = objectAt(entry, place);
-    const id = idField(result, "image_id", place);
-    if (predictions.has(id)) {
-      fail(place, "image_id", `repeats image ${id}`, "give one caption per image");
-    }
-    predictions.set(id, stringField(result, "caption", place));
-  });
-  return predictions;
-}
-
-/** A VQA v2 question's reference answers and answer type. */
+/** A VQA question's reference answers and answer type. */
 export interface VqaReference {
+  /** The human answers. */
   answers: string[];
+  /** `yes/no`, `number` or `other`, where known. */
   answerType?: string;
 }
 
-/** Reads VQA v2 annotations (`{"annotations": [{question_id, answers: [{answer}|string], answer_type}]}`). */
-export async function readVqaAnnotations(path: string): Promise<Map<string, VqaReference>> {
-  const root = objectAt(await readJsonFile(path, "annotations"), { file: path, item: "top level" });
-  const references = new Map<string, VqaReference>();
-  arrayField(root, "annotations", { file: path, item: "top level" }).forEach((entry, i) => {
-    const place = { file: path, item: `annotations[${i}]` };
-    const annotation = objectAt(entry, place);
-    const id = idField(annotation, "question_id", place);
-    const answers = arrayField(annotation, "answers", place).map((answer, k) => {
-      if (typeof answer === "string") return answer;
-      return stringField(
-        objectAt(answer, { ...place, item: `${place.item}.answers[${k}]` }),
-        "answer",
-        {
-          ...place,
-          item: `${place.item}.answers[${k}]`,
-        },
-      );
-    });
-    if (answers.length === 0) fail(place, "answers", "is empty", "give the human answers");
-    if (references.has(id)) {
-      fail(place, "question_id", `repeats question ${id}`, "remove the duplicate");
-    }
-    const answerType = annotation.answer_type;
-    references.set(id, { answers, ...(typeof answerType === "string" ? { answerType } : {}) });
-  });
-  return references;
+/** Reference answers by question id, from VQA v2 annotations or a dataset folder. */
+export async function readVqaReferences(path: string): Promise<References<VqaReference>> {
+  const folder = await datasetFolder(path);
+  const withType = (answers: string[], type: unknown): VqaReference =>
+    typeof type === "string" ? { answers, answerType: type } : { answers };
+  if (folder === undefined) {
+    const annotations = vqaAnnotations(await readJsonFile(path, "VQA annotations"), path);
+    return {
+      refs: new Map(
+        [...annotations].map(([id, a]) => [String(id), withType(a.answers, a.value.answer_type)]),
+      ),
+    };
+  }
+  const dataset = await loadDataset(folder, { checkImages: false });
+  const refs = new Map<string, VqaReference>();
+  for (const item of itemsOf<Extract<ManifestItem, { task: "vqa" }>>(dataset, "vqa", path)) {
+    refs.set(String(item.question_id), withType(item.answers, item.answer_type));
+  }
+  return { refs, dataset };
 }
 
-/** Reads VQA results (`[{question_id, answer}]`). */
-export async function readVqaResults(path: string): Promise<Map<string, string>> {
-  const root = await readJsonFile(path, "predictions");
-  if (!Array.isArray(root)) {
+/**
+ * Per-item predictions of one task from a JSONL file keyed by manifest item id. Lines for items of
+ * other tasks are skipped (a records file holds every task); ids the dataset lacks are an error.
+ */
+export async function readItemPredictions(
+  path: string,
+  dataset: Dataset | undefined,
+  task: TaskKind,
+): Promise<{ id: string; prediction: string }[]> {
+  if (!dataset) {
     throw new InputError(
-      `${path}: predictions must be a JSON array of {question_id, answer}`,
-      "use the VQA results format",
+      `${path}: per-item predictions (JSONL keyed by manifest id) need the dataset they answer`,
+      "pass the dataset folder as the references, or give official results JSON",
     );
   }
-  const predictions = new Map<string, string>();
-  root.forEach((entry, i) => {
-    const place = { file: path, item: `[${i}]` };
-    const result = objectAt(entry, place);
-    const id = idField(result, "question_id", place);
-    if (predictions.has(id)) {
-      fail(place, "question_id", `repeats question ${id}`, "give one answer per question");
-    }
-    predictions.set(id, stringField(result, "answer", place));
+  const text = await readBoundedText(path, {
+    maxBytes: FILE_SIZE_LIMITS.manifest,
+    what: "predictions file",
   });
-  return predictions;
+  const taskOf = new Map(dataset.items.map((item) => [item.id, item.task]));
+  const predictions = parsePredictions(text, path);
+  const unknown = predictions.filter((p) => !taskOf.has(p.id)).map((p) => p.id);
+  if (unknown.length > 0) {
+    throw new InputError(
+      `${path}: ${unknown.length} prediction(s) for items not in ${dataset.dir} (first: ${
+        unknown.slice(0, 3).join(", ")
+      })`,
+      "score predictions against the dataset they were made on",
+    );
+  }
+  return predictions.filter((p) => taskOf.get(p.id) === task);
 }
 
-/** Reads a retrieval score file (`{"scores": [[image × caption]], "captionsPerImage": k}`). */
+/** Predicted captions by image id: COCO results JSON, or per-item JSONL against the dataset. */
+export async function readCaptionPredictions(
+  path: string,
+  dataset?: Dataset,
+): Promise<Map<string, string>> {
+  const results = path.endsWith(".jsonl")
+    ? toCocoCaptionResults(dataset!.items, await readItemPredictions(path, dataset, "caption"))
+    : parseCocoCaptionResults(await readJsonFile(path, "COCO results"), path);
+  return new Map(results.map((r) => [String(r.image_id), r.caption]));
+}
+
+/** Predicted answers by question id: VQA results JSON, or per-item JSONL against the dataset. */
+export async function readVqaPredictions(
+  path: string,
+  dataset?: Dataset,
+): Promise<Map<string, string>> {
+  const results = path.endsWith(".jsonl")
+    ? toVqaResults(dataset!.items, await readItemPredictions(path, dataset, "vqa"))
+    : parseVqaResults(await readJsonFile(path, "VQA results"), path);
+  return new Map(results.map((r) => [String(r.question_id), r.answer]));
+}
+
+/**
+ * Reads a retrieval score matrix: `{"scores": [[image × caption]], "captionsPerImage"?: k}`, which
+ * is also what `retrieve --json` prints (`-` reads standard input).
+ */
 export async function readRetrievalScores(
   path: string,
-): Promise<{ scores: number[][]; captionsPerImage: number }> {
-  const top = { file: path, item: "top level" };
-  const root = objectAt(await readJsonFile(path, "scores"), top);
-  const scores = arrayField(root, "scores", top).map((row, i) => {
-    if (!Array.isArray(row)) {
-      fail(top, `scores[${i}]`, "is not an array", "give an images × captions matrix");
+): Promise<{ scores: number[][]; captionsPerImage?: number }> {
+  const where = path === "-" ? "standard input" : path;
+  const root = await readJsonFile(path, "retrieval scores");
+  const matrix = (root as { scores?: unknown })?.scores;
+  if (!Array.isArray(matrix) || matrix.length === 0) {
+    throw new InputError(
+      `${where}: "scores" is missing or not a non-empty array`,
+      'give {"scores": [[...], ...]} with one row per image (retrieve --json prints it)',
+    );
+  }
+  const width = Array.isArray(matrix[0]) ? matrix[0].length : -1;
+  const scores = matrix.map((row, i) => {
+    if (!Array.isArray(row) || row.length !== width) {
+      throw new InputError(
+        `${where}: scores[${i}] is not a row of ${width} numbers`,
+        "give an images × captions matrix",
+      );
     }
     return row.map((value, j) => {
-      if (typeof value !== "number") {
-        fail(top, `scores[${i}][${j}]`, "is not a number", "fix the matrix");
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        throw new InputError(
+          `${where}: scores[${i}][${j}] is not a finite number`,
+          "fix the matrix",
+        );
       }
       return value;
     });
   });
-  const k = root.captionsPerImage;
-  if (typeof k !== "number" || !Number.isInteger(k) || k < 1) {
-    fail(
-      top,
-      "captionsPerImage",
-      "is missing or not a positive integer",
-      'add e.g. "captionsPerImage": 5',
+  const k = (root as { captionsPerImage?: unknown }).captionsPerImage;
+  if (k !== undefined && !(typeof k === "number" && Number.isInteger(k) && k >= 1)) {
+    throw new InputError(
+      `${where}: "captionsPerImage" is not a positive integer`,
+      'e.g. "captionsPerImage": 5',
     );
   }
-  return { scores, captionsPerImage: k };
+  return { scores, ...(k === undefined ? {} : { captionsPerImage: k as number }) };
 }
 
 /**

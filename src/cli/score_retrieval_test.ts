@@ -46,16 +46,22 @@ Deno.test("score retrieval: inconsistent shapes and fields are InputErrors", asy
       InputError,
       /but the matrix has 6 columns/,
     );
-    await assertRejects(await run({ scores: R1 }), InputError, /field "captionsPerImage"/);
+    // Without captionsPerImage a matrix is one caption per image: R1 has two per image.
+    await assertRejects(await run({ scores: R1 }), InputError, /3 images × 1 captions per image/);
+    await assertRejects(
+      await run({ scores: R1, captionsPerImage: 0 }),
+      InputError,
+      /"captionsPerImage" is not a positive integer/,
+    );
     await assertRejects(
       await run({ scores: [[1, "x"]], captionsPerImage: 2 }),
       InputError,
-      /field "scores\[0\]\[1\]"/,
+      /scores\[0\]\[1\] is not a finite number/,
     );
     await assertRejects(
       await run({ scores: [[1, 2], [3]], captionsPerImage: 1 }),
       InputError,
-      /row 1 has 1 entries/,
+      /scores\[1\] is not a row of 2 numbers/,
     );
   });
 });

@@ -7,7 +7,7 @@ import { InputError } from "../errors.ts";
 import { DEFAULT_VQA_MODE, scoreVqa } from "../../evals/metrics/mod.ts";
 import { choiceOption, flag, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
-import { pairPredictions, readVqaAnnotations, readVqaResults } from "./score_inputs.ts";
+import { pairPredictions, readVqaPredictions, readVqaReferences } from "./score_inputs.ts";
 import {
   BOOTSTRAP_HELP,
   BOOTSTRAP_OPTIONS,
@@ -31,8 +31,10 @@ articles, contractions). Scores are on a 0-1 scale (papers report x 100).
 
 options:
   --annotations <path>      VQA v2 annotations JSON: {"annotations": [{question_id, answers:
-                            [{answer}] or ["..."], answer_type}]}
-  --preds <path>            VQA results JSON: [{"question_id": ..., "answer": "..."}]
+                            [{answer}] or ["..."], answer_type}]}, or a dataset folder (or its
+                            manifest.jsonl): its vqa items
+  --preds <path>            VQA results JSON: [{"question_id": ..., "answer": "..."}]; or, with
+                            a dataset, per-item predictions as JSONL ({"id", "prediction"} lines)
   --identical official|lmms how to treat questions whose human answers are all identical:
                             lmms (default, lmms-eval, what nanoVLM reports): always normalise;
                             official (GT-Vision-Lab vqaEval.py): compare raw text there, so "Yes"
@@ -41,8 +43,9 @@ options:
 ${BOOTSTRAP_HELP}
   --json                    print {"accuracy", "perItem": {"<question_id>": number}, ...}
 
-example:
-  deno task nanovlm score vqa --annotations v2_mscoco_val2014_annotations.json --preds results.json`,
+examples:
+  deno task nanovlm score vqa --annotations v2_mscoco_val2014_annotations.json --preds results.json
+  deno task nanovlm score vqa --annotations data/shapesbench --preds records.jsonl`,
   async run(args: string[]): Promise<number> {
     const parsed = parseCommandArgs(NAME, args, {
       annotations: { type: "string" },
@@ -62,9 +65,10 @@ example:
     }
     const mode = choiceOption(parsed, "identical", ["official", "lmms"] as const) ??
       DEFAULT_VQA_MODE;
+    const { refs, dataset } = await readVqaReferences(annotationsPath);
     const pairs = pairPredictions(
-      await readVqaAnnotations(annotationsPath),
-      await readVqaResults(predsPath),
+      refs,
+      await readVqaPredictions(predsPath, dataset),
       {
         what: "question",
         referencesFile: annotationsPath,

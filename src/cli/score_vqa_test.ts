@@ -51,7 +51,7 @@ Deno.test("score vqa: bad files name the item and field", async () => {
     await assertRejects(
       run(["--annotations", annotations, "--preds", bad]),
       InputError,
-      /\[0\]: field "answer"/,
+      /bad\.json: \[0\]\.answer must be a string, got 3/,
     );
     const badAnn = await writeJson(dir, "badann.json", {
       annotations: [{ question_id: 1, answers: [{ a: 1 }] }],
@@ -59,7 +59,7 @@ Deno.test("score vqa: bad files name the item and field", async () => {
     await assertRejects(
       run(["--annotations", badAnn, "--preds", bad]),
       InputError,
-      /annotations\[0\]\.answers\[0\]: field "answer"/,
+      /annotations\[0\]\.answers\[0\]\.answer must be a string/,
     );
     const preds = await writeJson(dir, "preds.json", PREDS);
     await assertRejects(

@@ -7,3 +7,4 @@
 export * from "./build.ts";
 export * from "./options.ts";
 export * from "./weights.ts";
+export * from "./precision_spec.ts";

@@ -14,6 +14,7 @@ import {
   streamText,
 } from "./generation/mod.ts";
 import { loadTokenizer, type NanoTokenizer, type TokenizerFiles } from "./text/mod.ts";
+import type { Trace, TraceEstimate, TraceOptions } from "../inspect/mod.ts";
 
 /** Options of {@link NanoVLM.load}. */
 export interface LoadOptions extends RuntimeOptions {
@@ -33,7 +34,11 @@ export class NanoVLM {
     readonly runtime: NanoVLMRuntime,
     /** The tokenizer with the config's extra tokens. */
     readonly tokenizer: NanoTokenizer,
+    /** The options the model was loaded with (the inspect sessions reuse them). */
+    private readonly loadOptions: RuntimeOptions = {},
   ) {}
+
+  #inspect?: { key: string; runtime: Promise<NanoVLMRuntime> };
 
   /**
    * Opens a checkpoint folder, builds (or reuses) its graphs and loads the tokenizer.
@@ -49,7 +54,7 @@ export class NanoVLM {
     const checkpoint = await openCheckpoint(dir);
     const tokenizer = await loadTokenizer(options.tokenizer, checkpoint.config);
     const runtime = await NanoVLMRuntime.load(checkpoint, options);
-    return new NanoVLM(checkpoint, runtime, tokenizer);
+    return new NanoVLM(checkpoint, runtime, tokenizer, options);
   }
 
   /** The model's config. */
@@ -78,13 +83,62 @@ export class NanoVLM {
   /** Streams the answer to one request as text chunks. */
   async *stream(
     request: Request,
-    options: GenerationOptions = {},
+    options: GenerationOptions & { prepare?: PrepareOptions } = {},
   ): AsyncGenerator<string, GenerationResult> {
-    return yield* streamText(this.runtime, this.tokenizer, await this.prepare([request]), options);
+    const prepared = await this.prepare([request], options.prepare);
+    return yield* streamText(this.runtime, this.tokenizer, prepared, options);
+  }
+
+  /**
+   * The inspect-flavour sessions (explicit ops, internal outputs) that {@link trace} runs on: the
+   * model's own when it was loaded with `flavour: "inspect"`, else opened with the same precision,
+   * provider and cache, with graphs that hold only `taps` (default: every internal output). The
+   * last such runtime is kept for the next call with the same taps; other taps replace it, so run
+   * one trace at a time.
+   */
+  async inspectRuntime(taps?: readonly string[]): Promise<NanoVLMRuntime> {
+    if (this.runtime.options.flavour === "inspect") return this.runtime;
+    const key = taps === undefined ? "*" : JSON.stringify([...taps].sort());
+    if (this.#inspect?.key !== key) {
+      const previous = this.#inspect?.runtime;
+      this.#inspect = undefined;
+      if (previous) await (await previous).release();
+      const runtime = NanoVLMRuntime.load(this.checkpoint, {
+        ...this.loadOptions,
+        flavour: "inspect",
+        taps,
+      });
+      this.#inspect = { key, runtime };
+    }
+    return await this.#inspect.runtime;
+  }
+
+  /**
+   * Traces one request through every stage (`src/inspect/`): tokens with roles, tiles placed on
+   * the picture, pixel values, ViT and decoder residuals and attention, projector output, logits.
+   *
+   * @example
+   * ```ts
+   * const trace = await model.trace({ images: ["cat.jpg"], text: "What colour is the cat?" }, {
+   *   answer: " Black",
+   * });
+   * trace.attention(0).shape; // [heads, positions, positions]
+   * ```
+   */
+  async trace(request: Request, options: TraceOptions = {}): Promise<Trace> {
+    const { traceModel } = await import("../inspect/mod.ts");
+    return await traceModel(this, request, options);
+  }
+
+  /** What {@link trace} would keep, stage by stage, before computing anything. */
+  async estimateTrace(request: Request, options: TraceOptions = {}): Promise<TraceEstimate> {
+    const { estimateTrace } = await import("../inspect/mod.ts");
+    return await estimateTrace(this, request, options);
   }
 
   /** Releases the sessions. */
   async release(): Promise<void> {
+    if (this.#inspect) await (await this.#inspect.runtime).release();
     await this.runtime.release();
   }
 }

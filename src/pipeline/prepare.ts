@@ -158,7 +158,6 @@ export async function prepareBatch(
   const batch = batchPrompts(prompts, {
     ...options,
     maxLength,
-    truncationSide: side,
     padId: tokenizer.padTokenId,
   });
   const { embeds: imageEmbeds, taps: visionTaps } = await encodeTiles(

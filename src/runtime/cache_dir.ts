@@ -125,3 +125,26 @@ export async function checkedCacheFile(
   );
   return false;
 }
+
+/** What a cache folder holds, written beside its files as `entry.json` so `cache list` can say. */
+export interface CacheEntryInfo {
+  /** `graphs` (graph files over the checkpoint's own weights) or `weights` (converted weights too). */
+  kind: "graphs" | "weights";
+  /** The checkpoint folder it was made from (the last one, when several share the entry). */
+  checkpoint: string;
+  /** The checkpoint's generation. */
+  generation: string;
+}
+
+/** The name of the description file in each cache folder. */
+export const CACHE_ENTRY_FILE = "entry.json";
+
+/** Writes `folder/entry.json` when it is missing or names another checkpoint folder. */
+export async function describeCacheFolder(folder: string, info: CacheEntryInfo): Promise<void> {
+  const path = `${folder}/${CACHE_ENTRY_FILE}`;
+  try {
+    const known = JSON.parse(await Deno.readTextFile(path)) as CacheEntryInfo;
+    if (known.checkpoint === info.checkpoint && known.kind === info.kind) return;
+  } catch { /* missing or unreadable: (re)write it */ }
+  await writeCacheFile(path, new TextEncoder().encode(JSON.stringify(info, null, 1)));
+}

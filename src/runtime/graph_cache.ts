@@ -22,8 +22,14 @@ import {
   WeightTable,
   type WeightType,
 } from "../model/mod.ts";
-import { serializeModel } from "../onnx/mod.ts";
-import { checkedCacheFile, fileContentHash, sha256, writeCacheFile } from "./cache_dir.ts";
+import { type GraphBuilder, serializeModel } from "../onnx/mod.ts";
+import {
+  checkedCacheFile,
+  describeCacheFolder,
+  fileContentHash,
+  sha256,
+  writeCacheFile,
+} from "./cache_dir.ts";
 
 /**
  * The modules whose source decides a cached graph's bytes, as paths under `src/`: everything the
@@ -183,6 +189,7 @@ export async function prepareGraph(
   source: CheckpointSource,
   options: BuildOptions,
   cacheDir: string,
+  taps?: readonly string[],
 ): Promise<PreparedGraph> {
   const wanted = graphTensors(name, source.index, source.config, options);
   const precisionKey = JSON.stringify([...wanted.values()].sort());
@@ -215,17 +222,52 @@ export async function prepareGraph(
     const layout = JSON.stringify([...source.index.tensors.values()]);
     folder = `${cacheDir}/${sha256(configKey, layout).slice(0, 24)}`;
   }
+  const tapKey = taps === undefined ? "" : JSON.stringify([...taps].sort());
   const graphKey = sha256(
     await builderFingerprint(),
     name,
     JSON.stringify(options),
     weights.fileName,
+    tapKey,
   );
   const graphPath = `${folder}/${name}-${options.flavour}-${graphKey.slice(0, 12)}.onnx`;
+  await describeCacheFolder(folder, {
+    kind: weightsFolder === folder ? "weights" : "graphs",
+    checkpoint: source.dir,
+    generation: source.config.generation,
+  });
   let bytes: Uint8Array | undefined;
   await checkedCacheFile(graphPath, cacheDir, async (path) => {
-    bytes = serializeModel(buildGraph(name, source.config, weights, options));
+    const graph = buildGraph(name, source.config, weights, options);
+    if (taps !== undefined) keepTaps(graph, new Set(taps));
+    bytes = serializeModel(graph);
     await writeCacheFile(path, bytes);
   });
   return { bytes: bytes ?? await Deno.readFile(graphPath), weightsFolder };
+}
+
+/** The outputs every graph keeps: what the runtime's own calls fetch. */
+function isCoreOutput(name: string): boolean {
+  return name === "image_embeds" || name === "inputs_embeds" || name === "logits" ||
+    name.startsWith("present.");
+}
+
+/**
+ * Keeps only the inspect outputs (taps) named in `keep`, then drops every node and initializer
+ * that no remaining output needs: tensors not asked for are then neither computed nor held.
+ */
+export function keepTaps(graph: GraphBuilder, keep: ReadonlySet<string>): void {
+  const outputs = graph.outputs.filter((o) => isCoreOutput(o.name) || keep.has(o.name));
+  graph.outputs.splice(0, graph.outputs.length, ...outputs);
+  const needed = new Set(outputs.map((o) => o.name));
+  const nodes = [];
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const node = graph.nodes[i];
+    if (!node.outputs.some((o) => needed.has(o))) continue;
+    for (const input of node.inputs) needed.add(input);
+    nodes.push(node);
+  }
+  graph.nodes.splice(0, graph.nodes.length, ...nodes.reverse());
+  const initializers = graph.initializers.filter((t) => needed.has(t.name));
+  graph.initializers.splice(0, graph.initializers.length, ...initializers);
 }

@@ -5,6 +5,7 @@
  * @module
  */
 export * from "./cache_dir.ts";
+export * from "./cache_inventory.ts";
 export * from "./doctor.ts";
 export * from "./graph_cache.ts";
 export * from "./kv_cache.ts";

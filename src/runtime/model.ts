@@ -65,6 +65,11 @@ export interface RuntimeOptions {
   threads?: number;
   /** Cache folder for graphs and converted weights. */
   cacheDir?: string;
+  /**
+   * Inspect flavour: the internal outputs to build (e.g. `lm.attn_probs.layer3`); the others are
+   * left out of the graphs, so they are neither computed nor held. Default: every one.
+   */
+  taps?: readonly string[];
   /** Show onnxruntime's own log. */
   debug?: boolean;
   /** Spin-wait in every session's worker threads (default: the decoder only). */
@@ -75,6 +80,20 @@ export interface RuntimeOptions {
    * (measured by `deno task bench`).
    */
   disablePrepacking?: boolean;
+  /** Called after every session run (the eval harness times the stages with it). */
+  onRun?: (run: SessionRun) => void;
+}
+
+/** One onnxruntime session run, as reported to {@link RuntimeOptions.onRun}. */
+export interface SessionRun {
+  /** The graph that ran. */
+  graph: GraphName;
+  /** Start, `performance.now()` milliseconds. */
+  start: number;
+  /** End, `performance.now()` milliseconds. */
+  end: number;
+  /** Rows of the run's first input (vision: image tiles; decoder: batch rows). */
+  rows: number;
 }
 
 /** Which sessions spin-wait: by default only the decoder, whose runs follow each other closely. */
@@ -126,6 +145,7 @@ export class NanoVLMRuntime {
     /** The provider the sessions run on. */
     readonly provider: "cpu" | "cuda",
     private readonly sessions: Record<GraphName, ort.InferenceSession>,
+    private readonly onRun?: (run: SessionRun) => void,
   ) {}
 
   /**
@@ -155,7 +175,7 @@ export class NanoVLMRuntime {
     const sessions = {} as Record<GraphName, ort.InferenceSession>;
     try {
       for (const name of ["vision", "embed", "decoder"] as const) {
-        const graph = await prepareGraph(name, source, build, cacheDir);
+        const graph = await prepareGraph(name, source, build, cacheDir, options.taps);
         sessions[name] = (await createSession(graph.bytes, graph.weightsFolder, {
           provider,
           threads: options.threads,
@@ -168,7 +188,14 @@ export class NanoVLMRuntime {
       for (const session of Object.values(sessions)) await session.release();
       throw error;
     }
-    return new NanoVLMRuntime(source.config, geometryOf(source.config), build, provider, sessions);
+    return new NanoVLMRuntime(
+      source.config,
+      geometryOf(source.config),
+      build,
+      provider,
+      sessions,
+      options.onRun,
+    );
   }
 
   /** Output names a graph offers (inspect taps included). */
@@ -214,7 +241,9 @@ export class NanoVLMRuntime {
     }
     let out: Record<string, ort.Tensor>;
     try {
+      const start = performance.now();
       out = await this.sessions[graph].run(feeds, fetches);
+      this.onRun?.({ graph, start, end: performance.now(), rows: firstDim(feeds) });
     } catch (error) {
       throw new EngineError(
         `onnxruntime failed running the ${graph} graph: ${(error as Error).message}`,
@@ -383,6 +412,11 @@ function checkLength(what: string, actual: number, expected: number, shape: stri
       "check the shapes passed to the runtime",
     );
   }
+}
+
+/** The first dimension of the first feed (0 for a scalar). */
+function firstDim(feeds: Record<string, ort.Tensor>): number {
+  return Number(Object.values(feeds)[0]?.dims[0] ?? 0);
 }
 
 function pick(out: Record<string, ort.Tensor>, names: string[]): Record<string, ort.Tensor> {

@@ -14,3 +14,4 @@ export * from "./task_models.ts";
 export * from "./import_boundary.ts";
 export * from "./tokenizers/mod.ts";
 export * from "./syscall_trace.ts";
+export * from "./svg_snapshot.ts";

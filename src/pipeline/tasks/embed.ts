@@ -95,13 +95,15 @@ function checkSettings(source: EmbedSource, pool: EmbedPool): void {
   }
 }
 
-function requireOutput(model: NanoVLM, source: EmbedSource): string {
+function requireOutput(model: NanoVLM, source: EmbedSource, input: "image" | "text"): string {
   const { graph, output } = EMBED_OUTPUTS[source];
   if (!model.runtime.outputNames(graph).includes(output)) {
+    // Only images have a source the fast flavour exposes (projector); a text has decoder alone.
+    const alternative = input === "image" ? ', or use source "projector"' : "";
     throw new InputError(
       `embedding source "${source}" reads the ${graph} graph's "${output}" output, which the ` +
         `${model.runtime.options.flavour} flavour does not expose`,
-      'load the model with flavour "inspect" (CLI: --flavour inspect), or use source "projector"',
+      `load the model with flavour "inspect" (CLI: --flavour inspect)${alternative}`,
     );
   }
   return output;
@@ -113,7 +115,7 @@ async function decoderHidden(
   embeds: Float32Array,
   length: number,
 ): Promise<Float32Array> {
-  const output = requireOutput(model, "decoder");
+  const output = EMBED_OUTPUTS.decoder.output;
   const { taps } = await model.runtime.decode({
     embeds,
     batch: 1,
@@ -132,8 +134,8 @@ async function imageFeatures(
   source: EmbedSource,
   options: EmbedOptions,
 ): Promise<{ data: Float32Array; dim: number }> {
-  const visionTaps = source === "vision" ? [requireOutput(model, source)] : [];
-  if (source === "decoder") requireOutput(model, source);
+  const visionTaps = source === "vision" ? [requireOutput(model, source, "image")] : [];
+  if (source === "decoder") requireOutput(model, source, "image");
   const prepared = await model.prepare([captionRequest(model, images, options)], {
     ...options.prepare,
     visionTaps,
@@ -163,7 +165,7 @@ async function textFeatures(model: NanoVLM, text: string, source: EmbedSource) {
       'use source "decoder" for texts',
     );
   }
-  requireOutput(model, source);
+  requireOutput(model, source, "text");
   const ids = model.tokenizer.encode(text, {
     addSpecialTokens: model.config.generation !== "current",
   });

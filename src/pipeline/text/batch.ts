@@ -37,12 +37,13 @@ export interface BatchOptions {
   positions?: PositionMode;
   /**
    * Longest LM sequence allowed per row (v0.1: image embeddings included). Longer prompts lose text
-   * tokens on {@link truncationSide}; image slots and their markers are never cut. Default: none.
+   * tokens on {@link truncationSide}; image slots and their markers are never cut. Default: none
+   * here; {@link prepareBatch} defaults it to the model's `lm_max_position_embeddings`.
    */
   maxLength?: number;
   /**
-   * Which end truncation cuts text from, or `error` to refuse a prompt over {@link maxLength}.
-   * Default `left` (keeps the end of the prompt).
+   * Which end truncation cuts text from, or `error` to refuse a prompt that does not fit. Default
+   * `left` (keeps the end of the prompt).
    */
   truncationSide?: Side | "error";
   /** Receives a warning for each truncated row. Default `console.warn`. */
@@ -182,14 +183,18 @@ export function batchPrompts(
       return prompt;
     }
     const side = options.truncationSide ?? "left";
-    const result = truncatePrompt(prompt, options.maxLength, side === "error" ? "left" : side);
-    if (side === "error" && result.removed > 0) {
-      throw new InputError(
-        `prompt ${row} needs ${prependedCount(prompt) + prompt.ids.length} positions, over the ` +
-          `maximum length ${options.maxLength}`,
-        "shorten the prompt, or let it be truncated (truncationSide left or right)",
-      );
+    if (side === "error") {
+      const length = prependedCount(prompt) + prompt.ids.length;
+      if (length > options.maxLength) {
+        throw new InputError(
+          `prompt ${row} needs ${length} positions, over the maximum length ${options.maxLength}`,
+          "shorten the prompt, or let it be cut (CLI: --truncate left|right)",
+        );
+      }
+      truncated.push(0);
+      return prompt;
     }
+    const result = truncatePrompt(prompt, options.maxLength, side);
     truncated.push(result.removed);
     if (result.removed > 0) {
       warn(

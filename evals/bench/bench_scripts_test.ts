@@ -1,0 +1,66 @@
+/**
+ * The benchmark scripts run on any checkpoint, a tiny one too, as a user runs them: no stack
+ * trace, no negative time, the model named as it is, and no file written unless `--out` asks.
+ */
+import { presetConfig, synthesizeCheckpoint } from "../../src/mod.ts";
+import { assert, assertEquals, withTempDir } from "../../src/testing/mod.ts";
+
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+
+async function runScript(script: string, args: string[], cwd: string) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--config",
+      CONFIG,
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-ffi",
+      "--allow-sys",
+      new URL(script, import.meta.url).pathname,
+      ...args,
+    ],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
+Deno.test("bench:drift on a tiny checkpoint prints its table", async () => {
+  await withTempDir(async (dir) => {
+    await synthesizeCheckpoint(presetConfig("tiny-v0.1"), `${dir}/tiny`, { seed: 1 });
+    const run = await runScript("./drift.ts", ["--checkpoint", `${dir}/tiny`], dir);
+    assertEquals(run.code, 0, run.stderr);
+    assert(run.stdout.includes(`drift vs fp32 inspect on ${dir}/tiny`), run.stdout);
+    assertEquals(run.stdout.match(/^\| fast \| fp32 \|/m)?.length, 1, run.stdout);
+  });
+});
+
+Deno.test("bench:pipeline on a tiny checkpoint: named as it is, no negative ms, no file", async () => {
+  await withTempDir(async (dir) => {
+    await synthesizeCheckpoint(presetConfig("tiny-v0.2"), `${dir}/tiny`, { seed: 1 });
+    const run = await runScript(
+      "./pipeline.ts",
+      ["--checkpoint", `${dir}/tiny`, "--tokens", "4"],
+      dir,
+    );
+    assertEquals(run.code, 0, run.stderr);
+    assert(!run.stdout.includes("222M"), run.stdout);
+    assert(run.stdout.includes(`${dir}/tiny (`), run.stdout);
+    const rows = run.stdout.split("\n").filter((line) => /^\| [148] \|/.test(line));
+    assertEquals(rows.length, 3, run.stdout);
+    for (const row of rows) assert(!/\| -\d/.test(row), `negative figure in ${row}`);
+    const left = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assertEquals(left, ["tiny"], "the benchmark wrote no file without --out");
+    const withOut = await runScript(
+      "./pipeline.ts",
+      ["--checkpoint", `${dir}/tiny`, "--tokens", "2", "--out", `${dir}/figures.json`],
+      dir,
+    );
+    assertEquals(withOut.code, 0, withOut.stderr);
+    assertEquals(JSON.parse(Deno.readTextFileSync(`${dir}/figures.json`)).rows.length, 3);
+  });
+});
