@@ -24,6 +24,7 @@
  */
 export * from "./errors.ts";
 export * from "./checkpoint/mod.ts";
+export * from "./files/mod.ts";
 export * from "./onnx/mod.ts";
 export * from "./model/mod.ts";
 export * from "./runtime/mod.ts";

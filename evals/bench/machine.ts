@@ -5,8 +5,7 @@
  *
  * @module
  */
-import * as ort from "onnxruntime-node";
-import { GraphBuilder, intraOpThreads, serializeModel } from "../../src/mod.ts";
+import { GraphBuilder, intraOpThreads, ort, serializeModel } from "../../src/mod.ts";
 
 /** Measured ceilings. */
 export interface MachineCeilings {

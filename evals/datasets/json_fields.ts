@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { InputError } from "../../src/mod.ts";
+import { FILE_SIZE_LIMITS, InputError, readBoundedText } from "../../src/mod.ts";
 
 /** A parsed JSON object. */
 export type JsonObject = Record<string, unknown>;
@@ -56,15 +56,20 @@ export function idAt(obj: JsonObject, key: string, file: string, path: string): 
  */
 export async function readJsonFile(path: string, what: string): Promise<unknown> {
   let text: string;
-  try {
-    text = path === "-"
-      ? await new Response(Deno.stdin.readable).text()
-      : await Deno.readTextFile(path);
-  } catch (error) {
-    throw new InputError(
-      `cannot read the ${what} file ${path}: ${(error as Error).message}`,
-      "check the path",
-    );
+  if (path === "-") {
+    try {
+      text = await new Response(Deno.stdin.readable).text();
+    } catch (error) {
+      throw new InputError(
+        `cannot read the ${what} from standard input: ${(error as Error).message}`,
+        "pipe the file in",
+      );
+    }
+  } else {
+    text = await readBoundedText(path, {
+      maxBytes: FILE_SIZE_LIMITS.manifest,
+      what: `${what} file`,
+    });
   }
   try {
     return JSON.parse(text);

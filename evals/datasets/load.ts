@@ -6,7 +6,7 @@
  * @module
  */
 import { join, resolve, sep } from "node:path";
-import { InputError } from "../../src/mod.ts";
+import { FILE_SIZE_LIMITS, InputError, readBoundedFile, readBoundedText } from "../../src/mod.ts";
 import { parseSha256File, sha256Hex } from "./hashing.ts";
 import type { Dataset, ManifestItem } from "./manifest_types.ts";
 import { parseManifest, validateDatasetInfo } from "./manifest_validate.ts";
@@ -19,16 +19,12 @@ export interface LoadOptions {
   verifyHashes?: boolean;
 }
 
-async function readText(path: string, what: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (error) {
-    throw new InputError(
-      `cannot read ${what} at ${path}: ${(error as Error).message}`,
-      "a dataset folder holds dataset.json, manifest.jsonl and images/ (metrics.md §5)",
-      { cause: error },
-    );
-  }
+function readText(path: string, what: string, maxBytes: number): Promise<string> {
+  return readBoundedText(path, {
+    maxBytes,
+    what,
+    missingHint: "a dataset folder holds dataset.json, manifest.jsonl and images/ (metrics.md §5)",
+  });
 }
 
 function listProblem(header: string, paths: string[], hint: string): InputError {
@@ -81,12 +77,21 @@ export async function checkImages(dir: string, paths: readonly string[]): Promis
 /** Verifies the images listed in `images.sha256`; all mismatches are reported in one error. */
 export async function verifyImageHashes(dir: string): Promise<number> {
   const file = join(dir, "images.sha256");
-  const hashes = parseSha256File(await readText(file, "the image hash list"), file);
+  const hashes = parseSha256File(
+    await readText(file, "the image hash list", FILE_SIZE_LIMITS.checksums),
+    file,
+  );
+  // The listed paths are confined to the folder as the manifest's are (no ../, no links out).
+  await checkImages(dir, [...hashes.keys()]);
   const bad: string[] = [];
   for (const [path, expected] of hashes) {
     let actual = "(unreadable)";
     try {
-      actual = await sha256Hex(await Deno.readFile(join(dir, path)));
+      const bytes = await readBoundedFile(join(dir, path), {
+        maxBytes: FILE_SIZE_LIMITS.image,
+        what: "image",
+      });
+      actual = await sha256Hex(bytes);
     } catch { /* reported below */ }
     if (actual !== expected) bad.push(`${path}: expected ${expected}, got ${actual}`);
   }
@@ -113,7 +118,7 @@ export async function loadDataset(dir: string, options: LoadOptions = {}): Promi
   const infoFile = join(dir, "dataset.json");
   let infoJson: unknown;
   try {
-    infoJson = JSON.parse(await readText(infoFile, "dataset.json"));
+    infoJson = JSON.parse(await readText(infoFile, "dataset.json", FILE_SIZE_LIMITS.config));
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(
@@ -124,10 +129,16 @@ export async function loadDataset(dir: string, options: LoadOptions = {}): Promi
   const info = validateDatasetInfo(infoJson, infoFile);
   const manifestFile = join(dir, "manifest.jsonl");
   const items = parseManifest(
-    await readText(manifestFile, "manifest.jsonl"),
+    await readText(manifestFile, "manifest.jsonl", FILE_SIZE_LIMITS.manifest),
     manifestFile,
     info.tasks,
   );
+  if (items.length === 0) {
+    throw new InputError(
+      `${manifestFile} has no items: an empty dataset is not a dataset`,
+      "add one JSON object per line (metrics.md §5), or point at the right folder",
+    );
+  }
   if (options.checkImages ?? true) await checkImages(dir, imagePaths(items));
   if (options.verifyHashes) await verifyImageHashes(dir);
   return { dir: resolve(dir), info, items };

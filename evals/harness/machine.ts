@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as ort from "onnxruntime-node";
+import { ort } from "../../src/mod.ts";
 import type { MachineInfo } from "./types.ts";
 
 function cpuModel(): string {

@@ -6,6 +6,7 @@
  * @module
  */
 import { CheckpointError, ConfigError } from "../errors.ts";
+import { FILE_SIZE_LIMITS, readBoundedText } from "../files/mod.ts";
 import { parseConfig } from "./config.ts";
 import type { NanoVLMConfig } from "./config_types.ts";
 import { describeGenerationMismatch } from "./generation_mismatch.ts";
@@ -89,15 +90,11 @@ export async function openCheckpoint(dir: string): Promise<Checkpoint> {
   const weightsPath = `${dir}/${WEIGHTS_FILE}`;
   const index = await readSafetensorsIndex(weightsPath);
   const shapes = new Map([...index.tensors].map(([name, e]) => [name, e.shape]));
-  let text: string;
-  try {
-    text = await Deno.readTextFile(configPath);
-  } catch (error) {
-    throw new ConfigError(
-      `${configPath}: cannot read (${(error as Error).message})`,
-      "check the file's permissions",
-    );
-  }
+  const text = await readBoundedText(configPath, {
+    maxBytes: FILE_SIZE_LIMITS.config,
+    what: "config.json",
+    errorClass: ConfigError,
+  });
   const { config, warnings } = parseConfig(text, { where: configPath, tensorShapes: shapes });
   checkTensorSet(config, index, dir);
   checkDtypes(index);

@@ -11,6 +11,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
+import { FILE_SIZE_LIMITS, readBoundedText } from "../files/mod.ts";
 import {
   CONFIG_SCHEMAS,
   CURRENT_MARKERS,
@@ -250,20 +251,12 @@ export async function loadConfig(
   } catch {
     // Reported below when reading.
   }
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new ConfigError(
-        `${path}: no such file`,
-        "a nanoVLM checkpoint folder holds config.json and model.safetensors; check the path",
-      );
-    }
-    throw new ConfigError(
-      `${path}: cannot read (${(error as Error).message})`,
-      "check that it is a readable UTF-8 text file",
-    );
-  }
+  const text = await readBoundedText(path, {
+    maxBytes: FILE_SIZE_LIMITS.config,
+    what: "config.json",
+    errorClass: ConfigError,
+    missingHint:
+      "a nanoVLM checkpoint folder holds config.json and model.safetensors; check the path",
+  });
   return parseConfig(text, { ...options, where: path });
 }

@@ -35,6 +35,32 @@ const POSITIVE_INTEGERS = [
   "max_img_size",
 ] as const;
 
+/**
+ * Upper bounds of the size fields: about 16x the largest published nanoVLM, far beyond any real
+ * model, but small enough that a typo (`max_img_size` 6,400,000) is caught before it becomes a
+ * multi-gigabyte allocation.
+ */
+export const SIZE_LIMITS: Readonly<Record<(typeof POSITIVE_INTEGERS)[number], number>> = {
+  vit_hidden_dim: 16_384,
+  vit_inter_dim: 65_536,
+  vit_patch_size: 1_024,
+  vit_img_size: 4_096,
+  vit_n_heads: 256,
+  vit_n_blocks: 256,
+  lm_hidden_dim: 16_384,
+  lm_inter_dim: 65_536,
+  lm_max_position_embeddings: 1 << 20,
+  lm_vocab_size: 1 << 21,
+  lm_n_heads: 256,
+  lm_n_kv_heads: 256,
+  lm_n_blocks: 256,
+  lm_max_length: 1 << 20,
+  mp_pixel_shuffle_factor: 64,
+  lm_base_vocab_size: 1 << 21,
+  mp_image_token_length: 65_536,
+  max_img_size: 16_384,
+};
+
 /** Lists every invalid value of `config` (empty when it is valid). */
 export function configProblems(config: NanoVLMConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -49,6 +75,13 @@ export function configProblems(config: NanoVLMConfig): ConfigProblem[] {
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
       badSize.add(field);
       add(field, `${field} = ${value} is not a positive integer`, `set ${field} to a size >= 1`);
+    } else if (value > SIZE_LIMITS[field]) {
+      badSize.add(field);
+      add(
+        field,
+        `${field} = ${value} is over the limit of ${SIZE_LIMITS[field]}`,
+        `check ${field}: no nanoVLM comes near this size`,
+      );
     }
   }
   for (const field of ["vit_ln_eps", "lm_rms_eps", "lm_re_base"]) {

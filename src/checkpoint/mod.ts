@@ -18,3 +18,4 @@ export * from "./safetensors.ts";
 export * from "./safetensors_writer.ts";
 export * from "./synthetic.ts";
 export * from "./tensor_layout.ts";
+export * from "./finite_scan.ts";

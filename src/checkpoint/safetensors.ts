@@ -90,6 +90,12 @@ export function elementCount(shape: readonly number[]): number {
  * ```
  */
 export async function readSafetensorsIndex(path: string): Promise<SafetensorsIndex> {
+  // Stat first: opening a FIFO blocks forever, and a folder or device is no weights file.
+  const info = await Deno.stat(path).catch(() => undefined);
+  if (info && !info.isFile) {
+    const kind = info.isDirectory ? "a folder" : info.isFifo ? "a FIFO" : "not a regular file";
+    fail(path, `is ${kind}, not a safetensors file`, "point at the model.safetensors file itself");
+  }
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { read: true });
@@ -108,45 +114,65 @@ export async function readSafetensorsIndex(path: string): Promise<SafetensorsInd
   }
   try {
     const fileSize = (await file.stat()).size;
-    if (fileSize < 8) {
-      fail(path, `file is ${fileSize} bytes, shorter than the 8-byte header length`);
-    }
-    const lengthBytes = await readExactly(file, 0, 8, path);
-    const declared = new DataView(lengthBytes.buffer).getBigUint64(0, true);
-    if (declared > BigInt(fileSize - 8)) {
-      fail(
-        path,
-        `declared header length ${declared} bytes exceeds the ${
-          fileSize - 8
-        } bytes after the length field (truncated file?)`,
-      );
-    }
-    const headerLength = Number(declared);
-    if (headerLength > MAX_HEADER_BYTES) {
-      fail(
-        path,
-        `declared header length ${headerLength} bytes exceeds the ${MAX_HEADER_BYTES}-byte limit`,
-      );
-    }
-    if (headerLength < 2) {
-      fail(path, `header length ${headerLength} is too small for a JSON object`);
-    }
+    const lengthBytes = fileSize < 8 ? new Uint8Array(8) : await readExactly(file, 0, 8, path);
+    const headerLength = checkHeaderLength(path, fileSize, lengthBytes);
     const headerBytes = await readExactly(file, 8, headerLength, path);
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(headerBytes);
-    } catch {
-      fail(path, "header is not valid UTF-8");
-    }
-    let header: unknown;
-    try {
-      header = JSON.parse(text);
-    } catch (error) {
-      fail(path, `header is not valid JSON (${(error as Error).message})`);
-    }
-    return parseHeader(path, header, fileSize, headerLength);
+    return parseHeader(path, decodeHeader(path, headerBytes), fileSize, headerLength);
   } finally {
     file.close();
+  }
+}
+
+/**
+ * Validates a whole safetensors file held in memory, with the same checks and messages as
+ * {@link readSafetensorsIndex}; `path` names it in messages.
+ */
+export function indexSafetensorsBytes(bytes: Uint8Array, path = "(in memory)"): SafetensorsIndex {
+  const headerLength = checkHeaderLength(path, bytes.length, bytes.subarray(0, 8));
+  const header = decodeHeader(path, bytes.subarray(8, 8 + headerLength));
+  return parseHeader(path, header, bytes.length, headerLength);
+}
+
+/** The header length from the 8-byte length field, checked against the file size. */
+function checkHeaderLength(path: string, fileSize: number, lengthBytes: Uint8Array): number {
+  if (fileSize < 8) {
+    fail(path, `file is ${fileSize} bytes, shorter than the 8-byte header length`);
+  }
+  const declared = new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 8)
+    .getBigUint64(0, true);
+  if (declared > BigInt(fileSize - 8)) {
+    fail(
+      path,
+      `declared header length ${declared} bytes exceeds the ${
+        fileSize - 8
+      } bytes after the length field (truncated file?)`,
+    );
+  }
+  const headerLength = Number(declared);
+  if (headerLength > MAX_HEADER_BYTES) {
+    fail(
+      path,
+      `declared header length ${headerLength} bytes exceeds the ${MAX_HEADER_BYTES}-byte limit`,
+    );
+  }
+  if (headerLength < 2) {
+    fail(path, `header length ${headerLength} is too small for a JSON object`);
+  }
+  return headerLength;
+}
+
+/** The header's JSON value, from its UTF-8 bytes. */
+function decodeHeader(path: string, headerBytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(headerBytes);
+  } catch {
+    fail(path, "header is not valid UTF-8");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    fail(path, `header is not valid JSON (${(error as Error).message})`);
   }
 }
 
@@ -194,7 +220,9 @@ function parseHeader(
     }
     entries.push(parseEntry(path, name, value, dataStart, dataLength));
   }
-  entries.sort((a, b) => a.offset - b.offset);
+  // By (begin, end), as the format's reference reader: an empty tensor sorts before the tensor
+  // that starts where it sits, whatever the order of the header's keys.
+  entries.sort((a, b) => a.offset - b.offset || a.byteLength - b.byteLength);
   let end = dataStart;
   for (const entry of entries) {
     if (entry.offset < end) {

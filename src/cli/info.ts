@@ -4,8 +4,13 @@
  *
  * @module
  */
-import { type CheckpointInfo, checkpointInfo, openCheckpoint } from "../checkpoint/mod.ts";
-import { InputError } from "../errors.ts";
+import {
+  type CheckpointInfo,
+  checkpointInfo,
+  openCheckpoint,
+  scanNonFinite,
+} from "../checkpoint/mod.ts";
+import { CheckpointError, InputError } from "../errors.ts";
 import { flag, parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 
@@ -57,6 +62,7 @@ Opens a nanoVLM checkpoint folder (config.json + model.safetensors), checks ever
 against the config and prints what it is. Only the config and the safetensors header are read.
 
 options:
+  --check    also read every weight and report the tensors holding NaN or Inf (exit 1 if any)
   --json     print one JSON object (keys: generation, parameters {vision, projector, decoder,
              total}, tensors, dtypes, image, imageTokensPerImage, vocabSize, extraTokens,
              fileBytes, warnings, ...)
@@ -67,15 +73,34 @@ examples:
   deno task nanovlm info checkpoints/nanoVLM-222M
   deno task nanovlm info /tmp/tiny --json`,
   async run(args) {
-    const parsed = parseCommandArgs("info", args, { json: { type: "boolean" } });
+    const parsed = parseCommandArgs("info", args, {
+      json: { type: "boolean" },
+      check: { type: "boolean" },
+    });
     if (parsed.positionals.length !== 1) {
       throw new InputError(
         `info: expected one checkpoint folder, got ${parsed.positionals.length} arguments`,
         "run `deno task nanovlm info <checkpoint-dir>`",
       );
     }
-    const info = checkpointInfo(await openCheckpoint(parsed.positionals[0]));
-    console.log(flag(parsed, "json") ? JSON.stringify(info, null, 2) : formatInfo(info));
+    const checkpoint = await openCheckpoint(parsed.positionals[0]);
+    const info = checkpointInfo(checkpoint);
+    const nonFinite = flag(parsed, "check") ? await scanNonFinite(checkpoint) : undefined;
+    if (flag(parsed, "json")) console.log(JSON.stringify({ ...info, nonFinite }, null, 2));
+    else {
+      console.log(formatInfo(info));
+      if (nonFinite?.length === 0) {
+        console.log(`check        all ${info.tensors} tensors hold finite numbers`);
+      }
+    }
+    if (nonFinite && nonFinite.length > 0) {
+      throw new CheckpointError(
+        `${checkpoint.dir}: ${nonFinite.length} tensor(s) hold NaN or Inf:\n${
+          nonFinite.map((t) => `  - ${t.name}: ${t.nan} NaN, ${t.inf} Inf of ${t.size}`).join("\n")
+        }`,
+        "the weights are damaged or diverged in training: re-download or re-export the checkpoint",
+      );
+    }
     return 0;
   },
 };

@@ -148,7 +148,7 @@ Deno.test("score captions: errors name the file, the item and the field", async 
     await assertRejects(
       run(["--refs", `${dir}/missing.json`, "--preds", partial]),
       InputError,
-      /cannot read/,
+      /file not found: .*missing\.json/,
     );
     await assertRejects(run(["--refs", refs]), InputError, /--refs and --preds are required/);
     await assertRejects(

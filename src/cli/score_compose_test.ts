@@ -143,7 +143,7 @@ Deno.test("score vqa and score mcq read a dataset folder and records: hand-count
     await assertRejects(
       () => runCaptured(scoreVqaCommand, ["--annotations", `${dir}/none.json`, "--preds", jsonl]),
       InputError,
-      /cannot read the VQA annotations file/,
+      /VQA annotations file not found/,
     );
   });
 });

@@ -23,6 +23,7 @@ import {
   vqaAnnotations,
 } from "../../evals/datasets/mod.ts";
 import { InputError } from "../errors.ts";
+import { FILE_SIZE_LIMITS, readBoundedText } from "../files/mod.ts";
 
 /** A dataset folder, or its `manifest.jsonl`: the folder to load; `undefined` for other files. */
 async function datasetFolder(path: string): Promise<string | undefined> {
@@ -121,12 +122,10 @@ export async function readItemPredictions(
       "pass the dataset folder as the references, or give official results JSON",
     );
   }
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    throw new InputError(`cannot read ${path}: ${(error as Error).message}`, "check the path");
-  }
+  const text = await readBoundedText(path, {
+    maxBytes: FILE_SIZE_LIMITS.manifest,
+    what: "predictions file",
+  });
   const taskOf = new Map(dataset.items.map((item) => [item.id, item.task]));
   const predictions = parsePredictions(text, path);
   const unknown = predictions.filter((p) => !taskOf.has(p.id)).map((p) => p.id);

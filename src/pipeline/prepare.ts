@@ -13,9 +13,11 @@ import type { NanoVLMRuntime } from "../runtime/mod.ts";
 import {
   type BatchOptions,
   batchPrompts,
+  boundText,
   buildPrompt,
   type NanoTokenizer,
   type PromptBatch,
+  textCharBound,
 } from "./text/mod.ts";
 import type { DecoderPrompt } from "./generation/mod.ts";
 import { type ImageInput, loadImage, type LoadImageOptions, preprocessImage } from "./image/mod.ts";
@@ -28,6 +30,8 @@ export interface Request {
   text: string;
   /** current generation: text the assistant turn starts with (e.g. `"Answer:"`). */
   assistantPrefix?: string;
+  /** Match special tokens typed in {@link text} as control tokens (default false: plain text). */
+  allowSpecialTokens?: boolean;
   /**
    * Token ids appended after the prompt's ids, e.g. an answer whose log-likelihood is scored.
    * They follow every image slot, so the image layout is unchanged.
@@ -114,6 +118,9 @@ export async function prepareBatch(
   options: PrepareOptions = {},
 ): Promise<PreparedBatch> {
   const config = runtime.config;
+  // Prompts never exceed the model's positions: cut (with a warning) or refused, by option.
+  const maxLength = options.maxLength ?? config.lm_max_position_embeddings;
+  const side = options.truncationSide ?? "left";
   const tileSize = 3 * config.vit_img_size ** 2;
   const allTiles: Float32Array[] = [];
   const prompts = [];
@@ -122,9 +129,10 @@ export async function prepareBatch(
   for (const request of requests) {
     const images = await requestPixels(runtime, request, options.image, seen);
     const built = buildPrompt(tokenizer, config, {
-      text: request.text,
+      text: boundText(request.text, textCharBound(maxLength, tokenizer.maxTokenLength), side),
       images: images.map((image) => image.grid),
       assistantPrefix: request.assistantPrefix,
+      allowSpecialTokens: request.allowSpecialTokens,
     });
     const prompt = request.continuation
       ? { ...built, ids: [...built.ids, ...request.continuation] }
@@ -149,7 +157,7 @@ export async function prepareBatch(
   }
   const batch = batchPrompts(prompts, {
     ...options,
-    maxLength: options.maxLength ?? config.lm_max_position_embeddings,
+    maxLength,
     padId: tokenizer.padTokenId,
   });
   const { embeds: imageEmbeds, taps: visionTaps } = await encodeTiles(

@@ -23,13 +23,24 @@ export function sha256(...parts: (string | Uint8Array)[]): string {
 }
 
 /**
- * SHA-256 of a file's content, streamed in 8 MiB chunks. Remembered in `cacheDir` per
- * (path, size, modification time), so an unchanged 888 MB checkpoint is hashed once.
+ * SHA-256 of a file's content, streamed in 8 MiB chunks. Remembered in `cacheDir` per (path,
+ * device, inode, size, modification and change time), so an unchanged 888 MB checkpoint is hashed
+ * once. The change time (ctime) moves on every write and cannot be set back by tools like
+ * `touch -d`, so an in-place edit that keeps size and mtime is still seen.
  */
 export async function fileContentHash(path: string, cacheDir: string): Promise<string> {
   const stat = await Deno.stat(path);
   const real = await Deno.realPath(path);
-  const key = `${real}|${stat.size}|${stat.mtime?.getTime()}`;
+  // Plus a hash of the first and last MiB: an edit is seen even where timestamps are coarse.
+  const key = [
+    real,
+    stat.dev,
+    stat.ino,
+    stat.size,
+    stat.mtime?.getTime(),
+    stat.ctime?.getTime(),
+    await edgeHash(path, stat.size),
+  ].join("|");
   const memoPath = `${cacheDir}/content-hashes.json`;
   let memo: Record<string, string> = {};
   try {
@@ -51,6 +62,28 @@ export async function fileContentHash(path: string, cacheDir: string): Promise<s
   return memo[key];
 }
 
+/** SHA-256 of a file's first and last MiB (all of a smaller file). */
+async function edgeHash(path: string, size: number): Promise<string> {
+  const hash = createHash("sha256");
+  const file = await Deno.open(path);
+  try {
+    for (const start of size > 2 << 20 ? [0, size - (1 << 20)] : [0]) {
+      const buffer = new Uint8Array(size > 2 << 20 ? 1 << 20 : size);
+      await file.seek(start, Deno.SeekMode.Start);
+      let filled = 0;
+      while (filled < buffer.length) {
+        const n = await file.read(buffer.subarray(filled));
+        if (n === null) break;
+        filled += n;
+      }
+      hash.update(buffer.subarray(0, filled));
+    }
+  } finally {
+    file.close();
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
 /** Writes a file atomically (temporary sibling + rename, removed on error or Ctrl-C), creating its folder. */
 export async function writeCacheFile(
   path: string,
@@ -58,6 +91,39 @@ export async function writeCacheFile(
 ): Promise<void> {
   await Deno.mkdir(path.slice(0, path.lastIndexOf("/")) || ".", { recursive: true });
   await writeAtomically(path, (temp) => Deno.writeFile(temp, data));
+}
+
+/**
+ * A cache file checked by its recorded SHA-256 (a `<path>.sha256` beside it): reused when it
+ * matches, else (missing, or corrupt, with a warning) written by `write` and its checksum
+ * recorded. Returns whether it was reused.
+ */
+export async function checkedCacheFile(
+  path: string,
+  cacheDir: string,
+  write: (path: string) => Promise<void>,
+  warn: (message: string) => void = (message) => console.warn(`warning: ${message}`),
+): Promise<boolean> {
+  let recorded: string | undefined;
+  try {
+    recorded = (await Deno.readTextFile(`${path}.sha256`)).trim();
+  } catch { /* not written yet, or written before checksums */ }
+  let exists = false;
+  try {
+    exists = (await Deno.stat(path)).isFile;
+  } catch { /* not cached */ }
+  if (exists && recorded !== undefined) {
+    if ((await fileContentHash(path, cacheDir)) === recorded) return true;
+    warn(`the cache entry ${path} is corrupt (its checksum does not match); rebuilding it`);
+  } else if (exists) {
+    warn(`the cache entry ${path} has no checksum; rebuilding it`);
+  }
+  await write(path);
+  await writeCacheFile(
+    `${path}.sha256`,
+    new TextEncoder().encode(`${await fileContentHash(path, cacheDir)}\n`),
+  );
+  return false;
 }
 
 /** What a cache folder holds, written beside its files as `entry.json` so `cache list` can say. */

@@ -35,7 +35,13 @@ import {
   zeroPointRowBytes,
 } from "../model/mod.ts";
 import { type GraphBuilder, serializeModel } from "../onnx/mod.ts";
-import { describeCacheFolder, fileContentHash, sha256, writeCacheFile } from "./cache_dir.ts";
+import {
+  checkedCacheFile,
+  describeCacheFolder,
+  fileContentHash,
+  sha256,
+  writeCacheFile,
+} from "./cache_dir.ts";
 
 /**
  * The modules whose source decides a cached graph's bytes, as paths under `src/`: everything the
@@ -205,6 +211,7 @@ async function convertWeights(
   plan: TensorPlan,
   quant: QuantOptions,
   path: string,
+  cacheDir: string,
 ): Promise<WeightTable> {
   const locations = new Map<string, WeightLocation>();
   const quantized = new Map<string, QuantLocation>();
@@ -267,9 +274,7 @@ async function convertWeights(
     };
   }
   const fileName = path.slice(path.lastIndexOf("/") + 1);
-  try {
-    await Deno.stat(path);
-  } catch {
+  await checkedCacheFile(path, cacheDir, async (path) => {
     const stream = ReadableStream.from((async function* () {
       let written = 0;
       for (const piece of pieces) {
@@ -279,7 +284,7 @@ async function convertWeights(
       }
     })());
     await writeCacheFile(path, stream);
-  }
+  });
   return new WeightTable(fileName, locations, quantized);
 }
 
@@ -310,17 +315,21 @@ export async function prepareGraph(
     const file = `${folder}/${name}-${
       sha256(precisionKey, JSON.stringify(options.precision), ...quantKey).slice(0, 12)
     }.weights`;
-    weights = await convertWeights(source, plan, options.quantization, file);
+    weights = await convertWeights(source, plan, options.quantization, file, cacheDir);
     weightsFolder = folder;
   } else {
+    // onnxruntime refuses external data outside the folder it is given, so it gets the folder of
+    // the file itself: a Hugging Face cache's model.safetensors is a symlink into blobs/.
+    const real = await Deno.realPath(`${source.dir}/model.safetensors`);
+    const slash = real.lastIndexOf("/");
     weights = WeightTable.fromSafetensors(
-      "model.safetensors",
+      real.slice(slash + 1),
       [...source.index.tensors.values()].map((t) => ({
         ...t,
         name: modelTensorName(t.name, source.index),
       })),
     );
-    weightsFolder = source.dir;
+    weightsFolder = real.slice(0, slash) || "/";
     // Graph bytes depend only on the config and the tensor layout: key them by those.
     const layout = JSON.stringify([...source.index.tensors.values()]);
     folder = `${cacheDir}/${sha256(configKey, layout).slice(0, 24)}`;
@@ -339,16 +348,18 @@ export async function prepareGraph(
     checkpoint: source.dir,
     generation: source.config.generation,
   });
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(graphPath);
-  } catch {
+  let bytes: Uint8Array | undefined;
+  await checkedCacheFile(graphPath, cacheDir, async (path) => {
     const graph = buildGraph(name, source.config, weights, options);
     if (taps !== undefined) keepTaps(graph, new Set(taps));
     bytes = serializeModel(graph);
-    await writeCacheFile(graphPath, bytes);
-  }
-  return { bytes, weightsFolder, weightsFile: weights.fileName };
+    await writeCacheFile(path, bytes);
+  });
+  return {
+    bytes: bytes ?? await Deno.readFile(graphPath),
+    weightsFolder,
+    weightsFile: weights.fileName,
+  };
 }
 
 /** The outputs every graph keeps: what the runtime's own calls fetch. */

@@ -25,10 +25,12 @@ fixtureTest(
     await withTempDir(async (cache) => {
       const checkpoint = await openCheckpoint(fixturePath("reference", "v0.2-tiny", "checkpoint"));
       const graph = await prepareGraph("decoder", checkpoint, buildOptions(), cache);
-      assertEquals(graph.weightsFolder, checkpoint.dir);
+      assertEquals(graph.weightsFolder, await Deno.realPath(checkpoint.dir));
       const files = [...(await filesIn(cache)).keys()];
-      const converted = files.filter((f) => !f.endsWith(".onnx") && !f.endsWith("/entry.json"));
-      assertEquals(converted, [], "only graphs and their entry description");
+      const converted = files.filter((f) =>
+        !/\.onnx(\.sha256)?$|\/entry\.json$|content-hashes\.json$/.test(f)
+      );
+      assertEquals(converted, [], "only graphs, their checksums and the entry description");
     });
   },
 );
@@ -55,7 +57,7 @@ fixtureTest("graph cache: fp16 weights are converted once, exactly, and reused",
     // The vision graph stays fp32 and in place.
     assertEquals(
       (await prepareGraph("vision", checkpoint, options, cache)).weightsFolder,
-      checkpoint.dir,
+      await Deno.realPath(checkpoint.dir),
     );
   });
 });
@@ -207,4 +209,62 @@ Deno.test("graph cache: the key covers exactly the modules the graph builders an
   );
   assert(declares("export async function f() {}\nexport type G = 1;", "f"));
   assert(declares("export { x as f };", "f") && !declares("export function ff() {}", "f"));
+});
+
+/** The fp16 decoder weights file in `cache` and the value of its first half. */
+async function firstHalf(cache: string): Promise<{ file: string; value: number }> {
+  const file = [...(await filesIn(cache)).keys()].find((f) => f.endsWith(".weights"))!;
+  return { file, value: new Uint16Array((await Deno.readFile(file)).buffer)[0] };
+}
+
+Deno.test("graph cache: an in-place edit keeping size and mtime is not served stale fp16 weights", async () => {
+  await withTempDir(async (dir) => {
+    const ckpt = `${dir}/ckpt`;
+    await synthesizeCheckpoint(presetConfig("tiny-v0.2"), ckpt, { seed: 1 });
+    const options = buildOptions({ precision: { decoder: "fp16" } });
+    await prepareGraph("decoder", await openCheckpoint(ckpt), options, `${dir}/cache`);
+    const before = await firstHalf(`${dir}/cache`);
+    // Rewrite the weights with another seed (same size), then put the old mtime back.
+    const file = `${ckpt}/model.safetensors`;
+    const { mtime, atime } = await Deno.stat(file);
+    await synthesizeCheckpoint(presetConfig("tiny-v0.2"), `${dir}/other`, { seed: 2 });
+    await Deno.writeFile(file, await Deno.readFile(`${dir}/other/model.safetensors`));
+    await Deno.utime(file, atime!, mtime!);
+    assertEquals((await Deno.stat(file)).mtime, mtime);
+    const graph = await prepareGraph(
+      "decoder",
+      await openCheckpoint(ckpt),
+      options,
+      `${dir}/cache`,
+    );
+    const after = [...(await filesIn(graph.weightsFolder)).keys()].find((f) =>
+      f.endsWith(".weights")
+    )!;
+    assert(after !== before.file, "the edited checkpoint gets its own cache entry");
+  });
+});
+
+Deno.test("graph cache: a corrupt cache entry is detected by its checksum and rebuilt, with a warning", async () => {
+  await withTempDir(async (dir) => {
+    const ckpt = `${dir}/ckpt`;
+    await synthesizeCheckpoint(presetConfig("tiny-v0.2"), ckpt, { seed: 1 });
+    const checkpoint = await openCheckpoint(ckpt);
+    const options = buildOptions({ precision: { decoder: "fp16" } });
+    await prepareGraph("decoder", checkpoint, options, `${dir}/cache`);
+    const good = await firstHalf(`${dir}/cache`);
+    const bytes = await Deno.readFile(good.file);
+    bytes[0] ^= 0xff; // same size; written anew, so its change time moves
+    await Deno.writeFile(good.file, bytes);
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => warnings.push(message);
+    try {
+      await prepareGraph("decoder", checkpoint, options, `${dir}/cache`);
+    } finally {
+      console.warn = warn;
+    }
+    assertEquals(warnings.length, 1);
+    assert(/\.weights is corrupt \(its checksum does not match\); rebuilding it/.test(warnings[0]));
+    assertEquals((await firstHalf(`${dir}/cache`)).value, good.value, "rebuilt exactly");
+  });
 });

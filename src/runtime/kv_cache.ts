@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as ort from "onnxruntime-node";
+import { ort } from "./ort.ts";
 
 /** The cache of one batch. */
 export class KVCache {

@@ -11,6 +11,7 @@ export * from "./event_loop.ts";
 export * from "./graph_cache.ts";
 export * from "./kv_cache.ts";
 export * from "./model.ts";
+export { ort } from "./ort.ts";
 export * from "./providers.ts";
 export * from "./session.ts";
 export * from "./threads.ts";

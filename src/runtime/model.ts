@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type * as ort from "onnxruntime-node";
+import type { ort } from "./ort.ts";
 import { geometryOf, type ModelGeometry, type NanoVLMConfig } from "../checkpoint/mod.ts";
 import {
   type BuildOptions,
@@ -26,6 +26,32 @@ import { LocalSession, type RunnableSession, SessionWorker } from "./worker_sess
 
 /** The graphs of a model, re-exported because {@link NanoVLMRuntime.outputNames} takes one. */
 export type { GraphName };
+
+/** The outputs every task consumes: a NaN or Inf in them is an error, never a result. */
+const FINITE_OUTPUTS = new Set(["image_embeds", "inputs_embeds", "logits"]);
+
+/**
+ * Values past sqrt(float32 max): the squares in the next RMSNorm/LayerNorm overflow to Inf, so the
+ * model silently computes zeros (a saturated head gives an "empty" caption).
+ */
+const SATURATED = 2 ** 64;
+
+/** Refuses a graph output holding NaN, +-Inf or saturated values, naming graph, output, index. */
+function checkFinite(graph: GraphName, name: string, tensor: ort.Tensor): void {
+  const data = tensor.data as Float32Array;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!(v > -SATURATED && v < SATURATED)) {
+      const what = Number.isFinite(v) ? `${v}, a saturated value (|x| >= 2^64)` : String(v);
+      throw new EngineError(
+        `the ${graph} graph's output ${name} holds ${what} (first at element ${i} of ` +
+          `${data.length}, shape [${tensor.dims.join(", ")}]): the weights or the inputs are ` +
+          "not usable numbers",
+        "run `nanovlm info --check <model>` to list weight tensors holding NaN, Inf or saturated values",
+      );
+    }
+  }
+}
 
 /** Options of {@link NanoVLMRuntime.load}. */
 export interface RuntimeOptions {
@@ -292,11 +318,11 @@ export class NanoVLMRuntime {
           : `available: ${available.join(", ")}`,
       );
     }
+    let out: Record<string, ort.Tensor>;
     try {
       const start = performance.now();
-      const out = await this.sessions[graph].run(feeds, fetches, transfer);
+      out = await this.sessions[graph].run(feeds, fetches, transfer);
       this.onRun?.({ graph, start, end: performance.now(), rows: firstDim(feeds) });
-      return out;
     } catch (error) {
       throw new EngineError(
         `onnxruntime failed running the ${graph} graph: ${(error as Error).message}`,
@@ -304,6 +330,8 @@ export class NanoVLMRuntime {
         { cause: error },
       );
     }
+    for (const name of names) if (FINITE_OUTPUTS.has(name)) checkFinite(graph, name, out[name]);
+    return out;
   }
 
   /** Checks that every id is a row of the embedding table and that rows are equally long. */

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import * as ort from "onnxruntime-node";
+import { ort } from "./ort.ts";
+import { ORT_TELEMETRY_SWITCH, telemetryOff } from "./telemetry_off.ts";
 import { EngineError } from "../errors.ts";
 import { intraOpThreads } from "./threads.ts";
 
@@ -69,6 +70,12 @@ export async function createSession(
   weightsFolder: string,
   options: SessionOptions = {},
 ): Promise<Session> {
+  if (!telemetryOff()) {
+    throw new EngineError(
+      `onnxruntime's telemetry could not be switched off (${ORT_TELEMETRY_SWITCH}=1): no session is created`,
+      `grant --allow-env (or --allow-env=${ORT_TELEMETRY_SWITCH}), or set ${ORT_TELEMETRY_SWITCH}=1 before starting`,
+    );
+  }
   const provider = options.provider ?? "cpu";
   const sessionOptions = sessionOptionsFor(weightsFolder, options);
   try {

@@ -13,4 +13,5 @@ export * from "./reference_model.ts";
 export * from "./task_models.ts";
 export * from "./import_boundary.ts";
 export * from "./tokenizers/mod.ts";
+export * from "./syscall_trace.ts";
 export * from "./svg_snapshot.ts";

@@ -16,6 +16,7 @@
  */
 import sharp, { type Metadata, type Sharp } from "sharp";
 import { InputError } from "../../errors.ts";
+import { FILE_SIZE_LIMITS, readBoundedFile } from "../../files/mod.ts";
 import { type RgbImage, validateRgbImage } from "./rgb_image.ts";
 
 /** sharp's instance type, re-exported so that callers can type what they pass. */
@@ -41,6 +42,13 @@ export interface LoadImageOptions {
   minSide?: number;
   /** Rotate/flip by the EXIF orientation tag first (Pillow does not; default false). */
   applyExifOrientation?: boolean;
+  /**
+   * Accept SVG (default false): an SVG can pull other files (images, fonts) from its folder or
+   * anywhere it names, so it is refused unless the file is trusted.
+   */
+  allowSvg?: boolean;
+  /** Largest accepted file size in bytes (default {@link FILE_SIZE_LIMITS}.image, 256 MiB). */
+  maxFileBytes?: number;
 }
 
 /** Default pixel limit: Pillow's `MAX_IMAGE_PIXELS` (about 89.5 megapixels). */
@@ -65,8 +73,20 @@ function decodeError(input: ImageInput, error: unknown): InputError {
   );
 }
 
-function openInput(input: ImageInput): Sharp {
-  if (typeof input === "string" || input instanceof Uint8Array) {
+async function openInput(input: ImageInput, options: LoadImageOptions): Promise<Sharp> {
+  if (typeof input === "string") {
+    // Read by us, bounded: a FIFO, a device, a folder or an unreadable file gets a named error.
+    const bytes = await readBoundedFile(input, {
+      maxBytes: options.maxFileBytes ?? FILE_SIZE_LIMITS.image,
+      what: "image",
+      missingHint: "check the image path",
+    });
+    if (bytes.length === 0) {
+      throw new InputError(`image ${input} is an empty file`, "give the path of an image file");
+    }
+    return sharp(bytes, { ignoreIcc: true, limitInputPixels: false });
+  }
+  if (input instanceof Uint8Array) {
     if (input instanceof Uint8Array && input.length === 0) {
       throw new InputError("image bytes: the buffer is empty", "give the bytes of an image file");
     }
@@ -175,12 +195,18 @@ export async function loadImage(
     checkSize(input, input.width, input.height, maxPixels, minSide);
     return input;
   }
-  const image = openInput(input);
+  const image = await openInput(input, options);
   let metadata: Metadata;
   try {
     metadata = await image.metadata();
   } catch (error) {
     throw decodeError(input, error);
+  }
+  if (metadata.format === "svg" && !options.allowSvg) {
+    throw new InputError(
+      `${describe(input)}: SVG images are refused (an SVG can read other files it names)`,
+      "convert it to PNG first, or pass allowSvg: true if the file is trusted",
+    );
   }
   // Check the declared size before decoding (an animated image counts one frame).
   checkSize(

@@ -174,3 +174,26 @@ Deno.test("loadImage: undecodable, missing, empty, too large and too small input
     /unsupported image input/,
   );
 });
+
+Deno.test("loadImage: SVG is refused unless allowed (it can read files it names)", async () => {
+  const svg = new TextEncoder().encode(
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ' +
+      'width="4" height="4"><image xlink:href="secret.png" width="4" height="4"/></svg>',
+  );
+  await assertRejects(() => loadImage(svg), InputError, /SVG images are refused/);
+  const image = await loadImage(svg, { allowSvg: true });
+  assertEquals([image.width, image.height], [4, 4]);
+});
+
+Deno.test("loadImage: empty path, folder, FIFO and empty file are named errors", async () => {
+  await assertRejects(() => loadImage(""), InputError, /image: the path is empty/);
+  await withTempDir(async (dir) => {
+    await assertRejects(() => loadImage(dir), InputError, /is a folder, not a regular file/);
+    await Deno.writeFile(`${dir}/empty.png`, new Uint8Array());
+    await assertRejects(() => loadImage(`${dir}/empty.png`), InputError, /is an empty file/);
+    const fifo = `${dir}/pipe.png`;
+    if ((await new Deno.Command("mkfifo", { args: [fifo] }).output()).success) {
+      await assertRejects(() => loadImage(fifo), InputError, /FIFO \(named pipe\)/);
+    }
+  });
+});

@@ -11,3 +11,4 @@ export * from "./prompt.ts";
 export * from "./prompt_layout.ts";
 export * from "./batch.ts";
 export * from "./choice_letter.ts";
+export * from "./bound_text.ts";

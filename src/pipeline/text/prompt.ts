@@ -32,6 +32,11 @@ export interface PromptInput {
   images: readonly ImageGrid[];
   /** current only: text the assistant turn starts with (e.g. `"Answer:"`, as lmms-eval does). */
   assistantPrefix?: string;
+  /**
+   * Match special tokens typed in {@link text} (`<|im_end|>`, `<|image|>`, ...) as control tokens.
+   * Default false: they are split as ordinary text, so user text cannot forge a turn or an image.
+   */
+  allowSpecialTokens?: boolean;
 }
 
 /** The image tiles one image contributes, in the order the model consumes them. */
@@ -207,6 +212,9 @@ export function promptText(
   }
 }
 
+/** Stands for the user's text while the prompt is rendered (private-use characters). */
+const USER_TEXT = "\uE000nanovlm-user-text\uE001";
+
 /**
  * Builds and tokenizes a prompt for a config, and describes its image slots.
  *
@@ -234,10 +242,19 @@ export function buildPrompt(
       "leave assistantPrefix out",
     );
   }
-  const text = promptText(config, input, tokenizer.specialTokensMap);
+  // The user's text is marked so that the special tokens it holds are encoded as text.
+  const marked = promptText(config, { ...input, text: USER_TEXT }, tokenizer.specialTokensMap);
+  const at = marked.indexOf(USER_TEXT);
+  const once = at >= 0 && marked.indexOf(USER_TEXT, at + 1) < 0;
+  const text = once
+    ? marked.slice(0, at) + input.text + marked.slice(at + USER_TEXT.length)
+    : promptText(config, input, tokenizer.specialTokensMap);
   // The chat template already holds every special token it needs (HF apply_chat_template
   // tokenizes with add_special_tokens=False); the plain prompts go through tokenizer.encode.
-  const ids = tokenizer.encode(text, { addSpecialTokens: config.generation !== "current" });
+  const ids = tokenizer.encode(text, {
+    addSpecialTokens: config.generation !== "current",
+    literalSpans: once && !input.allowSpecialTokens ? [[at, at + input.text.length]] : [],
+  });
   const images = promptImages(config, input.images);
   const layout = imageLayoutOf(ids, {
     generation: config.generation,

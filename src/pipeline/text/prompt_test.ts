@@ -120,7 +120,12 @@ fixtureTest("prompt: bad image counts, grids and configs are clear errors", asyn
     /exactly one image, got 0/,
   );
   assertThrows(
-    () => buildPrompt(v02.tokenizer, v02.config, { text: "<|image|> Q", images: [[1, 1]] }),
+    () =>
+      buildPrompt(v02.tokenizer, v02.config, {
+        text: "<|image|> Q",
+        images: [[1, 1]],
+        allowSpecialTokens: true,
+      }),
     InputError,
     /17 <\|image\|> tokens but its 1 image tile\(s\) need 16/,
   );

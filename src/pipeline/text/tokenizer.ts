@@ -51,6 +51,11 @@ export const DEFAULT_EOS_TOKEN: Readonly<Record<Generation, string>> = {
 export interface EncodeOptions {
   /** Let the tokenizer's post-processor add its special tokens (as `tokenizer.encode`). Default true. */
   addSpecialTokens?: boolean;
+  /**
+   * `[start, end)` character spans (user text) where special tokens are not matched but split
+   * as text, as Hugging Face's `split_special_tokens=True`. Default none.
+   */
+  literalSpans?: readonly (readonly [number, number])[];
 }
 
 /** Options of {@link NanoTokenizer.decode}. */
@@ -87,11 +92,17 @@ export class NanoTokenizer {
   readonly imageTokenId: number | undefined;
   /** Number of ids: one more than the largest id of the vocabulary and added tokens. */
   readonly size: number;
+  /** Characters of the longest vocabulary entry or added token (bounds text per token). */
+  readonly maxTokenLength: number;
   /** Ids of all special tokens (removed by `decode` with `skipSpecialTokens`). */
   readonly specialTokenIds: ReadonlySet<number>;
   /** The special tokens by role for chat templates (`bos_token`, `eos_token`, ...). */
   readonly specialTokensMap: Readonly<Record<string, string>>;
   readonly #tokenizer: Tokenizer;
+  /** The same tokenizer without its special added tokens: they are plain text to it. */
+  readonly #plain?: Tokenizer;
+  /** The special added tokens' strings and ids, longest first. */
+  readonly #specials: { content: string; id: number }[];
   readonly #cleanUpSpaces: boolean;
 
   /** Use {@link createTokenizer} or `loadTokenizer` instead. */
@@ -99,9 +110,12 @@ export class NanoTokenizer {
     generation: Generation;
     source: string;
     tokenizer: Tokenizer;
+    plain?: Tokenizer;
+    specials?: { content: string; id: number }[];
     eosToken: string;
     extraTokenIds: Map<string, number>;
     size: number;
+    maxTokenLength?: number;
     specialTokenIds: Set<number>;
     specialTokensMap: Record<string, string>;
     cleanUpSpaces: boolean;
@@ -109,6 +123,10 @@ export class NanoTokenizer {
     this.generation = fields.generation;
     this.source = fields.source;
     this.#tokenizer = fields.tokenizer;
+    this.#plain = fields.plain;
+    this.#specials = [...(fields.specials ?? [])].sort((a, b) =>
+      b.content.length - a.content.length
+    );
     this.eosToken = fields.eosToken;
     const eosId = fields.tokenizer.token_to_id(fields.eosToken);
     if (eosId === undefined) {
@@ -122,6 +140,7 @@ export class NanoTokenizer {
     this.extraTokenIds = fields.extraTokenIds;
     this.imageTokenId = fields.extraTokenIds.get("image_token");
     this.size = fields.size;
+    this.maxTokenLength = fields.maxTokenLength ?? 64;
     this.specialTokenIds = fields.specialTokenIds;
     this.specialTokensMap = {
       ...fields.specialTokensMap,
@@ -131,12 +150,45 @@ export class NanoTokenizer {
     this.#cleanUpSpaces = fields.cleanUpSpaces;
   }
 
-  /** Encodes text to ids; special tokens written in the text are matched as single tokens. */
+  /**
+   * Encodes text to ids. Special tokens written in the text are matched as single tokens, except
+   * inside {@link EncodeOptions.literalSpans}, where they are split as ordinary text (so a user
+   * cannot type `<|im_end|>` and forge a turn).
+   */
   encode(text: string, options: EncodeOptions = {}): number[] {
-    const { ids } = this.#tokenizer.encode(text, {
-      add_special_tokens: options.addSpecialTokens ?? true,
-    });
-    return ids;
+    const add = options.addSpecialTokens ?? true;
+    const spans = (options.literalSpans ?? []).filter(([a, b]) =>
+      b > a && this.#specials.some((s) => text.slice(a, b).includes(s.content))
+    );
+    if (spans.length === 0 || !this.#plain) {
+      return this.#tokenizer.encode(text, { add_special_tokens: add }).ids;
+    }
+    const plain = this.#plain;
+    const literal = (i: number, end: number) => spans.some(([a, b]) => i < b && end > a);
+    const ids: number[] = [];
+    let run = "";
+    const flush = () => {
+      if (run) ids.push(...plain.encode(run, { add_special_tokens: false }).ids);
+      run = "";
+    };
+    for (let i = 0; i < text.length;) {
+      const match = this.#specials.find((s) =>
+        text.startsWith(s.content, i) && !literal(i, i + s.content.length)
+      );
+      if (match) {
+        flush();
+        ids.push(match.id);
+        i += match.content.length;
+      } else run += text[i++];
+    }
+    flush();
+    if (!add) return ids;
+    // The post-processor's additions (e.g. a BOS), found around a probe.
+    const bare = this.#tokenizer.encode("a", { add_special_tokens: false }).ids;
+    const full = this.#tokenizer.encode("a", { add_special_tokens: true }).ids;
+    const at = full.findIndex((_, k) => bare.every((id, j) => full[k + j] === id));
+    if (at < 0) return ids;
+    return [...full.slice(0, at), ...ids, ...full.slice(at + bare.length)];
   }
 
   /** Decodes ids to text, by default without special tokens (`skip_special_tokens=True`). */
@@ -191,6 +243,19 @@ function largestModelId(model: Record<string, unknown>): number {
     return max;
   }
   return -1;
+}
+
+/** Characters of the longest entry of the vocabulary (object or Unigram array) or added tokens. */
+function longestToken(model: Record<string, unknown>, added: readonly AddedTokenEntry[]): number {
+  let longest = Math.max(1, ...added.map((t) => t.content.length));
+  const vocab = model.vocab;
+  const tokens = Array.isArray(vocab)
+    ? vocab.map((entry) => (Array.isArray(entry) ? String(entry[0]) : ""))
+    : vocab && typeof vocab === "object"
+    ? Object.keys(vocab)
+    : [];
+  for (const token of tokens) if (token.length > longest) longest = token.length;
+  return longest;
 }
 
 /** The id of `token` in the model vocabulary, if it is there. */
@@ -269,8 +334,13 @@ export function createTokenizer(
   const tokenizerConfig = files.tokenizerConfig ?? {};
   const { added, extraIds } = withExtraTokens(json, config.vlm_extra_tokens ?? {});
   let tokenizer: Tokenizer;
+  let plain: Tokenizer;
   try {
     tokenizer = new Tokenizer({ ...json, added_tokens: added }, tokenizerConfig);
+    plain = new Tokenizer(
+      { ...json, added_tokens: added.filter((t) => !t.special) },
+      tokenizerConfig,
+    );
   } catch (error) {
     throw new InputError(
       `tokenizer ${source}: @huggingface/tokenizers cannot load it: ${(error as Error).message}`,
@@ -288,6 +358,7 @@ export function createTokenizer(
     );
   }
   const specialTokenIds = new Set(added.filter((t) => t.special).map((t) => t.id));
+  const maxTokenLength = longestToken(json.model as Record<string, unknown>, added);
   for (const token of (tokenizerConfig.additional_special_tokens as unknown[] | undefined) ?? []) {
     const id = tokenizer.token_to_id(tokenContent(token) ?? "");
     if (id !== undefined) specialTokenIds.add(id);
@@ -303,9 +374,12 @@ export function createTokenizer(
     generation: config.generation,
     source,
     tokenizer,
+    plain,
+    specials: added.filter((t) => t.special).map((t) => ({ content: t.content, id: t.id })),
     eosToken,
     extraTokenIds: extraIds,
     size,
+    maxTokenLength,
     specialTokenIds,
     specialTokensMap,
     cleanUpSpaces: tokenizerConfig.clean_up_tokenization_spaces === true,

@@ -6,6 +6,7 @@
  */
 import type { NanoVLMConfig } from "../../checkpoint/mod.ts";
 import { InputError } from "../../errors.ts";
+import { FILE_SIZE_LIMITS, readBoundedText } from "../../files/mod.ts";
 import {
   createTokenizer,
   type NanoTokenizer,
@@ -28,18 +29,11 @@ async function readJson(
   path: string,
   config: Pick<NanoVLMConfig, "lm_tokenizer">,
 ): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    throw new InputError(
-      `cannot read ${path}: ${(error as Error).message}`,
-      tokenizerHint(config),
-      {
-        cause: error,
-      },
-    );
-  }
+  const text = await readBoundedText(path, {
+    maxBytes: FILE_SIZE_LIMITS.tokenizer,
+    what: "tokenizer file",
+    missingHint: tokenizerHint(config),
+  });
   try {
     const value = JSON.parse(text);
     if (value && typeof value === "object" && !Array.isArray(value)) return value;
