@@ -13,13 +13,13 @@
  *
  * @module
  */
-import * as ort from "onnxruntime-node";
 import {
   buildOptions,
   intraOpThreads,
   KVCache,
   KVCacheArena,
   openCheckpoint,
+  ort,
   prepareGraph,
   sessionOptionsFor,
 } from "../../src/mod.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import { createRequire } from "node:module";
-import * as ort from "onnxruntime-node";
+import { ort } from "./ort.ts";
 import { GraphBuilder, serializeModel } from "../onnx/mod.ts";
 import {
   CUDA_PROVIDER_LIBRARIES,

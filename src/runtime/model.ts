@@ -162,6 +162,11 @@ export class NanoVLMRuntime {
     private readonly worker: SessionWorker | undefined,
     private readonly releaseLocal: () => Promise<void>,
     private readonly onRun?: (run: SessionRun) => void,
+    /**
+     * Whether decode steps may bind `present.*` to the KV-cache arena: onnxruntime-node in this
+     * thread writes bound outputs in place; sessions opened elsewhere (onnxruntime-web) may not.
+     */
+    private readonly bindsOutputs = true,
   ) {}
 
   /** The intra-op threads every session runs with. */
@@ -272,6 +277,7 @@ export class NanoVLMRuntime {
       undefined,
       release,
       options.onRun,
+      false,
     );
   }
 
@@ -464,8 +470,9 @@ export class NanoVLMRuntime {
     const taps = step.taps ?? [];
     const blocks = this.config.lm_n_blocks;
     const present = [batch, this.config.lm_n_kv_heads, cache.length + tokens];
-    // In a Worker, outputs cannot be bound to this thread's buffers: the chain's cache moves instead.
-    const bound = this.worker
+    // In a Worker, outputs cannot be bound to this thread's buffers (the chain's cache moves
+    // instead), and foreign sessions need not write bound outputs in place.
+    const bound = this.worker || !this.bindsOutputs
       ? undefined
       : step.arena?.presentOutputs(cache, [...present, this.geometry.lmHeadDim]);
     const pastNames = step.arena && this.worker ? Object.keys(cache.feeds()) : [];

@@ -5,7 +5,7 @@
  * @module
  */
 import { createRequire } from "node:module";
-import * as ort from "onnxruntime-node";
+import { ort } from "./ort.ts";
 import { EngineError, InputError } from "../errors.ts";
 import type { Provider, ResolvedProvider } from "./session.ts";
 

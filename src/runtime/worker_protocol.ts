@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as ort from "onnxruntime-node";
+import { ort } from "./ort.ts";
 import type { SessionOptions } from "./session.ts";
 
 /** A tensor as a message carries it. */
