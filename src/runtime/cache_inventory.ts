@@ -108,12 +108,8 @@ export async function listCache(cacheDir: string): Promise<CacheEntry[]> {
 export interface CleanOptions {
   /** Remove only entries not modified for this many days. Default: every entry. */
   olderThanDays?: number;
-  /** Only these kinds. Default: every kind but `unknown` (never removed). */
-  kinds?: readonly CacheEntryKind[];
   /** Say what would go without removing anything. */
   dryRun?: boolean;
-  /** The time to compare ages with (tests). Default now. */
-  now?: Date;
 }
 
 /** Removes cache entries of this toolkit's own naming; returns the entries removed (or that would be). */
@@ -121,22 +117,13 @@ export async function cleanCache(
   cacheDir: string,
   options: CleanOptions = {},
 ): Promise<CacheEntry[]> {
-  const { olderThanDays, kinds, dryRun = false, now = new Date() } = options;
+  const { olderThanDays, dryRun = false } = options;
   if (olderThanDays !== undefined && !(olderThanDays >= 0)) {
     throw new InputError(`--older-than must be a number of days >= 0, got ${olderThanDays}`);
   }
-  if (kinds?.includes("unknown")) {
-    throw new InputError(
-      "entries of unknown kind are never removed",
-      "remove files you put in the cache folder yourself",
-    );
-  }
-  const cutoff = olderThanDays === undefined
-    ? Infinity
-    : now.getTime() - olderThanDays * 86_400_000;
+  const cutoff = olderThanDays === undefined ? Infinity : Date.now() - olderThanDays * 86_400_000;
   const chosen = (await listCache(cacheDir)).filter((entry) =>
-    entry.kind !== "unknown" && (kinds === undefined || kinds.includes(entry.kind)) &&
-    (cutoff === Infinity || entry.modified.getTime() < cutoff)
+    entry.kind !== "unknown" && entry.modified.getTime() < cutoff
   );
   if (!dryRun) {
     for (const entry of chosen) {
