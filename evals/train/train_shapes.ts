@@ -52,6 +52,27 @@ for (let i = 0; i < Deno.args.length; i++) {
   else throw new Error(`unexpected argument ${flag}`);
 }
 const args: Record<string, string | undefined> = { ...DEFAULTS, ...given };
+
+/** `count_color=3,exists=2` → whole-number weights of known VQA types. */
+function parseTypeWeights(text: string): Record<string, number> {
+  const weights: Record<string, number> = {};
+  for (const part of text.split(",")) {
+    const [type, value] = part.split("=");
+    const weight = Number(value);
+    if (!TASK_TYPES.includes(type as TaskType) || type === "caption") {
+      throw new Error(
+        `--type-weights: unknown VQA type "${type}" (known: ${TASK_TYPES.join(", ")})`,
+      );
+    }
+    if (!Number.isInteger(weight) || weight < 0) {
+      throw new Error(
+        `--type-weights: weight of ${type} must be a whole number ≥ 0, got "${value}"`,
+      );
+    }
+    weights[type] = weight;
+  }
+  return weights;
+}
 const run = args.run ?? "runs/shapes";
 await Deno.mkdir(run, { recursive: true });
 await init("wasm");
@@ -77,6 +98,8 @@ type Meta = {
   patch: number;
   stageStartStep: number;
   elapsedSeconds: number;
+  /** Relative weights of the VQA types in stage 2 (`--type-weights count_color=3,...`; default 1 each). */
+  typeWeights?: Record<string, number>;
 };
 
 let meta: Meta;
@@ -98,6 +121,7 @@ if (resumeFlag) {
   }
   if (given.lr) meta.lr = Number(args.lr);
   if (args["max-objects"]) meta.maxObjects = Number(args["max-objects"]);
+  if (given["type-weights"]) meta.typeWeights = parseTypeWeights(given["type-weights"]);
 } else {
   const seed = Number(args.seed);
   meta = {
@@ -112,6 +136,7 @@ if (resumeFlag) {
     patch: Number(args.patch ?? 32),
     stageStartStep: 0,
     elapsedSeconds: 0,
+    typeWeights: given["type-weights"] ? parseTypeWeights(given["type-weights"]) : undefined,
   };
   params = initParams(shapesConfig(tokenizer.size, meta.patch), seed);
   const random = new InitRandom(seed, "stage1");
@@ -147,7 +172,10 @@ const stream = new ShapesStream({
   size: config.vit_img_size,
   maxObjects: meta.maxObjects,
 });
-const vqaTypes = TASK_TYPES.filter((t) => t !== "caption") as TaskType[];
+// A type of weight w appears w times, so the stream's uniform pick draws it w times as often.
+const vqaTypes = (TASK_TYPES.filter((t) => t !== "caption") as TaskType[]).flatMap((t) =>
+  new Array<TaskType>(meta.typeWeights?.[t] ?? 1).fill(t)
+);
 
 const stepVit = makeTrainStep(cellLoss(config), { clip: 1 });
 const stepVlm = makeTrainStep(qaLoss(config), { clip: 1 });
