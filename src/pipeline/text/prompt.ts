@@ -4,16 +4,16 @@
  * - v0.1: `Question: {q} Answer:`; the image embeddings are prepended by the model, the text holds
  *   no image tokens.
  * - v0.2: `"<|image|>" * mp_image_token_length + "Question: {q} Answer:"`.
- * - current: the config's `lm_chat_template` (rendered with `@huggingface/jinja`, generation prompt
+ * - current: the config's `lm_chat_template` (rendered with bounded `@huggingface/jinja`, generation prompt
  *   added) over one user message: the image strings (`<|global_image|>`, `<row_i_col_j>` and
  *   `mp_image_token_length` x `<|image|>` per tile; `<image: {idx}>` before each when there are
  *   several images) followed by the text.
  *
  * @module
  */
-import { Template } from "@huggingface/jinja";
 import { type Generation, geometryOf, type NanoVLMConfig } from "../../checkpoint/mod.ts";
 import { ConfigError, InputError } from "../../errors.ts";
+import { renderChatTemplate } from "./chat_template.ts";
 import { type ImageLayout, imageLayoutOf, imageSpanOf } from "./prompt_layout.ts";
 import type { NanoTokenizer } from "./tokenizer.ts";
 
@@ -149,19 +149,11 @@ function renderChat(
       "use the model's own config.json",
     );
   }
-  try {
-    return new Template(source).render({
-      ...specialTokens,
-      messages: [{ role: "user", content }],
-      add_generation_prompt: true,
-    });
-  } catch (error) {
-    throw new ConfigError(
-      `the config's lm_chat_template cannot be rendered: ${(error as Error).message}`,
-      "use the model's own config.json",
-      { cause: error },
-    );
-  }
+  return renderChatTemplate(source, {
+    ...specialTokens,
+    messages: [{ role: "user", content }],
+    add_generation_prompt: true,
+  });
 }
 
 /** Checks the image count and the image-token settings of a config. */
