@@ -19,3 +19,4 @@ export * from "./safetensors_writer.ts";
 export * from "./synthetic.ts";
 export * from "./tensor_layout.ts";
 export * from "./finite_scan.ts";
+export * from "./synth_size.ts";

@@ -21,6 +21,7 @@ import { validateConfig } from "./config_validate.ts";
 import { Random } from "./random.ts";
 import { elementCount } from "./safetensors.ts";
 import { type TensorSource, writeSafetensorsTo } from "./safetensors_writer.ts";
+import { checkSynthSize, type SynthSizeOptions } from "./synth_size.ts";
 import {
   expectedTensors,
   HEAD_WEIGHT,
@@ -29,8 +30,8 @@ import {
   TOKEN_EMBEDDING_WEIGHT,
 } from "./tensor_layout.ts";
 
-/** Options of {@link synthesizeCheckpoint}. */
-export interface SynthOptions {
+/** Options of {@link synthesizeCheckpoint} (the size bound and free-space reader included). */
+export interface SynthOptions extends SynthSizeOptions {
   /** Seed of the weights (default 0). */
   seed?: number;
   /** Replace a non-empty output folder (default false: refuse). */
@@ -129,7 +130,8 @@ async function checkOutput(dir: string, force: boolean): Promise<void> {
 
 /**
  * Writes a random-init checkpoint folder for `config` atomically: the folder appears complete or
- * not at all (also on Ctrl-C).
+ * not at all (also on Ctrl-C). A checkpoint over `maxBytes` or the free space of the target
+ * filesystem is refused before anything is written.
  *
  * @example
  * ```ts
@@ -145,7 +147,7 @@ export async function synthesizeCheckpoint(
   validateConfig(config, "config");
   await checkOutput(outDir, options.force ?? false);
   const tensors = syntheticTensors(config, options.seed ?? 0);
-  const total = tensors.reduce((sum, t) => sum + 4 * elementCount(t.shape), 0);
+  const total = checkSynthSize(tensors, outDir, options);
   const metadata = config.lm_tie_weights ? { [TOKEN_EMBEDDING_WEIGHT]: HEAD_WEIGHT } : undefined;
   let done = 0;
   const tracked = tensors.map((t) => ({

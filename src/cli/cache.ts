@@ -4,22 +4,11 @@
  * @module
  */
 import { InputError } from "../errors.ts";
+import { formatBytes } from "../files/mod.ts";
 import { type CacheEntry, cleanCache, defaultCacheDir, listCache } from "../runtime/mod.ts";
 import { flag, numberOption, parseCommandArgs, type ParsedArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { formatTable } from "./score_output.ts";
-
-/** Bytes as a short human figure (`1.2 GB`). */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
 
 function cacheDirOf(parsed: ParsedArgs): string {
   return stringOption(parsed, "cache-dir") ?? defaultCacheDir();

@@ -2,7 +2,7 @@ import { openCheckpoint } from "../checkpoint/mod.ts";
 import { buildOptions } from "../model/mod.ts";
 import { prepareGraph } from "../runtime/mod.ts";
 import { assert, assertEquals, fixturePath, fixtureTest, withTempDir } from "../testing/mod.ts";
-import { cacheCleanCommand, cacheListCommand, formatBytes } from "./cache.ts";
+import { cacheCleanCommand, cacheListCommand } from "./cache.ts";
 import { runCaptured } from "./score_testing.ts";
 
 /** Sums the sizes of the files under a folder, independently of the inventory code. */
@@ -59,9 +59,3 @@ fixtureTest(
     });
   },
 );
-
-Deno.test("cache: formatBytes", () => {
-  assertEquals(formatBytes(999), "999 B");
-  assertEquals(formatBytes(1500), "1.5 kB");
-  assertEquals(formatBytes(888_372_464), "888 MB");
-});

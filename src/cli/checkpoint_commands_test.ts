@@ -1,4 +1,5 @@
-import { InputError } from "../errors.ts";
+import { configToJson, presetConfig } from "../checkpoint/mod.ts";
+import { ConfigError, InputError } from "../errors.ts";
 import {
   assert,
   assertEquals,
@@ -99,6 +100,43 @@ Deno.test("cli synth: refuses a non-empty folder without --force, bad options ar
     );
     const { code } = await captured(() =>
       synthCommand.run(["--preset", "tiny-v0.1", "--out", dir, "--force"])
+    );
+    assertEquals(code, 0);
+  });
+});
+
+Deno.test("cli synth: an absurd config is refused before writing; --max-gib sets the bound", async () => {
+  await withTempDir(async (dir) => {
+    // lm_hidden_dim 16,384 and lm_vocab_size 2^21 (each within its bound): 144 GB of weights.
+    const huge = { ...presetConfig("tiny-v0.1"), lm_hidden_dim: 1 << 14, lm_vocab_size: 1 << 21 };
+    await Deno.writeTextFile(`${dir}/config.json`, configToJson(huge));
+    await assertRejects(
+      () => synthCommand.run(["--config", `${dir}/config.json`, "--out", `${dir}/out`]),
+      ConfigError,
+      /weights take 144 GB in float32 .* over the 16 GiB synth writes at most/,
+    );
+    await assertRejects(
+      () => synthCommand.run(["--preset", "tiny-v0.1", "--out", `${dir}/out`, "--max-gib", "0"]),
+      InputError,
+      /--max-gib must be a number/,
+    );
+    // tiny-v0.1 is about 1 MB: a bound of 1/2048 GiB (512 KiB) refuses it, 1/512 GiB takes it.
+    await assertRejects(
+      () =>
+        synthCommand.run([
+          "--preset",
+          "tiny-v0.1",
+          "--out",
+          `${dir}/out`,
+          "--max-gib",
+          "0.00048828125",
+        ]),
+      ConfigError,
+      /over the 0\.00048828125 GiB synth writes at most/,
+    );
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["config.json"]);
+    const { code } = await captured(() =>
+      synthCommand.run(["--preset", "tiny-v0.1", "--out", `${dir}/out`, "--max-gib", "0.001953125"])
     );
     assertEquals(code, 0);
   });

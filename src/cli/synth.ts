@@ -12,7 +12,7 @@ import {
   synthesizeCheckpoint,
 } from "../checkpoint/mod.ts";
 import { InputError } from "../errors.ts";
-import { flag, integerOption, parseCommandArgs, stringOption } from "./args.ts";
+import { flag, integerOption, numberOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 
 const presetList = Object.entries(PRESETS).map(([name, p]) =>
@@ -26,10 +26,12 @@ export const synthCommand: Command = {
   summary: "write a random-init checkpoint of a preset or config (original on-disk layout)",
   help:
     `usage: deno task nanovlm synth (--preset <name> | --config <file>) --out <dir> [--seed <n>] [--force]
+                              [--max-gib <n>]
 
 Writes config.json (exactly as Python's json.dumps(asdict(cfg), indent=4)) and model.safetensors
 (as safetensors.torch.save_model: tied head stored once, RoPE inv_freq included) with seeded
-random weights. The folder appears complete or not at all, also on Ctrl-C.
+random weights. The folder appears complete or not at all, also on Ctrl-C. A checkpoint over
+--max-gib or larger than the free space of the output's filesystem is refused before writing.
 
 options:
   --preset <name>   a named shape (below)
@@ -37,6 +39,7 @@ options:
   --out <dir>       output folder; must be new or empty unless --force
   --seed <n>        weight seed, an integer >= 0 (default 0)
   --force           replace a non-empty output folder
+  --max-gib <n>     most GiB the weights may take (default 16; the largest nanoVLM is ~1.8 GB)
   --debug           show stack traces on errors
   -h, --help        show this help
 
@@ -53,6 +56,7 @@ examples:
       out: { type: "string" },
       seed: { type: "string" },
       force: { type: "boolean" },
+      "max-gib": { type: "string" },
     });
     const preset = stringOption(parsed, "preset");
     const configPath = stringOption(parsed, "config");
@@ -78,8 +82,13 @@ examples:
       config = loaded.config;
     }
     const seed = integerOption(parsed, "seed", { min: 0, max: 2 ** 32 - 1 }) ?? 0;
+    const maxGib = numberOption(parsed, "max-gib", { min: Number.MIN_VALUE });
     const started = performance.now();
-    const result = await synthesizeCheckpoint(config, out, { seed, force: flag(parsed, "force") });
+    const result = await synthesizeCheckpoint(config, out, {
+      seed,
+      force: flag(parsed, "force"),
+      ...(maxGib === undefined ? {} : { maxBytes: maxGib * 2 ** 30 }),
+    });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
       `wrote ${out}: ${config.generation}, ${

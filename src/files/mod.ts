@@ -1,5 +1,6 @@
 /**
- * Reading user-supplied files safely: regular files only, size caps, named errors.
+ * Reading user-supplied files safely (regular files only, size caps, named errors) and the free
+ * space a large write needs.
  *
  * @module
  */
@@ -9,3 +10,4 @@ export {
   readBoundedFile,
   readBoundedText,
 } from "./bounded_read.ts";
+export { formatBytes, freeBytes } from "./disk_space.ts";
