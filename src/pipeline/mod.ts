@@ -14,3 +14,4 @@ export * from "./merge.ts";
 export * from "./prepare.ts";
 export * from "./nanovlm.ts";
 export * from "./tasks/mod.ts";
+export * from "./run_memory.ts";

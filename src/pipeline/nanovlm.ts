@@ -5,7 +5,9 @@
  * @module
  */
 import { type Checkpoint, type NanoVLMConfig, openCheckpoint } from "../checkpoint/mod.ts";
+import { ConfigError } from "../errors.ts";
 import { NanoVLMRuntime, type RuntimeOptions } from "../runtime/mod.ts";
+import { checkRunMemory, estimateRunMemory } from "./run_memory.ts";
 import { prepareBatch, type PreparedBatch, type PrepareOptions, type Request } from "./prepare.ts";
 import {
   generateText,
@@ -41,7 +43,9 @@ export class NanoVLM {
   #inspect?: { key: string; runtime: Promise<NanoVLMRuntime> };
 
   /**
-   * Opens a checkpoint folder, builds (or reuses) its graphs and loads the tokenizer.
+   * Opens a checkpoint folder, builds (or reuses) its graphs and loads the tokenizer. A config
+   * whose run would need more than the machine's memory is refused first (a ConfigError with the
+   * estimate).
    *
    * @example
    * ```ts
@@ -52,6 +56,12 @@ export class NanoVLM {
    */
   static async load(dir: string, options: LoadOptions = {}): Promise<NanoVLM> {
     const checkpoint = await openCheckpoint(dir);
+    checkRunMemory(estimateRunMemory(checkpoint.config), {
+      what: `a run of the model in ${dir} (one image at max_img_size)`,
+      hint: "the config's sizes decide it (max_img_size, vit_img_size, hidden sizes, vocab): use " +
+        "the model's own config.json, or a machine with more memory",
+      errorClass: ConfigError,
+    });
     const tokenizer = await loadTokenizer(options.tokenizer, checkpoint.config);
     const runtime = await NanoVLMRuntime.load(checkpoint, options);
     return new NanoVLM(checkpoint, runtime, tokenizer, options);

@@ -8,6 +8,7 @@
  */
 import { InputError } from "../../errors.ts";
 import type { NanoVLMRuntime } from "../../runtime/mod.ts";
+import { checkDecoderMemory } from "../run_memory.ts";
 import type { DecoderPrompt } from "./generate.ts";
 
 /** Options of {@link beamSearch}. */
@@ -129,6 +130,11 @@ export async function beamSearch(
   const eos = new Set(options.eosTokenIds ?? []);
   const vocab = runtime.config.lm_vocab_size;
   const finished = new Finished(numBeams, lengthPenalty);
+  checkDecoderMemory(runtime.config, {
+    batch: numBeams,
+    prompt: prompt.length,
+    newTokens: maxNewTokens,
+  });
   const mask = [...prompt.attentionMask[0]];
   let position = (prompt.positionIds?.[0] ?? mask.map((_, i) => i)).at(-1)! + 1;
 

@@ -6,6 +6,7 @@
  * @module
  */
 import type { NanoVLMRuntime } from "../../runtime/mod.ts";
+import { checkDecoderMemory } from "../run_memory.ts";
 import { argmax } from "./sampling.ts";
 
 /** The merged prompt of a batch. */
@@ -79,6 +80,11 @@ export async function* generateTokens(
   let masks = prompt.attentionMask.map((m) => [...m]);
   let nextPosition = positions.map((p) => p[p.length - 1] + 1);
   // The cache lives in buffers sized once for the whole generation (no allocation per step).
+  checkDecoderMemory(runtime.config, {
+    batch: prompt.batch,
+    prompt: prompt.length,
+    newTokens: options.maxNewTokens,
+  });
   const arena = runtime.cacheArena(prompt.batch, prompt.length + options.maxNewTokens);
   let result = await runtime.decode({
     embeds: prompt.embeds,

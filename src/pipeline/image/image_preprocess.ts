@@ -59,6 +59,22 @@ export function dynamicResizeSize(
   return width >= height ? [targetShort, targetLong] : [targetLong, targetShort];
 }
 
+/**
+ * The largest input the config's preprocessing makes from any image: the resized image's pixels
+ * (`height * width`, before tiling) and the tiles the vision encoder receives (the global one
+ * included). Memory estimates start from it, before any image is read.
+ */
+export function largestPreprocessed(config: NanoVLMConfig): { pixels: number; tiles: number } {
+  const tile = config.vit_img_size;
+  if (config.generation !== "current") return { pixels: tile * tile, tiles: 1 };
+  const maxSide = config.max_img_size ?? DEFAULT_MAX_IMG_SIZE;
+  const resizeToMax = config.resize_to_max_side_len ?? DEFAULT_RESIZE_TO_MAX_SIDE_LEN;
+  // A square picture at least max_img_size wide gives the largest grid either way.
+  const [h, w] = dynamicResizeSize(maxSide, maxSide, tile, maxSide, resizeToMax);
+  const cells = Math.ceil(h / tile) * Math.ceil(w / tile);
+  return { pixels: h * w, tiles: cells === 1 ? 1 : cells + 1 };
+}
+
 /** torchvision `ToTensor()`: HWC uint8 to CHW float32, `x / 255`. */
 export function toTensor(image: RgbImage): FloatImage {
   const { width, height, data } = image;
