@@ -81,7 +81,9 @@ export const GENERATION_HELP = `generation options (default: greedy):
   --max-new-tokens <n>       most tokens to generate (default: the original generate.py's,
                              20 for v0.1/v0.2, 300 for the current generation)
   --min-new-tokens <n>       end-of-sequence is suppressed until n tokens exist (default 0)
-  --do-sample                sample instead of taking the most likely token
+  --do-sample                sample instead of taking the most likely token; --temperature,
+                             --top-k and --top-p need it (without it they are ignored, with a
+                             warning)
   --original-sampling        sample as the original generate() of the model's generation
                              (v0.2/current: top-k 50, top-p 0.9, temperature 0.5; v0.1: plain
                              softmax); explicit options override it
@@ -187,19 +189,37 @@ export function promptOptionsFromArgs(parsed: ParsedArgs): PrepareOptions {
 
 /** Reads `--top-p`, which must lie in (0, 1]. */
 function topPOption(parsed: ParsedArgs): number | undefined {
-  const topP = numberOption(parsed, "top-p", { min: 0, max: 1 });
-  if (topP === 0) {
+  const raw = stringOption(parsed, "top-p");
+  if (raw === undefined) return undefined;
+  const topP = Number(raw);
+  if (raw.trim() === "" || !(topP > 0 && topP <= 1)) {
     throw new InputError(
-      '--top-p must be in (0, 1], got "0"',
-      "pass a probability mass above 0, e.g. --top-p 0.9 (1 turns it off)",
+      `--top-p must be in (0, 1], got "${raw}"`,
+      "pass a probability mass above 0 and at most 1, e.g. --top-p 0.9 (1 turns it off)",
     );
   }
   return topP;
 }
 
+/** The sampling options that do nothing without `--do-sample` or `--original-sampling`. */
+const SAMPLING_ONLY = ["temperature", "top-k", "top-p"] as const;
+
+/** Warns (stderr) about sampling options given for greedy decoding, which ignores them. */
+function warnSamplingWithoutSample(parsed: ParsedArgs): void {
+  if (flag(parsed, "do-sample") || flag(parsed, "original-sampling")) return;
+  const given = SAMPLING_ONLY.filter((name) => stringOption(parsed, name) !== undefined);
+  if (given.length === 0) return;
+  console.error(
+    `warning: ${given.map((n) => `--${n}`).join(", ")} take effect only when sampling: add ` +
+      "--do-sample (without it decoding is greedy and they are ignored)",
+  );
+}
+
 /**
  * Reads the generation options and checks each value on its own before any model is loaded;
  * checks that relate options (min vs max new tokens, beam search) happen when generation starts.
+ * Sampling options given without `--do-sample` (or `--original-sampling`) are warned about on
+ * stderr: greedy decoding ignores them.
  */
 export function generationOptionsFromArgs(parsed: ParsedArgs): GenerationOptions {
   const stop = parsed.values.stop as string[] | undefined;
@@ -230,6 +250,7 @@ export function generationOptionsFromArgs(parsed: ParsedArgs): GenerationOptions
     );
   }
   resolveSamplingOptions(options);
+  warnSamplingWithoutSample(parsed);
   return Object.fromEntries(
     Object.entries(options).filter(([, v]) => v !== undefined),
   ) as GenerationOptions;
