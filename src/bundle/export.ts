@@ -16,7 +16,12 @@ import {
   type QuantOptions,
 } from "../model/mod.ts";
 import { DEFAULT_OPSETS } from "../onnx/mod.ts";
-import { defaultCacheDir, type PreparedGraph, prepareGraph } from "../runtime/mod.ts";
+import {
+  checkCacheDir,
+  defaultCacheDir,
+  type PreparedGraph,
+  prepareGraph,
+} from "../runtime/mod.ts";
 import { geometryOf } from "../checkpoint/mod.ts";
 import { readTokenizerFiles, type TokenizerFiles } from "../pipeline/mod.ts";
 import {
@@ -93,6 +98,7 @@ export async function exportBundle(
     quantization: options.quantization,
   });
   const cacheDir = options.cacheDir ?? defaultCacheDir();
+  await checkCacheDir(cacheDir);
   const prepared: { name: string; graph: PreparedGraph }[] = [];
   for (const name of ["vision", "embed", "decoder"] as const) {
     prepared.push({

@@ -226,6 +226,38 @@ const CASES: Case[] = [
     error: CheckpointError,
     pattern: /not a folder/,
   },
+  // Cache folders.
+  ...([
+    [
+      "a file",
+      (dir: string) => Deno.writeTextFile(`${dir}/f`, "x"),
+      "f",
+      /cache folder .*\/f is a file, not a folder/,
+    ],
+    [
+      "under a file",
+      (dir: string) => Deno.writeTextFile(`${dir}/f`, "x"),
+      "f/sub/cache",
+      /cache folder .*\/f\/sub\/cache cannot be made: .*\/f is a file/,
+    ],
+    ["a device", async () => {}, "/dev/null", /cache folder \/dev\/null is a special file/],
+  ] as const).map(([name, setup, path, pattern]): Case => ({
+    name: `cache: --cache-dir is ${name}`,
+    setup: (dir) => setup(dir),
+    command: captionCommand,
+    args: (dir, base) => [
+      "--model",
+      base.ckpt,
+      "--tokenizer",
+      BYTE_LEVEL_TOKENIZER,
+      "--image",
+      base.image,
+      "--cache-dir",
+      path.startsWith("/") ? path : `${dir}/${path}`,
+    ],
+    error: InputError,
+    pattern,
+  })),
   // Images.
   ...([
     ["an empty path", async () => {}, () => "", /image: the path is empty/],

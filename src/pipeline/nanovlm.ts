@@ -6,7 +6,12 @@
  */
 import { type Checkpoint, type NanoVLMConfig, openCheckpoint } from "../checkpoint/mod.ts";
 import { ConfigError } from "../errors.ts";
-import { NanoVLMRuntime, type RuntimeOptions } from "../runtime/mod.ts";
+import {
+  checkCacheDir,
+  defaultCacheDir,
+  NanoVLMRuntime,
+  type RuntimeOptions,
+} from "../runtime/mod.ts";
 import { checkRunMemory, estimateRunMemory } from "./run_memory.ts";
 import { prepareBatch, type PreparedBatch, type PrepareOptions, type Request } from "./prepare.ts";
 import {
@@ -62,6 +67,7 @@ export class NanoVLM {
         "the model's own config.json, or a machine with more memory",
       errorClass: ConfigError,
     });
+    await checkCacheDir(options.cacheDir ?? defaultCacheDir());
     const tokenizer = await loadTokenizer(options.tokenizer, checkpoint.config);
     const runtime = await NanoVLMRuntime.load(checkpoint, options);
     return new NanoVLM(checkpoint, runtime, tokenizer, options);

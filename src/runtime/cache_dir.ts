@@ -4,7 +4,9 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { dirname, resolve } from "node:path";
 import { writeAtomically } from "../checkpoint/mod.ts";
+import { InputError } from "../errors.ts";
 
 /** The cache folder: `$NANOVLM_CACHE`, else `$XDG_CACHE_HOME/nanovlm-lab`, else `~/.cache/nanovlm-lab`. */
 export function defaultCacheDir(): string {
@@ -13,6 +15,34 @@ export function defaultCacheDir(): string {
   const xdg = Deno.env.get("XDG_CACHE_HOME");
   if (xdg) return `${xdg}/nanovlm-lab`;
   return `${Deno.env.get("HOME") ?? "."}/.cache/nanovlm-lab`;
+}
+
+/**
+ * Refuses a cache folder that is not one: an existing file or other non-folder, or a path under
+ * a file (so the folder cannot be made), with an {@link InputError} naming the path. A missing
+ * folder is fine (it is created on the first write).
+ */
+export async function checkCacheDir(cacheDir: string): Promise<void> {
+  const hint = "point --cache-dir (or $NANOVLM_CACHE) at a folder; it is created when missing";
+  for (let path = resolve(cacheDir);; path = dirname(path)) {
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.stat(path);
+    } catch (error) {
+      const absent = error instanceof Deno.errors.NotFound ||
+        error instanceof Deno.errors.NotADirectory;
+      if (absent && dirname(path) !== path) continue;
+      throw new InputError(`cannot read the cache folder ${cacheDir}: ${(error as Error).message}`);
+    }
+    if (info.isDirectory) return;
+    const what = info.isFile ? "a file" : "a special file";
+    throw new InputError(
+      path === resolve(cacheDir)
+        ? `the cache folder ${cacheDir} is ${what}, not a folder`
+        : `the cache folder ${cacheDir} cannot be made: ${path} is ${what}`,
+      hint,
+    );
+  }
 }
 
 /** SHA-256 (hex) of strings and byte arrays, in order. */
