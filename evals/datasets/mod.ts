@@ -26,3 +26,4 @@ export * from "./results.ts";
 export { readJsonFile } from "./json_fields.ts";
 export * from "./shapes/mod.ts";
 export * from "./photos/mod.ts";
+export * from "./image_files.ts";

@@ -1,11 +1,13 @@
 /**
- * A short summary of a loaded dataset, with the checks that go beyond the format: image hashes
- * and, for generated ShapesBench data, the independent ground-truth verifier.
+ * A short summary of a loaded dataset, with the checks that go beyond the format: that every image
+ * is an image file, image hashes and, for generated ShapesBench data, the independent
+ * ground-truth verifier.
  *
  * @module
  */
 import { join } from "node:path";
 import { InputError } from "../../src/mod.ts";
+import { checkImageFormats } from "./image_files.ts";
 import { imagePaths, verifyImageHashes } from "./load.ts";
 import type { Dataset } from "./manifest_types.ts";
 import { verifyShapesItems } from "./shapes/mod.ts";
@@ -37,10 +39,12 @@ function tally(values: string[]): Record<string, number> {
 }
 
 /**
- * Summarises a dataset; verifies `images.sha256` when present and ShapesBench ground truth when
- * the dataset was made by the ShapesBench generator. A failed check is an {@link InputError}.
+ * Summarises a dataset; checks that every image is an image file, verifies `images.sha256` when
+ * present and ShapesBench ground truth when the dataset was made by the ShapesBench generator. A
+ * failed check is an {@link InputError}.
  */
 export async function summarizeDataset(dataset: Dataset): Promise<DatasetSummary> {
+  await checkImageFormats(dataset.dir, dataset.items);
   let hashedImages = 0;
   try {
     await Deno.stat(join(dataset.dir, "images.sha256"));

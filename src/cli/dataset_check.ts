@@ -17,8 +17,9 @@ Validates a manifest dataset folder and prints its items per task and split. The
                    mcq {"question", "options": {"A": ...}, "answer"}, retrieval {"captions"}
   images/          the pictures (paths may not leave the folder)
   images.sha256    optional, in sha256sum format
-Checks every line of manifest.jsonl (errors name the line and field), that every image exists
-(all missing ones are listed at once), the SHA-256 of every image listed in images.sha256, and,
+Checks every line of manifest.jsonl (errors name the line and field; an empty manifest is
+invalid), that every image exists and is an image file (all missing or non-image ones are listed
+at once, with the items that use them), the SHA-256 of every image listed in images.sha256, and,
 for ShapesBench, that every answer and caption follows from the scene graph.
 
 options:

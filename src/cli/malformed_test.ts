@@ -417,6 +417,15 @@ const CASES: Case[] = [
       /missing images in/,
     ],
     [
+      "an image that is a text file",
+      async (ds: string) => {
+        const [first] = [...Deno.readDirSync(`${ds}/images`)].map((e) => e.name).sort();
+        await Deno.writeTextFile(`${ds}/images/${first}`, "not a picture\n");
+        await Deno.remove(`${ds}/images.sha256`);
+      },
+      /images\/00000\.png is text \(starts "not a picture\\n"\), not an image \(item shapes-00000-caption,/,
+    ],
+    [
       "images.sha256 naming a file outside the folder",
       (ds: string) =>
         Deno.writeTextFile(
