@@ -7,7 +7,12 @@
  * @module
  */
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { type GenerationOptions, InputError } from "../../src/mod.ts";
+import {
+  FILE_SIZE_LIMITS,
+  type GenerationOptions,
+  InputError,
+  readBoundedText,
+} from "../../src/mod.ts";
 import { type Dataset, loadDataset } from "../datasets/mod.ts";
 import { metricNames } from "./metric_names.ts";
 import {
@@ -264,7 +269,9 @@ export const SUITES_DIR: string = decodeURIComponent(
 );
 
 /**
- * Loads a suite by bundled name (`smoke`, `shapes`, `photos`, …) or by path to a `.json` file.
+ * Loads a suite by bundled name (`smoke`, `shapes`, `photos`, …) or by path to a `.json` file
+ * (a path holds a `/` or ends in `.json`; YAML is refused by name). The file is read bounded:
+ * regular files of at most 8 MiB.
  *
  * @example
  * ```ts
@@ -273,12 +280,16 @@ export const SUITES_DIR: string = decodeURIComponent(
  * ```
  */
 export async function loadSuite(nameOrPath: string): Promise<Suite> {
-  const file = nameOrPath.endsWith(".json")
-    ? resolve(nameOrPath)
-    : join(SUITES_DIR, `${nameOrPath}.json`);
-  let text: string;
+  if (/\.ya?ml$/i.test(nameOrPath)) {
+    throw new InputError(
+      `${nameOrPath}: suite files are JSON, not YAML`,
+      "write the suite as a .json file with the same keys (see evals/suites/README.md)",
+    );
+  }
+  const isPath = nameOrPath.endsWith(".json") || nameOrPath.includes("/");
+  const file = isPath ? resolve(nameOrPath) : join(SUITES_DIR, `${nameOrPath}.json`);
   try {
-    text = await Deno.readTextFile(file);
+    await Deno.lstat(file);
   } catch {
     const bundled = [...Deno.readDirSync(SUITES_DIR)].filter((e) => e.name.endsWith(".json")).map((
       e,
@@ -288,6 +299,11 @@ export async function loadSuite(nameOrPath: string): Promise<Suite> {
       `use a bundled suite (${bundled.join(", ")}) or a path to a suite .json file`,
     );
   }
+  // Bounded: a FIFO, a device or a huge file is a named error, not a hang.
+  const text = await readBoundedText(file, {
+    maxBytes: FILE_SIZE_LIMITS.suite,
+    what: "suite file",
+  });
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -66,7 +66,7 @@ export function positiveInt(value: unknown, file: string, key: string): number {
   return value as number;
 }
 
-/** Validates a generation-options object of a suite. */
+/** Validates a generation-options object of a suite: known keys, types and value ranges. */
 export function parseGenerationOptions(
   value: unknown,
   file: string,
@@ -90,16 +90,58 @@ export function parseGenerationOptions(
       );
     }
   }
+  for (const [name, v] of Object.entries(value)) {
+    const range = GENERATION_RANGES[name];
+    if (range && !range.ok(v)) fail(file, `${key}.${name}`, `must be ${range.text}, got ${v}`);
+  }
   return value as GenerationOptions;
+}
+
+/** The values each generation option may take (as the generation code checks them at run time). */
+const GENERATION_RANGES: Record<string, { ok: (v: unknown) => boolean; text: string }> = {
+  maxNewTokens: { ok: (v) => isInt(v, 0), text: "an integer >= 0" },
+  minNewTokens: { ok: (v) => isInt(v, 0), text: "an integer >= 0" },
+  order: { ok: (v) => v === "hf" || v === "nanovlm", text: '"hf" or "nanovlm"' },
+  temperature: { ok: (v) => (v as number) >= 0, text: "a number >= 0" },
+  topK: { ok: (v) => isInt(v, 0), text: "an integer >= 0" },
+  topP: { ok: (v) => (v as number) > 0 && (v as number) <= 1, text: "in (0, 1]" },
+  repetitionPenalty: { ok: (v) => (v as number) > 0, text: "a number > 0" },
+  seed: { ok: (v) => isInt(v, 0) && (v as number) < 2 ** 32, text: "an integer in [0, 2^32)" },
+  numBeams: { ok: (v) => isInt(v, 1), text: "an integer >= 1" },
+};
+
+const isInt = (v: unknown, min: number) => Number.isSafeInteger(v) && (v as number) >= min;
+
+/** The placeholders a prompt template may hold. */
+const PLACEHOLDERS = ["question", "hint"];
+
+/** Refuses `{name}` placeholders other than {@link PLACEHOLDERS} (a typo is left in the prompt). */
+function checkPlaceholders(text: string, file: string, key: string): void {
+  for (const [, name] of text.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
+    if (!PLACEHOLDERS.includes(name)) {
+      fail(
+        file,
+        key,
+        `holds {${name}}, which is not a placeholder (a prompt may hold ${
+          PLACEHOLDERS.map((p) => `{${p}}`).join(" and ")
+        })`,
+      );
+    }
+  }
 }
 
 /** A prompt template, validated. */
 export function parsePrompt(value: unknown, file: string, key: string): PromptTemplate | undefined {
-  if (value === undefined || typeof value === "string") return value;
+  if (value === undefined) return value;
+  if (typeof value === "string") {
+    checkPlaceholders(value, file, key);
+    return value;
+  }
   if (!isObject(value)) fail(file, key, 'must be a string or {"v0.1"|"v0.2"|"current": string}');
   strictKeys(value, ["v0.1", "v0.2", "current"], file, key);
   for (const [gen, text] of Object.entries(value)) {
     if (typeof text !== "string") fail(file, `${key}.${gen}`, "must be a string");
+    checkPlaceholders(text, file, `${key}.${gen}`);
   }
   return value as PromptTemplate;
 }
