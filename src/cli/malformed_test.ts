@@ -44,17 +44,19 @@ const PHOTO = decodeURIComponent(
   new URL("../../data/photos/images/chelsea.jpg", import.meta.url).pathname,
 );
 
-const caption = (dir: string, base: Base, extra: string[], model = base.ckpt) => [
-  "--model",
-  model,
-  "--tokenizer",
-  BYTE_LEVEL_TOKENIZER,
-  "--cache-dir",
-  `${dir}/cache`,
-  ...extra,
-];
-const withImage = (dir: string, base: Base, extra: string[]) =>
-  caption(dir, base, ["--image", base.image, ...extra]);
+/** caption's arguments: the base checkpoint, byte-level tokenizer and a fresh cache unless given. */
+const caption = (
+  dir: string,
+  base: Base,
+  extra: string[],
+  { model = base.ckpt, tokenizer = BYTE_LEVEL_TOKENIZER, cacheDir = `${dir}/cache` } = {},
+) => ["--model", model, "--tokenizer", tokenizer, "--cache-dir", cacheDir, ...extra];
+const withImage = (
+  dir: string,
+  base: Base,
+  extra: string[],
+  paths: Parameters<typeof caption>[3] = {},
+) => caption(dir, base, ["--image", base.image, ...extra], paths);
 
 async function mkfifo(path: string): Promise<void> {
   const { success } = await new Deno.Command("mkfifo", { args: [path] }).output();
@@ -222,7 +224,7 @@ const CASES: Case[] = [
   {
     name: "checkpoint: --model is a file",
     command: captionCommand,
-    args: (dir, base) => caption(dir, base, ["--image", base.image], base.image),
+    args: (dir, base) => caption(dir, base, ["--image", base.image], { model: base.image }),
     error: CheckpointError,
     pattern: /not a folder/,
   },
@@ -245,16 +247,8 @@ const CASES: Case[] = [
     name: `cache: --cache-dir is ${name}`,
     setup: (dir) => setup(dir),
     command: captionCommand,
-    args: (dir, base) => [
-      "--model",
-      base.ckpt,
-      "--tokenizer",
-      BYTE_LEVEL_TOKENIZER,
-      "--image",
-      base.image,
-      "--cache-dir",
-      path.startsWith("/") ? path : `${dir}/${path}`,
-    ],
+    args: (dir, base) =>
+      withImage(dir, base, [], { cacheDir: path.startsWith("/") ? path : `${dir}/${path}` }),
     error: InputError,
     pattern,
   })),
@@ -352,16 +346,7 @@ const CASES: Case[] = [
     name: `tokenizer: ${name}`,
     setup: (dir) => setup(dir),
     command: captionCommand,
-    args: (dir, base) => [
-      "--model",
-      base.ckpt,
-      "--tokenizer",
-      path(dir),
-      "--image",
-      base.image,
-      "--cache-dir",
-      `${dir}/cache`,
-    ],
+    args: (dir, base) => withImage(dir, base, [], { tokenizer: path(dir) }),
     error: InputError,
     pattern,
   })),
