@@ -37,6 +37,12 @@ export const DEFAULT_MODEL = {
 /** The repository root, from this file's place in it (any working directory works). */
 const ROOT = new URL("../../", import.meta.url);
 
+/** Options of {@link defaultModel}. */
+export interface DefaultModelOptions {
+  /** The repository root the folder is resolved against (default: this checkout's). */
+  root?: URL;
+}
+
 /**
  * The default model's checkpoint folder and tokenizer file (absolute paths), checked to exist.
  * Throws a {@link CheckpointError} naming the folder when it or a file of it is missing.
@@ -46,9 +52,12 @@ const ROOT = new URL("../../", import.meta.url);
  * const { model, tokenizer } = await defaultModel();
  * ```
  */
-export async function defaultModel(): Promise<{ model: string; tokenizer: string }> {
-  const model = fileURLToPath(new URL(DEFAULT_MODEL.path, ROOT));
-  const tokenizer = fileURLToPath(new URL(DEFAULT_MODEL.tokenizer, ROOT));
+export async function defaultModel(
+  options: DefaultModelOptions = {},
+): Promise<{ model: string; tokenizer: string }> {
+  const root = options.root ?? ROOT;
+  const model = fileURLToPath(new URL(DEFAULT_MODEL.path, root));
+  const tokenizer = fileURLToPath(new URL(DEFAULT_MODEL.tokenizer, root));
   for (const file of [`${model}/config.json`, `${model}/model.safetensors`, tokenizer]) {
     try {
       await Deno.stat(file);

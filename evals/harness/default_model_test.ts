@@ -1,5 +1,5 @@
-import { openCheckpoint } from "../../src/mod.ts";
-import { assert, assertEquals, withTempDir } from "../../src/testing/mod.ts";
+import { CheckpointError, openCheckpoint } from "../../src/mod.ts";
+import { assert, assertEquals, assertRejects, withTempDir } from "../../src/testing/mod.ts";
 import { DEFAULT_MODEL, defaultModel } from "./default_model.ts";
 
 Deno.test("defaultModel: the repository's shapes-nano folder and its tokenizer, from any working directory", async () => {
@@ -20,5 +20,24 @@ Deno.test("defaultModel: the repository's shapes-nano folder and its tokenizer, 
     } finally {
       Deno.chdir(here);
     }
+  });
+});
+
+Deno.test("defaultModel: a missing folder or file is a CheckpointError naming it and the fix", async () => {
+  await withTempDir(async (dir) => {
+    const root = new URL(`file://${dir}/`);
+    const missing = await assertRejects(() => defaultModel({ root }), CheckpointError);
+    assertEquals(
+      missing.message,
+      `the embedded default model shapes-nano is incomplete: no ${dir}/${DEFAULT_MODEL.path}/config.json`,
+    );
+    // Everything but the tokenizer: the tokenizer is named.
+    await Deno.mkdir(`${dir}/${DEFAULT_MODEL.path}`, { recursive: true });
+    for (const file of ["config.json", "model.safetensors"]) {
+      await Deno.writeTextFile(`${dir}/${DEFAULT_MODEL.path}/${file}`, "");
+    }
+    const error = await assertRejects(() => defaultModel({ root }), CheckpointError);
+    assert(error.message.endsWith(`no ${dir}/${DEFAULT_MODEL.tokenizer}`), error.message);
+    assert((error as CheckpointError).hint?.includes("git checkout"));
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The byte-level tokenizer for synthetic checkpoints: random-init models (`nanovlm synth`, the demo,
+ * The byte-level tokenizer for synthetic checkpoints: random-init models (`nanovlm synth`, the tests,
  * the benchmarks) have no Hub tokenizer, and the original code made the reference fixtures with this
  * one (see the shared fixtures' README). `<|endoftext|>` = 0, `<|im_start|>` = 1, `<|im_end|>` = 2
  * are special; every other id 3..255 is the single character with that code point, so printable
