@@ -15,28 +15,25 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import {
-  buildOptions,
-  formatPrecision,
-  openCheckpoint,
-  parsePrecision,
-  presetConfig,
-  synthesizeCheckpoint,
-} from "../../src/mod.ts";
+import { buildOptions, formatPrecision, openCheckpoint, parsePrecision } from "../../src/mod.ts";
 import { decodeBytesRead } from "./flops.ts";
 import { measureMachine } from "./machine.ts";
 import type { CaseResult } from "./model_case.ts";
+import {
+  benchCheckpoint,
+  CHECKPOINT_OPTION,
+  OUT_OPTION,
+  parseBenchArgs,
+  THREADS_OPTION,
+  threadsOf,
+} from "./options.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    checkpoint: { type: "string" },
-    precisions: { type: "string" },
-    threads: { type: "string" },
-    pause: { type: "string" },
-    out: { type: "string" },
-  },
+const values = parseBenchArgs({
+  ...CHECKPOINT_OPTION,
+  precisions: { type: "string" },
+  ...THREADS_OPTION,
+  pause: { type: "string" },
+  ...OUT_OPTION,
 });
 
 /** A `ps` field of a process (`/proc/<pid>` of another process needs --allow-all in Deno). */
@@ -88,11 +85,7 @@ Deno.addSignalListener("SIGTERM", onSignal);
 
 const work = await Deno.makeTempDir({ prefix: "nanovlm-bench-quant-" });
 try {
-  let dir = values.checkpoint;
-  if (!dir) {
-    dir = `${work}/222m`;
-    await synthesizeCheckpoint(presetConfig("222m"), dir, { seed: 0 });
-  }
+  const dir = await benchCheckpoint(values.checkpoint, work);
   const checkpoint = await openCheckpoint(dir);
   const config = checkpoint.config;
   const precisions = (values.precisions ?? "fp32,int8,int4").split(",");
@@ -101,7 +94,7 @@ try {
     pausedPid = pausePid;
     Deno.kill(pausedPid, "SIGSTOP");
   } else if (pausePid) console.error(`pid ${pausePid} is already stopped: left as it is`);
-  const machine = await measureMachine(values.threads ? Number(values.threads) : undefined);
+  const machine = await measureMachine(threadsOf(values));
   const rows = [];
   for (const spec of precisions) {
     const cacheDir = `${work}/cache-${spec}`;
