@@ -17,21 +17,9 @@ import { intraOpThreads, openCheckpoint, resolveProvider } from "../../src/mod.t
 import { decodeWeightBytes, prefillFlops, visionFlops } from "./flops.ts";
 import { machineLine, measureMachine } from "./machine.ts";
 import type { CaseResult } from "./model_case.ts";
-import {
-  benchCheckpoint,
-  CHECKPOINT_OPTION,
-  OUT_OPTION,
-  parseBenchArgs,
-  THREADS_OPTION,
-  threadsOf,
-} from "./options.ts";
+import { benchCheckpoint, CASE_OPTIONS, parseBenchArgs, threadsOf } from "./options.ts";
 
-const values = parseBenchArgs({
-  ...CHECKPOINT_OPTION,
-  ...THREADS_OPTION,
-  cases: { type: "string" },
-  ...OUT_OPTION,
-});
+const values = parseBenchArgs({ ...CASE_OPTIONS, cases: { type: "string" } });
 const work = await Deno.makeTempDir({ prefix: "nanovlm-bench-" });
 try {
   const dir = await benchCheckpoint(values.checkpoint, work, { timed: true });

@@ -18,6 +18,9 @@ export const THREADS_OPTION = { threads: { type: "string" } } as const;
 /** `--out <file.json>`: also write the figures as JSON (committed reports change only on purpose). */
 export const OUT_OPTION = { out: { type: "string" } } as const;
 
+/** The shared options of the scripts that run model cases (`main.ts`, `quantized.ts`): all three. */
+export const CASE_OPTIONS = { ...CHECKPOINT_OPTION, ...THREADS_OPTION, ...OUT_OPTION } as const;
+
 /**
  * Parses the script's arguments (`Deno.args` by default) with these options; an unknown option
  * is an error.

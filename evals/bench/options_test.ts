@@ -1,19 +1,18 @@
 import { assertEquals, assertThrows } from "../../src/testing/mod.ts";
 import {
   benchCheckpoint,
+  CASE_OPTIONS,
   CHECKPOINT_OPTION,
-  OUT_OPTION,
   parseBenchArgs,
-  THREADS_OPTION,
   threadsOf,
 } from "./options.ts";
 
 Deno.test("bench options: the shared options a script names parse; the others are refused", () => {
-  const options = { ...CHECKPOINT_OPTION, ...THREADS_OPTION, ...OUT_OPTION };
-  const values = parseBenchArgs(options, ["--checkpoint", "ckpt", "--threads", "3", "--out", "f"]);
+  const args = ["--checkpoint", "ckpt", "--threads", "3", "--out", "f"];
+  const values = parseBenchArgs(CASE_OPTIONS, args);
   assertEquals({ ...values }, { checkpoint: "ckpt", threads: "3", out: "f" });
   assertEquals(threadsOf(values), 3);
-  assertEquals(threadsOf(parseBenchArgs(options, [])), undefined);
+  assertEquals(threadsOf(parseBenchArgs(CASE_OPTIONS, [])), undefined);
   // A script that writes no JSON takes no --out.
   assertThrows(() => parseBenchArgs(CHECKPOINT_OPTION, ["--out", "f"]), TypeError, /--out/);
 });

@@ -19,21 +19,12 @@ import { buildOptions, formatPrecision, openCheckpoint, parsePrecision } from ".
 import { decodeBytesRead } from "./flops.ts";
 import { measureMachine } from "./machine.ts";
 import type { CaseResult } from "./model_case.ts";
-import {
-  benchCheckpoint,
-  CHECKPOINT_OPTION,
-  OUT_OPTION,
-  parseBenchArgs,
-  THREADS_OPTION,
-  threadsOf,
-} from "./options.ts";
+import { benchCheckpoint, CASE_OPTIONS, parseBenchArgs, threadsOf } from "./options.ts";
 
 const values = parseBenchArgs({
-  ...CHECKPOINT_OPTION,
+  ...CASE_OPTIONS,
   precisions: { type: "string" },
-  ...THREADS_OPTION,
   pause: { type: "string" },
-  ...OUT_OPTION,
 });
 
 /** A `ps` field of a process (`/proc/<pid>` of another process needs --allow-all in Deno). */
