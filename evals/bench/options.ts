@@ -19,7 +19,11 @@ export const THREADS_OPTION = { threads: { type: "string" } } as const;
 export const OUT_OPTION = { out: { type: "string" } } as const;
 
 /** The shared options of the scripts that run model cases (`main.ts`, `quantized.ts`): all three. */
-export const CASE_OPTIONS = { ...CHECKPOINT_OPTION, ...THREADS_OPTION, ...OUT_OPTION } as const;
+export const CASE_OPTIONS: typeof CHECKPOINT_OPTION & typeof THREADS_OPTION & typeof OUT_OPTION = {
+  ...CHECKPOINT_OPTION,
+  ...THREADS_OPTION,
+  ...OUT_OPTION,
+} as const;
 
 /**
  * Parses the script's arguments (`Deno.args` by default) with these options; an unknown option
@@ -34,7 +38,7 @@ export const CASE_OPTIONS = { ...CHECKPOINT_OPTION, ...THREADS_OPTION, ...OUT_OP
 export function parseBenchArgs<const O extends ParseArgsOptionsConfig>(
   options: O,
   args: string[] = Deno.args,
-) {
+): ReturnType<typeof parseArgs<{ args: string[]; options: O }>>["values"] {
   return parseArgs({ args, options }).values;
 }
 
