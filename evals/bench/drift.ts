@@ -11,7 +11,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import {
   firstDivergence,
   type Flavour,
@@ -22,22 +21,14 @@ import {
   openCheckpoint,
   parsePrecision,
   type Precision,
-  presetConfig,
   stageDrift,
-  synthesizeCheckpoint,
 } from "../../src/mod.ts";
+import { benchCheckpoint, CHECKPOINT_OPTION, parseBenchArgs } from "./options.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: { checkpoint: { type: "string" }, variants: { type: "string" } },
-});
+const values = parseBenchArgs({ ...CHECKPOINT_OPTION, variants: { type: "string" } });
 const work = await Deno.makeTempDir({ prefix: "nanovlm-drift-" });
 try {
-  let dir = values.checkpoint;
-  if (!dir) {
-    dir = `${work}/222m`;
-    await synthesizeCheckpoint(presetConfig("222m"), dir, { seed: 0 });
-  }
+  const dir = await benchCheckpoint(values.checkpoint, work);
   const checkpoint = await openCheckpoint(dir);
   const c = checkpoint.config;
   const s = c.vit_img_size;

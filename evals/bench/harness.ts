@@ -3,17 +3,18 @@
  *
  * 1. harness overhead per item (everything in the task loop that is not the model's own call:
  *    fingerprints, cache, records, fsync, per-item scores) ≤ 5% of the model's time, batch 1, on
- *    the tiny default model and a synthetic 222M checkpoint;
+ *    synthetic checkpoints of the presets (tiny-current and 222M, byte-level tokenizer);
  * 2. a fully cached rerun ≤ 5% of the first run's time;
- * 3. the smoke suite plus the gate, as CI runs it (a child process, empty cache) ≤ 120 s.
+ * 3. the smoke suite plus the gate on the default model (shapes-nano), as CI runs it (a child
+ *    process, empty cache) ≤ 120 s.
  *
  * `deno task bench:harness [--presets tiny-current,222m] [--suite shapes] [--limit 12]`
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { presetConfig, synthesizeCheckpoint } from "../../src/mod.ts";
-import { defaultModel, loadSuite, parseCells, type Progress, runEval } from "../harness/mod.ts";
+import { byteLevelTokenizerJson, presetConfig, synthesizeCheckpoint } from "../../src/mod.ts";
+import { loadSuite, parseCells, type Progress, runEval } from "../harness/mod.ts";
 
 /** A progress sink that adds up the wall time of every task loop. */
 function loopTimer(): Progress & { ms: number } {
@@ -49,17 +50,12 @@ console.log(
   }`,
 );
 try {
+  const tokenizer = `${work}/byte-level-tokenizer.json`;
+  await Deno.writeTextFile(tokenizer, JSON.stringify(byteLevelTokenizerJson()));
   for (const preset of values.presets!.split(",")) {
     const cacheDir = `${work}/${preset}-cache`;
-    let model: string;
-    let tokenizer: string;
-    if (preset === "tiny-current") {
-      ({ model, tokenizer } = await defaultModel(cacheDir));
-    } else {
-      model = `${work}/${preset}`;
-      await synthesizeCheckpoint(presetConfig(preset), model, { seed: 0 });
-      tokenizer = (await defaultModel(cacheDir)).tokenizer;
-    }
+    const model = `${work}/${preset}`;
+    await synthesizeCheckpoint(presetConfig(preset), model, { seed: 0 });
     const run = async (out: string) => {
       const timer = loopTimer();
       const start = performance.now();

@@ -13,40 +13,18 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import {
-  intraOpThreads,
-  openCheckpoint,
-  presetConfig,
-  resolveProvider,
-  synthesizeCheckpoint,
-} from "../../src/mod.ts";
+import { intraOpThreads, openCheckpoint, resolveProvider } from "../../src/mod.ts";
 import { decodeWeightBytes, prefillFlops, visionFlops } from "./flops.ts";
 import { machineLine, measureMachine } from "./machine.ts";
 import type { CaseResult } from "./model_case.ts";
+import { benchCheckpoint, CASE_OPTIONS, parseBenchArgs, threadsOf } from "./options.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    checkpoint: { type: "string" },
-    threads: { type: "string" },
-    cases: { type: "string" },
-    out: { type: "string" },
-  },
-});
+const values = parseBenchArgs({ ...CASE_OPTIONS, cases: { type: "string" } });
 const work = await Deno.makeTempDir({ prefix: "nanovlm-bench-" });
 try {
-  let dir = values.checkpoint;
-  if (!dir) {
-    dir = `${work}/222m`;
-    const start = performance.now();
-    await synthesizeCheckpoint(presetConfig("222m"), dir, { seed: 0 });
-    console.error(
-      `synthesized the 222m preset in ${((performance.now() - start) / 1000).toFixed(1)} s`,
-    );
-  }
+  const dir = await benchCheckpoint(values.checkpoint, work, { timed: true });
   const checkpoint = await openCheckpoint(dir);
-  const machine = await measureMachine(values.threads ? Number(values.threads) : undefined);
+  const machine = await measureMachine(threadsOf(values));
   const config = checkpoint.config;
   const defaults =
     "fast:fp32,fast/worker:fp32,fast+microsoft:fp32,fast/nopack:fp32,inspect:fp32,fast:fp16,inspect:fp16";

@@ -12,25 +12,11 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import sharp from "sharp";
-import {
-  byteLevelTokenizerFiles,
-  checkpointInfo,
-  NanoVLM,
-  openCheckpoint,
-  presetConfig,
-  synthesizeCheckpoint,
-} from "../../src/mod.ts";
+import { byteLevelTokenizerFiles, checkpointInfo, NanoVLM, openCheckpoint } from "../../src/mod.ts";
+import { benchCheckpoint, CHECKPOINT_OPTION, OUT_OPTION, parseBenchArgs } from "./options.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    checkpoint: { type: "string" },
-    tokens: { type: "string" },
-    out: { type: "string" },
-  },
-});
+const values = parseBenchArgs({ ...CHECKPOINT_OPTION, tokens: { type: "string" }, ...OUT_OPTION });
 const tokens = Number(values.tokens ?? 32);
 if (!Number.isInteger(tokens) || tokens < 2) {
   throw new Error(`--tokens must be an integer >= 2, got ${values.tokens}`);
@@ -48,11 +34,7 @@ function orNa(value: number, format: (v: number) => string): string {
 
 const work = await Deno.makeTempDir({ prefix: "nanovlm-bench-" });
 try {
-  let dir = values.checkpoint;
-  if (!dir) {
-    dir = `${work}/222m`;
-    await synthesizeCheckpoint(presetConfig("222m"), dir, { seed: 0 });
-  }
+  const dir = await benchCheckpoint(values.checkpoint, work);
   const label = values.checkpoint
     ? `${values.checkpoint} (${
       checkpointInfo(await openCheckpoint(dir)).parameters.total

@@ -15,28 +15,16 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import {
-  buildOptions,
-  formatPrecision,
-  openCheckpoint,
-  parsePrecision,
-  presetConfig,
-  synthesizeCheckpoint,
-} from "../../src/mod.ts";
+import { buildOptions, formatPrecision, openCheckpoint, parsePrecision } from "../../src/mod.ts";
 import { decodeBytesRead } from "./flops.ts";
 import { measureMachine } from "./machine.ts";
 import type { CaseResult } from "./model_case.ts";
+import { benchCheckpoint, CASE_OPTIONS, parseBenchArgs, threadsOf } from "./options.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    checkpoint: { type: "string" },
-    precisions: { type: "string" },
-    threads: { type: "string" },
-    pause: { type: "string" },
-    out: { type: "string" },
-  },
+const values = parseBenchArgs({
+  ...CASE_OPTIONS,
+  precisions: { type: "string" },
+  pause: { type: "string" },
 });
 
 /** A `ps` field of a process (`/proc/<pid>` of another process needs --allow-all in Deno). */
@@ -88,11 +76,7 @@ Deno.addSignalListener("SIGTERM", onSignal);
 
 const work = await Deno.makeTempDir({ prefix: "nanovlm-bench-quant-" });
 try {
-  let dir = values.checkpoint;
-  if (!dir) {
-    dir = `${work}/222m`;
-    await synthesizeCheckpoint(presetConfig("222m"), dir, { seed: 0 });
-  }
+  const dir = await benchCheckpoint(values.checkpoint, work);
   const checkpoint = await openCheckpoint(dir);
   const config = checkpoint.config;
   const precisions = (values.precisions ?? "fp32,int8,int4").split(",");
@@ -101,7 +85,7 @@ try {
     pausedPid = pausePid;
     Deno.kill(pausedPid, "SIGSTOP");
   } else if (pausePid) console.error(`pid ${pausePid} is already stopped: left as it is`);
-  const machine = await measureMachine(values.threads ? Number(values.threads) : undefined);
+  const machine = await measureMachine(threadsOf(values));
   const rows = [];
   for (const spec of precisions) {
     const cacheDir = `${work}/cache-${spec}`;

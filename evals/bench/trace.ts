@@ -12,26 +12,21 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import sharp from "sharp";
 import {
   byteLevelTokenizerFiles,
   NanoVLM,
-  presetConfig,
-  synthesizeCheckpoint,
   type TraceEstimate,
   type TraceOptions,
   traceTaps,
 } from "../../src/mod.ts";
+import { benchCheckpoint, CHECKPOINT_OPTION, parseBenchArgs } from "./options.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    checkpoint: { type: "string" },
-    runs: { type: "string", default: "5" },
-    measure: { type: "string" }, // internal: one cold run of `fast` or `trace` in this process
-    cache: { type: "string" },
-  },
+const values = parseBenchArgs({
+  ...CHECKPOINT_OPTION,
+  runs: { type: "string", default: "5" },
+  measure: { type: "string" }, // internal: one cold run of `fast` or `trace` in this process
+  cache: { type: "string" },
 });
 const runs = Number(values.runs);
 const work = await Deno.makeTempDir({ prefix: "nanovlm-trace-bench-" });
@@ -125,11 +120,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const mib = (b: number) => `${(b / 1024 ** 2).toFixed(1)} MiB`;
 
 try {
-  let dir = values.checkpoint;
-  if (!dir) {
-    dir = `${work}/222m`;
-    await synthesizeCheckpoint(presetConfig("222m"), dir, { seed: 0 });
-  }
+  const dir = await benchCheckpoint(values.checkpoint, work);
   const cacheDir = values.cache ?? `${work}/cache`;
   const fast = await NanoVLM.load(dir, { tokenizer: byteLevelTokenizerFiles(), cacheDir });
   try {

@@ -1,8 +1,10 @@
 /**
- * The model a suite runs when none is named: today a synthetic (random-init) checkpoint of the
- * `tiny-current` preset with the byte-level tokenizer — the same embedded default `demo` uses —
- * until the trained default model lands. This is the ONE place that names it: the `smoke` suite,
- * its committed baseline and CI all follow it. When it changes, rewrite the baseline:
+ * The model a suite runs when none is named: `shapes-nano`, the small nanoVLM (v0.1 layout,
+ * about 2.1M parameters) trained from scratch on ShapesBench, committed with its own tokenizer in
+ * the repository's `data/models/shapes-nano/` (its model card is the README.md there). `demo`,
+ * `eval` and the benchmarks take it from here. This is the ONE place that names it: the `smoke`
+ * suite, its committed baseline and CI all follow it. When it (or the weights in that folder)
+ * changes, rewrite the baseline:
  *
  * ```sh
  * deno task nanovlm eval --suite smoke --precision fp32,fp16 \
@@ -11,65 +13,61 @@
  *
  * @module
  */
-import {
-  byteLevelTokenizerJson,
-  presetConfig,
-  synthesizeCheckpoint,
-  writeAtomically,
-} from "../../src/mod.ts";
+import { fileURLToPath } from "node:url";
+import { CheckpointError } from "../../src/mod.ts";
 
 /** What the default model is. */
 export const DEFAULT_MODEL = {
-  /** Synthetic checkpoint preset. */
-  preset: "tiny-current",
-  /** Seed of its random weights. */
-  seed: 0,
-  /** Tokenizer: the byte-level tokenizer of synthetic checkpoints. */
-  tokenizer: "byte-level",
+  /** The model's name (its folder under `data/models/`). */
+  name: "shapes-nano",
+  /** Its folder, relative to the repository root. */
+  path: "data/models/shapes-nano",
+  /** Its tokenizer, relative to the repository root. */
+  tokenizer: "data/models/shapes-nano/tokenizer.json",
+  /** How summaries and baselines name it (no machine-specific path). */
+  label: "default (shapes-nano, data/models/shapes-nano)",
   /** What to tell users. */
-  description: "the embedded default: a synthetic random-init tiny-current checkpoint (seed 0) " +
-    "with the byte-level tokenizer; its outputs are noise until the trained default model lands",
+  description: "the embedded default, shapes-nano: a 2.1M-parameter nanoVLM (v0.1 layout) " +
+    "trained from scratch on ShapesBench's synthetic pictures of coloured shapes " +
+    "(data/models/shapes-nano/README.md). It counts the shapes, names their colours and shapes " +
+    "and captions the scene, asked as ShapesBench asks; photographs and free-form questions " +
+    "are outside what it has seen, so its answers to them mean nothing",
 } as const;
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+/** The repository root, from this file's place in it (any working directory works). */
+const ROOT = new URL("../../", import.meta.url);
+
+/** Options of {@link defaultModel}. */
+export interface DefaultModelOptions {
+  /** The repository root the folder is resolved against (default: this checkout's). */
+  root?: URL;
 }
 
 /**
- * The default model's checkpoint folder (synthesized once under `cacheDir`) and tokenizer.
+ * The default model's checkpoint folder and tokenizer file (absolute paths), checked to exist.
+ * Throws a {@link CheckpointError} naming the folder when it or a file of it is missing.
  *
  * @example
  * ```ts
- * const { model, tokenizer } = await defaultModel("/tmp/cache");
+ * const { model, tokenizer } = await defaultModel();
  * ```
  */
 export async function defaultModel(
-  cacheDir: string,
+  options: DefaultModelOptions = {},
 ): Promise<{ model: string; tokenizer: string }> {
-  const dir = `${cacheDir}/default-model/${DEFAULT_MODEL.preset}-seed${DEFAULT_MODEL.seed}`;
-  const tokenizer = `${cacheDir}/default-model/byte-level-tokenizer.json`;
-  if (!(await exists(tokenizer))) {
-    await Deno.mkdir(`${cacheDir}/default-model`, { recursive: true });
-    await writeAtomically(
-      tokenizer,
-      (temp) => Deno.writeTextFile(temp, JSON.stringify(byteLevelTokenizerJson(), null, 1) + "\n"),
-    );
-  }
-  if (!(await exists(`${dir}/model.safetensors`))) {
-    await Deno.mkdir(`${cacheDir}/default-model`, { recursive: true });
+  const root = options.root ?? ROOT;
+  const model = fileURLToPath(new URL(DEFAULT_MODEL.path, root));
+  const tokenizer = fileURLToPath(new URL(DEFAULT_MODEL.tokenizer, root));
+  for (const file of [`${model}/config.json`, `${model}/model.safetensors`, tokenizer]) {
     try {
-      await synthesizeCheckpoint(presetConfig(DEFAULT_MODEL.preset), dir, {
-        seed: DEFAULT_MODEL.seed,
-      });
-    } catch (error) {
-      // Another run may have written it meanwhile.
-      if (!(await exists(`${dir}/model.safetensors`))) throw error;
+      await Deno.stat(file);
+    } catch {
+      throw new CheckpointError(
+        `the embedded default model ${DEFAULT_MODEL.name} is incomplete: no ${file}`,
+        `restore ${DEFAULT_MODEL.path}/ from the repository (git checkout -- ${DEFAULT_MODEL.path}), ` +
+          "or pass --model <dir> --tokenizer <file>",
+      );
     }
   }
-  return { model: dir, tokenizer };
+  return { model, tokenizer };
 }

@@ -28,7 +28,7 @@ export interface HtmlReport {
   title: string;
   /** Lines under the title (suite, model, cells, notes). */
   facts: [string, string][];
-  /** Notes shown as a highlighted list (e.g. "synthetic checkpoint: outputs are noise"). */
+  /** Notes shown as a highlighted list (e.g. what the model is and what it can do). */
   notes: string[];
   /** Quality table. */
   quality: TextTable;

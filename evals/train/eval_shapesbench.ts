@@ -3,18 +3,21 @@
  * onnxruntime, the toolkit's image loading and tokenizer): VQA accuracy per question type
  * (greedy answer, exact match after VQA normalisation), multiple choice by log-likelihood per
  * category, captions (greedy) checked against the scene graph ("names every object's colour and
- * shape") and CIDEr-D against the five references.
+ * shape") and CIDEr-D against the five references. The JSON report goes to stdout, the check
+ * against the targets of issue 12 (shapes_targets.ts) to stderr.
  *
  * ```sh
  * deno run -A evals/train/eval_shapesbench.ts --model data/models/shapes-nano --data data/shapesbench
+ * deno run -A evals/train/eval_shapesbench.ts --precision int4   # fp32 (default), fp16, int8, int4
  * ```
  *
  * @module
  */
-import { ask, caption, choose, NanoVLM } from "../../src/mod.ts";
+import { ask, caption, choose, NanoVLM, type Precision } from "../../src/mod.ts";
 import { normalizeVqaAnswer, scoreCaptions } from "../metrics/mod.ts";
 import type { Scene } from "../datasets/mod.ts";
 import { namesEveryObject } from "./shapes_eval.ts";
+import { checkTargets, formatTargets } from "./shapes_targets.ts";
 
 /** Per-type accuracies and caption figures of one evaluation. */
 export interface ShapesbenchReport {
@@ -43,7 +46,7 @@ function tally(map: ShapesbenchReport["vqa"], key: string, ok: boolean): void {
 export async function evaluateShapesbench(
   modelDir: string,
   dataDir: string,
-  options: { limitImages?: number; precision?: "fp32" | "fp16" } = {},
+  options: { limitImages?: number; precision?: Precision } = {},
 ): Promise<ShapesbenchReport> {
   const model = await NanoVLM.load(modelDir, { tokenizer: modelDir, precision: options.precision });
   const lines = (await Deno.readTextFile(`${dataDir}/manifest.jsonl`)).split("\n").filter((l) => l);
@@ -96,11 +99,16 @@ if (import.meta.main) {
   const modelDir = flag("model") ?? "data/models/shapes-nano";
   const dataDir = flag("data") ?? "data/shapesbench";
   const limit = flag("limit");
-  const precision = flag("precision") as "fp32" | "fp16" | undefined;
+  const precision = flag("precision") as Precision | undefined;
+  if (precision && !["fp32", "fp16", "int8", "int4"].includes(precision)) {
+    console.error(`--precision must be fp32, fp16, int8 or int4, got "${precision}"`);
+    Deno.exit(2);
+  }
   const report = await evaluateShapesbench(modelDir, dataDir, {
     limitImages: limit ? Number(limit) : undefined,
     precision,
   });
   console.log(JSON.stringify(report, null, 2));
+  console.error(formatTargets(checkTargets(report)));
   Deno.exit(0);
 }

@@ -9,8 +9,7 @@
  */
 import { COLOR_NAMES, SHAPES } from "../datasets/mod.ts";
 import { NUMBER_WORDS } from "../datasets/mod.ts";
-
-const SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"];
+import { BYTE_LEVEL_SPECIALS, byteLevelBpeTokenizerJson, gpt2ByteSymbols } from "../../src/mod.ts";
 
 /** Words that follow a space (written with GPT-2's `Ġ` space marker in the vocabulary). */
 const SPACED_WORDS = [
@@ -74,73 +73,22 @@ const SPACED_WORDS = [
 /** Words at the start of a text or after punctuation. */
 const BARE_WORDS = ["Question", "Answer"];
 
-/** GPT-2's byte -> printable character table (the ByteLevel alphabet), in byte order. */
-function bytesToUnicode(): string[] {
-  const table: string[] = new Array(256);
-  let next = 256;
-  for (let b = 0; b < 256; b++) {
-    const printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
-    table[b] = String.fromCodePoint(printable ? b : next++);
-  }
-  return table;
-}
-
 /** The `tokenizer.json` object of the ShapesBench tokenizer. */
 export function shapesTokenizerJson(): Record<string, unknown> {
-  const vocab: Record<string, number> = {};
-  SPECIALS.forEach((token, id) => vocab[token] = id);
-  for (const symbol of bytesToUnicode()) vocab[symbol] = Object.keys(vocab).length;
+  // Each word is built left to right from its characters; a prefix already a token needs no merge.
+  const known = new Set([...BYTE_LEVEL_SPECIALS, ...gpt2ByteSymbols()]);
   const merges: [string, string][] = [];
   const words = [...SPACED_WORDS.map((w) => `\u0120${w}`), ...BARE_WORDS];
   for (const word of words) {
     const chars = [...word];
     for (let i = 1; i < chars.length; i++) {
       const left = chars.slice(0, i).join(""), merged = left + chars[i];
-      if (merged in vocab) continue;
+      if (known.has(merged)) continue;
       merges.push([left, chars[i]]);
-      vocab[merged] = Object.keys(vocab).length;
+      known.add(merged);
     }
   }
-  return {
-    version: "1.0",
-    truncation: null,
-    padding: null,
-    added_tokens: SPECIALS.map((content, id) => ({
-      id,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
-    normalizer: null,
-    pre_tokenizer: {
-      type: "ByteLevel",
-      add_prefix_space: false,
-      trim_offsets: true,
-      use_regex: true,
-    },
-    post_processor: {
-      type: "ByteLevel",
-      add_prefix_space: true,
-      trim_offsets: false,
-      use_regex: true,
-    },
-    decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: {
-      type: "BPE",
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: null,
-      end_of_word_suffix: null,
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab,
-      merges,
-    },
-  };
+  return byteLevelBpeTokenizerJson(merges);
 }
 
 /** The `tokenizer_config.json` beside it (eos `<|endoftext|>`, as v0.1's cosmo2 tokenizer). */

@@ -1,7 +1,7 @@
 /**
  * `nanovlm demo`: the main job in one command, without any download. On the embedded default
- * model it runs the `demo` suite (a few ShapesBench and photo items of every kind) over fp32 and
- * fp16 on the CPU with the eval harness, writes the report (quality beside latency, per-category
+ * model (shapes-nano, trained on ShapesBench) it runs the `demo` suite (a few ShapesBench items
+ * of every kind) over fp32 and fp16 on the CPU with the eval harness, writes the report (quality beside latency, per-category
  * bars, drift, a gallery, one attention heat map) under `reports/demo/`, prints where it is, and,
  * when the reference
  * fixtures are beside the repository, checks parity with the original PyTorch code.
@@ -23,7 +23,7 @@ import { FIXTURES_DIR, openFixture, runParity } from "../parity/mod.ts";
 import { defaultCacheDir, NanoVLMRuntime } from "../runtime/mod.ts";
 import { flag, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
-import { attentionFigure, firstQuestion } from "./demo_attention.ts";
+import { attentionFigure, attentionQuestion } from "./demo_attention.ts";
 import { formatEvalSummary } from "./eval_output.ts";
 
 /** Where the demo writes its eval output and report. */
@@ -33,7 +33,8 @@ export const DEMO_OUT: string = decodeURIComponent(
 
 /** What the demo says about its model, first thing. */
 export const DEMO_MODEL_NOTE = `The model is ${DEFAULT_MODEL.description}. ` +
-  "What the demo shows is the path, and how fp16 changes the outputs and the speed.";
+  "The demo shows how well it answers ShapesBench items, and how fp16 changes its outputs " +
+  "and its speed.";
 
 async function parityLine(cacheDir: string): Promise<{ line: string; pass: boolean }> {
   const fixtureDir = `${FIXTURES_DIR}/reference/head-tiny`;
@@ -69,8 +70,8 @@ export const demoCommand: Command = {
   help: `usage: deno task demo [options]
 
 Runs the whole job on the embedded default model, with no download:
-  1. the \`demo\` suite (evals/suites/demo.json: a few ShapesBench and photo items of every task
-     kind) over fp32 and fp16 on the CPU, with the eval harness (records, quality with 95%
+  1. the \`demo\` suite (evals/suites/demo.json: a few ShapesBench items of every task kind,
+     the pictures the model was trained on) over fp32 and fp16 on the CPU, with the eval harness (records, quality with 95%
      intervals, latency, paired comparison);
   2. the report: reports/demo/report.html (self-contained), report.md and figures/*.png, with
      the attention of one ShapesBench answer painted over its picture;
@@ -95,7 +96,7 @@ options:
     const limit = integerOption(parsed, "limit", { min: 1 });
     const cacheDir = stringOption(parsed, "cache-dir") ?? defaultCacheDir();
     console.log(`nanovlm demo\n\n${DEMO_MODEL_NOTE}\n`);
-    const { model, tokenizer } = await defaultModel(cacheDir);
+    const { model, tokenizer } = await defaultModel();
     const suite = await loadSuite("demo");
     const cells = parseCells(["fp32,fp16"], ["cpu"]);
     console.log(
@@ -116,10 +117,7 @@ options:
         cacheDir,
         // Responses are not cached: the demo measures the model's latency every time.
         useCache: false,
-        labels: {
-          model: `default model (${DEFAULT_MODEL.preset}, random init)`,
-          tokenizer: "byte-level",
-        },
+        labels: { model: DEFAULT_MODEL.label, tokenizer: DEFAULT_MODEL.tokenizer },
         progress: flag(parsed, "quiet") ? silentProgress : defaultProgress(),
       });
       console.log(`\n${formatEvalSummary(details.summary)}`);
@@ -128,7 +126,7 @@ options:
         model,
         tokenizer,
         cacheDir,
-        firstQuestion(shapes.items, shapes.dir),
+        attentionQuestion(shapes.items, shapes.dir),
       );
       const files = await writeReport(temp, {
         title: "nanovlm demo: fp32 vs fp16 on the CPU",

@@ -22,9 +22,14 @@ export interface AttentionItem {
   question: string;
 }
 
-/** The first VQA item of a dataset, as an {@link AttentionItem}. */
-export function firstQuestion(items: readonly ManifestItem[], dir: string): AttentionItem {
-  const item = items.find((i) => i.task === "vqa");
+/**
+ * The question the figure is about: the first VQA item asking the colour of one named object
+ * (`question_type` "color", so the answer has to come from that object's place in the picture),
+ * else the first VQA item.
+ */
+export function attentionQuestion(items: readonly ManifestItem[], dir: string): AttentionItem {
+  const vqa = items.filter((i) => i.task === "vqa");
+  const item = vqa.find((i) => i.question_type === "color") ?? vqa[0];
   if (!item || item.task !== "vqa") throw new Error(`no VQA item in ${dir}`);
   return { id: item.id, image: `${dir}/${item.image}`, question: item.question };
 }
@@ -59,7 +64,8 @@ export async function attentionFigure(
       caption: "Decoder attention of the last prompt position (it predicts the answer) on the " +
         `image tokens, mean over layers and heads, ${
           (100 * map.imageMass).toFixed(0)
-        }% of it on the image; random weights, so where it looks means nothing yet.`,
+        }% of it on the image. The question names one object, so a model that reads the ` +
+        "picture should look at that object's place.",
       plot: figure.options,
     };
   } finally {

@@ -41,10 +41,6 @@ import {
 
 const NAME = "eval";
 
-/** How the default model is named in summaries and baselines. */
-const DEFAULT_MODEL_LABEL =
-  `default (synthetic ${DEFAULT_MODEL.preset}, seed ${DEFAULT_MODEL.seed})`;
-
 /** Exit code of a run whose gate found a regression. */
 export const EXIT_REGRESSION = 1;
 /** Exit code of a run that failed (bad input, engine failure). */
@@ -100,8 +96,8 @@ and tables/*.parquet|csv.
 options:
   --suite <name|file>        a bundled suite or a suite file
   --dataset <dir>            an ad-hoc suite: every task kind of the folder, command defaults
-  --model <dir>              checkpoint folder (default: the embedded default model, a synthetic
-                             random-init checkpoint until the trained default lands)
+  --model <dir>              checkpoint folder (default: the embedded default model, shapes-nano,
+                             trained on ShapesBench: data/models/shapes-nano)
   --tokenizer <path>         tokenizer.json or its folder (required with --model)
   --precision <list>         cells' precisions, comma-separated: fp32, fp16, or a per-module mix
                              such as vision=fp16,decoder=fp32 (repeat --precision to separate mixes);
@@ -220,8 +216,8 @@ async function runEvalCommand(args: string[]): Promise<number> {
         "pass --model too, or neither for the default model",
       );
     }
-    ({ model, tokenizer } = await defaultModel(cacheDir));
-    labels = { model: DEFAULT_MODEL_LABEL, tokenizer: "byte-level" };
+    ({ model, tokenizer } = await defaultModel());
+    labels = { model: DEFAULT_MODEL.label, tokenizer: DEFAULT_MODEL.tokenizer };
   } else if (tokenizer === undefined) {
     throw new InputError(
       `${NAME}: --model needs --tokenizer (checkpoints do not include it)`,

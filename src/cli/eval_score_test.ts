@@ -149,7 +149,7 @@ Deno.test("eval --dataset: each record equals what caption / ask / choose print 
       out,
     ], cache);
     assertEquals(run.code, 0, run.stderr);
-    const { model, tokenizer } = await defaultModel(cache);
+    const { model, tokenizer } = await defaultModel();
     const { items } = await loadDataset(DATA("photos"));
     const common = [
       "--model",

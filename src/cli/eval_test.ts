@@ -155,17 +155,18 @@ Deno.test("eval gate: a rerun passes; changed weights regress (exit 1, items lis
     );
     assertEquals(again.code, 0, again.stdout + again.stderr);
     assert(again.stdout.includes("gate: PASS"), again.stdout);
+    // The default model's config with other (random) weights: same model, changed weights.
+    const { model: defaultDir, tokenizer } = await defaultModel();
     const synth = await cli([
       "synth",
-      "--preset",
-      "tiny-current",
+      "--config",
+      `${defaultDir}/config.json`,
       "--seed",
       "1",
       "--out",
       `${dir}/seed1`,
     ], cache);
     assertEquals(synth.code, 0, synth.stderr);
-    const { tokenizer } = await defaultModel(cache);
     const changed = await cli([
       ...SMOKE,
       "--out",
@@ -221,7 +222,7 @@ Deno.test("eval: bad input is a named error (exit 2) and leaves no files", async
     );
     const synth = await cli(["synth", "--preset", "tiny-v0.2", "--out", `${dir}/v02`], cache);
     assertEquals(synth.code, 0, synth.stderr);
-    const { tokenizer } = await defaultModel(cache);
+    const { tokenizer } = await defaultModel();
     const committed = new URL("../../evals/baselines/smoke.json", import.meta.url).pathname;
     const cases: [string[], RegExp][] = [
       [["--suite", "smoke", "--shard", "3/2"], /--shard 3\/2: not a shard i\/n/],

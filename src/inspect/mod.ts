@@ -37,5 +37,7 @@ export * from "./logit_lens.ts";
 export * from "./rollout.ts";
 export * from "./tensor.ts";
 export * from "./trace.ts";
+export { estimateTrace, TraceBudgetError } from "./trace_budget.ts";
 export * from "./trace_model.ts";
+export { DEFAULT_TRACE_BYTES, traceTaps } from "./trace_options.ts";
 export * from "./types.ts";

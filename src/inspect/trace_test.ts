@@ -15,7 +15,7 @@ import {
 import { BYTE_LEVEL_TOKENIZER } from "../testing/tokenizers/mod.ts";
 import { lensWeights, logitLens } from "./logit_lens.ts";
 import { traceVitRollout } from "./rollout.ts";
-import { TraceBudgetError } from "./trace_model.ts";
+import { TraceBudgetError } from "./trace_budget.ts";
 
 /** The fixture's single case: image_a with "What is this?" (what `ask` sends). */
 function fixtureRequest(name: string): Request {

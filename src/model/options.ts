@@ -28,7 +28,8 @@ export interface ModulePrecision {
   /**
    * Precision of the LM head on its own (the tied embedding table read once per token). fp32/fp16:
    * the head table's stored type; int8/int4: the head's matmul is quantised while the token lookup
-   * keeps the table in the decoder's float type. Defaults to the decoder's precision.
+   * keeps the table in float16 (a Gather cannot read the packed codes; float16 halves the table
+   * that both the embed and the decoder graph hold). Defaults to the decoder's precision.
    */
   head: Precision;
 }

@@ -5,7 +5,7 @@
  * the packed codes (read from the MatMulNBits layout as its spec states, no code shared with the
  * packer's layout helpers), to float tolerance; top-1 agreement with fp32 is printed.
  */
-import { type Checkpoint, openCheckpoint } from "../checkpoint/mod.ts";
+import { type Checkpoint, floatToHalf, halfToFloat, openCheckpoint } from "../checkpoint/mod.ts";
 import { mergeImageEmbeddings } from "../pipeline/mod.ts";
 import { type ModulePrecision, quantizeWeight, type QuantOptions } from "../model/mod.ts";
 import { NanoVLMRuntime } from "../runtime/mod.ts";
@@ -63,8 +63,8 @@ function moduleOf(name: string, shape: readonly number[]): keyof ModulePrecision
 
 /**
  * The checkpoint as the reference model sees it under a precision: quantised modules' linear
- * weights dequantised. The tied head keeps the float table for the token lookup (as the graphs do),
- * so the reference's embedding lookup reads `decoder.token_embedding.weight` unchanged.
+ * weights dequantised. The token lookup reads `decoder.token_embedding.weight` (the float table,
+ * also when the head is tied), rounded to float16 when the head is quantised, as the graphs store it.
  */
 function dequantizedCheckpoint(
   ckpt: Checkpoint,
@@ -75,12 +75,15 @@ function dequantizedCheckpoint(
     ...ckpt,
     readF32: async (name) => {
       const values = await ckpt.readF32(name);
+      if (name === "decoder.token_embedding.weight" && quantized(precision.head)) {
+        return values.map((x) => halfToFloat(floatToHalf(x)));
+      }
       const tied = ["decoder.head.weight", "decoder.token_embedding.weight"];
       const stored = ckpt.index.tensors.get(name) ??
         ckpt.index.tensors.get(tied.find((t) => t !== name)!)!;
       const module = moduleOf(name, stored.shape);
       const p = module ? precision[module] : "fp32";
-      if (p !== "int8" && p !== "int4") return values;
+      if (!quantized(p)) return values;
       const bits = p === "int8" ? 8 : 4;
       const [n, k] = stored.shape;
       const shape = { n, k, bits, blockSize: quant.blockSize, symmetric: quant.symmetric } as const;
@@ -89,6 +92,8 @@ function dequantizedCheckpoint(
     },
   };
 }
+
+const quantized = (p: string) => p === "int8" || p === "int4";
 
 const CASES: { precision: ModulePrecision; quant: QuantOptions }[] = [
   {

@@ -154,8 +154,10 @@ export function tensorPlan(
   const quantized = new Map<string, QuantBits>();
   const { vision, projector, decoder, head } = options.precision;
   const table = embeddingTableName(config);
-  // The token lookup's table: the head's float type when the head is float, else the decoder's.
-  const tableType = computeType(quantBits(head) ? decoder : head);
+  // The token lookup's table: the head's float type when the head is float. A quantised head
+  // keeps the table (the same tensor when tied) in float16: a Gather cannot read MatMulNBits
+  // codes, and float32 would store the largest tensor twice at full size (embed + decoder).
+  const tableType = quantBits(head) ? "float16" : computeType(head);
   const place = (n: string, tensor: TensorEntry, p: Precision) => {
     const bits = quantBits(p);
     if (bits && isLinearWeight(n, tensor)) quantized.set(n, bits);

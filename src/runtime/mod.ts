@@ -6,6 +6,7 @@
  */
 export * from "./cache_dir.ts";
 export * from "./cache_inventory.ts";
+export * from "./decode_step.ts";
 export * from "./doctor.ts";
 export * from "./event_loop.ts";
 export * from "./graph_cache.ts";
@@ -13,5 +14,6 @@ export * from "./kv_cache.ts";
 export * from "./model.ts";
 export { ort } from "./ort.ts";
 export * from "./providers.ts";
+export * from "./runtime_options.ts";
 export * from "./session.ts";
 export * from "./threads.ts";

@@ -6,145 +6,25 @@
  */
 import type { ort } from "./ort.ts";
 import { geometryOf, type ModelGeometry, type NanoVLMConfig } from "../checkpoint/mod.ts";
-import {
-  type BuildOptions,
-  buildOptions,
-  type Flavour,
-  type GraphName,
-  type Kernels,
-  type ModulePrecision,
-  type Precision,
-  type QuantOptions,
-} from "../model/mod.ts";
+import { type BuildOptions, buildOptions, type GraphName } from "../model/mod.ts";
 import { EngineError, InputError } from "../errors.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
+import type { DecodeResult, DecodeStep } from "./decode_step.ts";
+import { checkFinite, FINITE_OUTPUTS } from "./finite_outputs.ts";
 import { type CheckpointSource, prepareGraph } from "./graph_cache.ts";
+import { checkDecodeInputs, checkDecodeShapes, checkIds, checkLength } from "./input_checks.ts";
 import { KVCache, KVCacheArena } from "./kv_cache.ts";
 import { resolveProvider } from "./providers.ts";
-import { createSession, f32, i64, type Provider, type ResolvedProvider } from "./session.ts";
+import type { RuntimeOptions, SessionRun } from "./runtime_options.ts";
+import { createSession, f32, i64, type ResolvedProvider } from "./session.ts";
 import { LocalSession, type RunnableSession, SessionWorker } from "./worker_sessions.ts";
 
 /** The graphs of a model, re-exported because {@link NanoVLMRuntime.outputNames} takes one. */
 export type { GraphName };
 
-/** The outputs every task consumes: a NaN or Inf in them is an error, never a result. */
-const FINITE_OUTPUTS = new Set(["image_embeds", "inputs_embeds", "logits"]);
-
-/**
- * Values past sqrt(float32 max): the squares in the next RMSNorm/LayerNorm overflow to Inf, so the
- * model silently computes zeros (a saturated head gives an "empty" caption).
- */
-const SATURATED = 2 ** 64;
-
-/** Refuses a graph output holding NaN, +-Inf or saturated values, naming graph, output, index. */
-function checkFinite(graph: GraphName, name: string, tensor: ort.Tensor): void {
-  const data = tensor.data as Float32Array;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (!(v > -SATURATED && v < SATURATED)) {
-      const what = Number.isFinite(v) ? `${v}, a saturated value (|x| >= 2^64)` : String(v);
-      throw new EngineError(
-        `the ${graph} graph's output ${name} holds ${what} (first at element ${i} of ` +
-          `${data.length}, shape [${tensor.dims.join(", ")}]): the weights or the inputs are ` +
-          "not usable numbers",
-        "run `nanovlm info --check <model>` to list weight tensors holding NaN, Inf or saturated values",
-      );
-    }
-  }
-}
-
-/** Options of {@link NanoVLMRuntime.load}. */
-export interface RuntimeOptions {
-  /** `fast` (default) or `inspect` (explicit ops, internal outputs). */
-  flavour?: Flavour;
-  /** The fast flavour's decoder kernels (default `onnx`; `microsoft` serves unpadded batches only). */
-  kernels?: Kernels;
-  /** One precision for every module, or one per module (default fp32). */
-  precision?: Precision | Partial<ModulePrecision>;
-  /** How int8/int4 modules are quantised (default block 32, symmetric, accuracy level 4). */
-  quantization?: Partial<QuantOptions>;
-  /** `cpu` (default), `cuda`, `webgpu` or `auto`. */
-  provider?: Provider;
-  /** Intra-op threads of every session (default: every core this process may use, {@link availableCores}). */
-  threads?: number;
-  /** Cache folder for graphs and converted weights. */
-  cacheDir?: string;
-  /**
-   * Inspect flavour: the internal outputs to build (e.g. `lm.attn_probs.layer3`); the others are
-   * left out of the graphs, so they are neither computed nor held. Default: every one.
-   */
-  taps?: readonly string[];
-  /** Show onnxruntime's own log. */
-  debug?: boolean;
-  /** Spin-wait in every session's worker threads (default: the decoder only). */
-  spinning?: boolean;
-  /**
-   * Keep weights memory-mapped instead of letting onnxruntime prepack copies of them: resident
-   * memory stays near zero until weights are touched and sessions open faster, at some speed cost
-   * (measured by `deno task bench`).
-   */
-  disablePrepacking?: boolean;
-  /**
-   * Run the sessions in a Worker of their own (one per loaded model, ended by `release()`), so
-   * that inference never blocks this thread's event loop (default false: in this thread).
-   */
-  worker?: boolean;
-  /** Called after every session run (the eval harness times the stages with it). */
-  onRun?: (run: SessionRun) => void;
-}
-
-/** One onnxruntime session run, as reported to {@link RuntimeOptions.onRun}. */
-export interface SessionRun {
-  /** The graph that ran. */
-  graph: GraphName;
-  /** Start, `performance.now()` milliseconds. */
-  start: number;
-  /** End, `performance.now()` milliseconds. */
-  end: number;
-  /** Rows of the run's first input (vision: image tiles; decoder: batch rows). */
-  rows: number;
-}
-
 /** Which sessions spin-wait: by default only the decoder, whose runs follow each other closely. */
 function spinningFor(name: GraphName, setting: boolean | undefined): boolean {
   return setting ?? name === "decoder";
-}
-
-/** One decoder step's inputs. */
-export interface DecodeStep {
-  /** `[batch, tokens, dim]` merged embeddings of the new tokens (give this or `ids`). */
-  embeds?: Float32Array;
-  /** `[batch][tokens]` ids of the new tokens, embedded inside the graph (give this or `embeds`). */
-  ids?: readonly (readonly number[])[];
-  /** Rows. */
-  batch: number;
-  /** New tokens per row. */
-  tokens: number;
-  /** `[batch, cached + tokens]` 1/0 key mask, row-major. */
-  attentionMask: ArrayLike<number>;
-  /** `[batch, tokens]` RoPE positions, row-major. */
-  positionIds: ArrayLike<number>;
-  /** New-token indices whose logits are wanted (default: the last). */
-  logitsIndex?: number[];
-  /** The cache of earlier tokens (default: empty). */
-  cache?: KVCache;
-  /** Internal outputs to fetch (inspect flavour), e.g. `lm.attn_probs.layer0`. */
-  taps?: string[];
-  /**
-   * Preallocated buffers the new cache is written into (see {@link KVCacheArena}); the cache
-   * returned by the step before the previous one is overwritten. Default: fresh tensors per step.
-   */
-  arena?: KVCacheArena;
-}
-
-/** One decoder step's outputs. */
-export interface DecodeResult {
-  /** `[batch, selected, vocab]` logits. */
-  logits: Float32Array;
-  /** The cache including the new tokens. */
-  cache: KVCache;
-  /** Fetched internal outputs by name. */
-  taps: Record<string, ort.Tensor>;
 }
 
 /** The sessions of a loaded checkpoint. */
@@ -340,49 +220,9 @@ export class NanoVLMRuntime {
     return out;
   }
 
-  /** Checks that every id is a row of the embedding table and that rows are equally long. */
-  #checkIds(ids: readonly (readonly number[])[]): void {
-    const vocab = this.config.lm_vocab_size;
-    if (ids.some((row) => row.length !== ids[0].length)) {
-      throw new InputError(
-        "token id rows have different lengths",
-        "pad the rows to one length (batchPrompts does)",
-      );
-    }
-    for (const row of ids) {
-      for (const id of row) {
-        if (!Number.isInteger(id) || id < 0 || id >= vocab) {
-          throw new InputError(
-            `token id ${id} is outside the model's vocabulary (0..${vocab - 1})`,
-            "use the tokenizer made for this checkpoint (its config's lm_tokenizer and extra tokens)",
-          );
-        }
-      }
-    }
-  }
-
-  /**
-   * Refuses the one step the graphs cannot match exactly: past `lm_max_position_embeddings`, RoPE's
-   * dynamic scaling rescales every position of the call (the graphs do so); v0.1 re-encodes the
-   * whole sequence each step, so there it would re-rotate keys a KV cache already holds.
-   */
-  #checkRopeScaling(positionIds: ArrayLike<number>, cached: number): void {
-    const limit = this.config.lm_max_position_embeddings;
-    if (this.config.generation !== "v0.1" || cached === 0) return;
-    const end = Array.from(positionIds).reduce((max, p) => Math.max(max, p), -1) + 1;
-    if (end > limit) {
-      throw new InputError(
-        `position ${
-          end - 1
-        } is past lm_max_position_embeddings (${limit}): v0.1 rescales RoPE over the whole sequence there, which a KV-cached step cannot reproduce`,
-        `keep prompt and generated tokens within ${limit}, or run the whole sequence as one prefill (no cache)`,
-      );
-    }
-  }
-
   /** Looks up token embeddings for `batch` rows of equal length. */
   async embedTokens(ids: readonly (readonly number[])[]): Promise<Float32Array> {
-    this.#checkIds(ids);
+    checkIds(this.config, ids);
     const tokens = ids.length ? ids[0].length : 0;
     const out = await this.#run("embed", { input_ids: i64(ids.flat(), [ids.length, tokens]) }, [
       "inputs_embeds",
@@ -408,65 +248,10 @@ export class NanoVLMRuntime {
   /** Runs the decoder over new tokens on top of a cache. */
   async decode(step: DecodeStep): Promise<DecodeResult> {
     const { batch, tokens } = step;
-    if (step.ids) this.#checkIds(step.ids);
-    if (
-      this.options.flavour === "fast" && this.options.kernels === "microsoft" &&
-      Array.from(step.attentionMask).includes(0)
-    ) {
-      throw new EngineError(
-        "the com.microsoft GroupQueryAttention kernels cannot mask left padding",
-        'load the model with kernels "onnx" (the default) to run padded batches',
-      );
-    }
+    checkDecodeInputs(this.config, this.options, step);
     const cache = step.cache ?? this.emptyCache(batch);
     const index = step.logitsIndex ?? [tokens - 1];
-    const d = this.config.lm_hidden_dim;
-    if (step.ids) {
-      checkLength(
-        "ids",
-        step.ids.length * (step.ids[0]?.length ?? 0),
-        batch * tokens,
-        `${batch} rows of ${tokens}`,
-      );
-    } else {checkLength(
-        "embeddings",
-        step.embeds?.length ?? 0,
-        batch * tokens * d,
-        `${batch} x ${tokens} x ${d}`,
-      );}
-    if (cache.batch !== batch) {
-      throw new InputError(
-        `the cache holds ${cache.batch} rows, the step ${batch}`,
-        "select the cache rows of this batch",
-      );
-    }
-    checkLength(
-      "attention mask",
-      step.attentionMask.length,
-      batch * (cache.length + tokens),
-      `${batch} rows of cached + new tokens`,
-    );
-    checkLength(
-      "position ids",
-      step.positionIds.length,
-      batch * tokens,
-      `${batch} rows of ${tokens}`,
-    );
-    for (const values of [step.attentionMask, step.positionIds, index]) {
-      if (!Array.from(values).every(Number.isSafeInteger)) {
-        throw new InputError(
-          "masks, positions and logit indices must be integers",
-          "pass whole numbers",
-        );
-      }
-    }
-    this.#checkRopeScaling(step.positionIds, cache.length);
-    if (index.some((i) => i < 0 || i >= tokens)) {
-      throw new InputError(
-        `logits index out of range 0..${tokens - 1}: ${index.join(", ")}`,
-        "index the new tokens of this step",
-      );
-    }
+    checkDecodeShapes(this.config, step, cache, index);
     const taps = step.taps ?? [];
     const blocks = this.config.lm_n_blocks;
     const present = [batch, this.config.lm_n_kv_heads, cache.length + tokens];
@@ -517,21 +302,12 @@ export class NanoVLMRuntime {
   }
 }
 
-/** Throws an {@link InputError} when an input's length is not the expected one. */
-function checkLength(what: string, actual: number, expected: number, shape: string): void {
-  if (actual !== expected) {
-    throw new InputError(
-      `${what}: ${actual} values, expected ${expected} (${shape})`,
-      "check the shapes passed to the runtime",
-    );
-  }
-}
-
 /** The first dimension of the first feed (0 for a scalar). */
 function firstDim(feeds: Record<string, ort.Tensor>): number {
   return Number(Object.values(feeds)[0]?.dims[0] ?? 0);
 }
 
+/** The named outputs of a run (the taps asked for). */
 function pick(out: Record<string, ort.Tensor>, names: string[]): Record<string, ort.Tensor> {
   return Object.fromEntries(names.map((n) => [n, out[n]]));
 }

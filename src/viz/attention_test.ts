@@ -1,7 +1,8 @@
 import sharp from "sharp";
 import { InputError } from "../errors.ts";
 import { assert, assertEquals, assertThrows } from "../testing/mod.ts";
-import { attentionGrid, attentionHeatmap, attentionStrip } from "./attention.ts";
+import { attentionHeatmap } from "./attention.ts";
+import { attentionGrid, attentionStrip } from "./attention_multiples.ts";
 import type { TileWeights } from "./attention_types.ts";
 
 const gray = (width: number, height: number) => ({

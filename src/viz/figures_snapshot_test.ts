@@ -5,7 +5,8 @@
 import { InputError } from "../errors.ts";
 import { assertThrows } from "../testing/mod.ts";
 import { assertSvgSnapshot } from "../testing/mod.ts";
-import { attentionGrid, attentionHeatmap, attentionStrip } from "./attention.ts";
+import { attentionHeatmap } from "./attention.ts";
+import { attentionGrid, attentionStrip } from "./attention_multiples.ts";
 import type { TileWeights } from "./attention_types.ts";
 import { driftChart, type DriftRun } from "./drift_chart.ts";
 import { embeddingPca } from "./embedding_pca.ts";

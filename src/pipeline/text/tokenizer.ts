@@ -13,6 +13,7 @@
 import { Tokenizer } from "@huggingface/tokenizers";
 import type { Generation, NanoVLMConfig } from "../../checkpoint/mod.ts";
 import { ConfigError, InputError } from "../../errors.ts";
+import { specialTokenEntry } from "./tokenizer_json.ts";
 
 /** The config fields a tokenizer depends on. */
 export type TokenizerModelConfig = Pick<
@@ -293,15 +294,7 @@ function withExtraTokens(
       continue;
     }
     const id = modelIdOf(model, content) ?? nextId++;
-    added.push({
-      id,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    });
+    added.push(specialTokenEntry(id, content));
     extraIds.set(key, id);
   }
   return { added, extraIds };

@@ -10,14 +10,15 @@
  *   `<|endoftext|>` = 0, `<|im_start|>` = 1, `<|im_end|>` = 2 (special), and every other id
  *   3..255 is the single character with that code point (so printable ASCII and `\n` map to their
  *   code point). No merges, no normalizer, no pre-tokenizer, a `Fuse` decoder.
- * - `mini_bpe/`: a miniature of the SmolLM2 tokenizer's shape: the same three specials, the 256
- *   GPT-2 byte symbols at ids 3..258 (in `bytesToUnicode` order), then one token per merge of
- *   `MINI_MERGES` at ids 259, 260, ...; ByteLevel pre-tokenizer (GPT-2 regex, no prefix space) and
- *   ByteLevel decoder; plus a `tokenizer_config.json` naming `<|im_end|>` as eos.
+ * - `mini_bpe/`: a miniature of the SmolLM2 tokenizer's shape, written from the library's
+ *   `byteLevelBpeTokenizerJson(MINI_MERGES)` (`src/pipeline/text/byte_level_bpe.ts`): the same
+ *   three specials, the 256 GPT-2 byte symbols at ids 3..258 (in byte order), then one token per
+ *   merge of `MINI_MERGES` at ids 259, 260, ...; ByteLevel pre-tokenizer (GPT-2 regex, no prefix
+ *   space) and ByteLevel decoder; plus a `tokenizer_config.json` naming `<|im_end|>` as eos.
  *
  * @module
  */
-import { BYTE_LEVEL_SPECIALS, byteLevelTokenizerJson } from "../../pipeline/text/mod.ts";
+import { byteLevelBpeTokenizerJson, byteLevelTokenizerJson } from "../../pipeline/text/mod.ts";
 
 /** The merges of the miniature BPE, in rank order. */
 export const MINI_MERGES: [string, string][] = [
@@ -29,44 +30,6 @@ export const MINI_MERGES: [string, string][] = [
   ["Ġ", "i"],
   ["Ġi", "s"],
 ];
-
-/** GPT-2's byte -> printable character table (the ByteLevel alphabet), in byte order. */
-function bytesToUnicode(): string[] {
-  const table: string[] = new Array(256);
-  let next = 256;
-  for (let b = 0; b < 256; b++) {
-    const printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
-    table[b] = String.fromCodePoint(printable ? b : next++);
-  }
-  return table;
-}
-
-function miniBpe(): object {
-  const vocab: Record<string, number> = {};
-  BYTE_LEVEL_SPECIALS.forEach((token, id) => vocab[token] = id);
-  for (const symbol of bytesToUnicode()) vocab[symbol] = Object.keys(vocab).length;
-  for (const [a, b] of MINI_MERGES) vocab[a + b] = Object.keys(vocab).length;
-  // The byte-level tokenizer's layout (same specials, same BPE model fields), with byte-level
-  // pre-tokenization, post-processing and decoding, and merges.
-  const byteLevel = byteLevelTokenizerJson();
-  return {
-    ...byteLevel,
-    pre_tokenizer: {
-      type: "ByteLevel",
-      add_prefix_space: false,
-      trim_offsets: true,
-      use_regex: true,
-    },
-    post_processor: {
-      type: "ByteLevel",
-      add_prefix_space: true,
-      trim_offsets: false,
-      use_regex: true,
-    },
-    decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: { ...(byteLevel.model as Record<string, unknown>), vocab, merges: MINI_MERGES },
-  };
-}
 
 const MINI_CONFIG = {
   add_prefix_space: false,
@@ -86,6 +49,6 @@ if (import.meta.main) {
   Deno.mkdirSync(`${here}byte_level`, { recursive: true });
   Deno.mkdirSync(`${here}mini_bpe`, { recursive: true });
   write("byte_level/tokenizer.json", byteLevelTokenizerJson());
-  write("mini_bpe/tokenizer.json", miniBpe());
+  write("mini_bpe/tokenizer.json", byteLevelBpeTokenizerJson(MINI_MERGES));
   write("mini_bpe/tokenizer_config.json", MINI_CONFIG);
 }

@@ -1,0 +1,28 @@
+import { assertEquals, assertThrows } from "../../src/testing/mod.ts";
+import {
+  benchCheckpoint,
+  CASE_OPTIONS,
+  CHECKPOINT_OPTION,
+  parseBenchArgs,
+  threadsOf,
+} from "./options.ts";
+
+Deno.test("bench options: the shared options a script names parse; the others are refused", () => {
+  const args = ["--checkpoint", "ckpt", "--threads", "3", "--out", "f"];
+  const values = parseBenchArgs(CASE_OPTIONS, args);
+  assertEquals({ ...values }, { checkpoint: "ckpt", threads: "3", out: "f" });
+  assertEquals(threadsOf(values), 3);
+  assertEquals(threadsOf(parseBenchArgs(CASE_OPTIONS, [])), undefined);
+  // A script that writes no JSON takes no --out.
+  assertThrows(() => parseBenchArgs(CHECKPOINT_OPTION, ["--out", "f"]), TypeError, /--out/);
+});
+
+Deno.test("bench options: a given checkpoint is measured as it is, nothing synthesized", async () => {
+  const work = await Deno.makeTempDir();
+  try {
+    assertEquals(await benchCheckpoint("checkpoints/given", work), "checkpoints/given");
+    assertEquals([...Deno.readDirSync(work)], []);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
