@@ -70,7 +70,7 @@ async function rejects(extra: string[], pattern: RegExp, command = captionComman
 }
 
 fixtureTest("caption/ask: bad options are clear errors before anything runs", async () => {
-  await rejects(["--top-p", "1.5"], /--top-p must be a number in \[0, 1\]/);
+  await rejects(["--top-p", "1.5"], /--top-p must be in \(0, 1\], got "1\.5"/);
   await rejects(["--top-p", "0"], /--top-p must be in \(0, 1\]/);
   await rejects(["--num-beams", "0"], /--num-beams must be an integer >= 1/);
   // A separate "-1" looks like an option to the parser; both spellings are errors.

@@ -4,7 +4,8 @@
  * (`ort/`), returned as files for {@link exportBundle}'s `extraFiles`. In the page, the imports of
  * `onnxruntime-node` resolve to onnxruntime-web (the same onnxruntime-common API), and the modules
  * the page never calls on (sharp image decoding, node:crypto hashing of the graph cache,
- * node:module loading of native providers) to stubs that say so. Needs `--allow-run` (esbuild's binary) and `--allow-env`.
+ * node:module loading of native providers, node:fs and node:path for free space and cache
+ * folders) to stubs that say so. Needs `--allow-run` (esbuild's binary) and `--allow-env`.
  *
  * @module
  */
@@ -24,6 +25,13 @@ const STUBS: Record<string, string> = {
   "node:module": `export function createRequire() {
   throw new Error("native execution providers are not used in the page");
 }`,
+  "node:fs": `export function statfsSync() {
+  throw new Error("free disk space is not measured in the page");
+}`,
+  "node:path": `const unused = () => {
+  throw new Error("cache and output folders are not used in the page");
+};
+export { unused as dirname, unused as resolve };`,
 };
 
 const INDEX_HTML = `<!doctype html>
@@ -64,10 +72,13 @@ export async function buildWebPage(): Promise<Record<string, Uint8Array | { copy
     plugins: [{
       name: "stubs",
       setup(build) {
-        build.onResolve({ filter: /^(sharp|node:crypto|node:module)$/ }, (args) => ({
-          path: args.path,
-          namespace: "stub",
-        }));
+        build.onResolve(
+          { filter: /^(sharp|node:crypto|node:module|node:fs|node:path)$/ },
+          (args) => ({
+            path: args.path,
+            namespace: "stub",
+          }),
+        );
         build.onLoad({ filter: /.*/, namespace: "stub" }, (args) => ({
           contents: STUBS[args.path],
           loader: "js",
