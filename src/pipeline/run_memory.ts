@@ -3,10 +3,12 @@
  * that refuses a run larger than the machine's memory with a named error that prints the estimate
  * (instead of "Array buffer allocation failed" half-way, or the machine swapping to a halt).
  *
- * The estimate counts float32 buffers only and is a lower bound: the weights, the preprocessed
+ * The estimate adds up the main float32 buffers of each stage: the weights, the preprocessed
  * images, the vision encoder's activations (residual, q/k/v, MLP, attention scores per tile),
  * the decoder's prefill activations and attention scores, the KV cache (past and present) and
- * the last position's logits.
+ * the last position's logits. Stages that do not overlap are added too, and onnxruntime's own
+ * workspace is left out: it is a figure to compare with the machine's memory, not a measurement.
+ * A run is refused only when the estimate is over the machine's total memory.
  *
  * @module
  */
