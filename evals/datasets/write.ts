@@ -11,6 +11,7 @@ import { formatSha256File, sha256Hex } from "./hashing.ts";
 import { imagePaths } from "./load.ts";
 import type { DatasetInfo, ManifestItem } from "./manifest_types.ts";
 import { checkImagePath, parseManifest, validateDatasetInfo } from "./manifest_validate.ts";
+import { pathExists } from "../../src/mod.ts";
 
 /** An image to write: its bytes, or a file to copy them from. */
 export type ImageSource = Uint8Array | { copyFrom: string };
@@ -26,15 +27,6 @@ export interface WriteOptions {
 /** Serialises items as `manifest.jsonl` text (one JSON object per line). */
 export function formatManifest(items: readonly ManifestItem[]): string {
   return items.map((item) => JSON.stringify(item) + "\n").join("");
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -67,7 +59,7 @@ export async function writeDataset(
       "pass exactly the images the items refer to",
     );
   }
-  if (!options.overwrite && await exists(dir)) {
+  if (!options.overwrite && await pathExists(dir, { followLinks: false })) {
     throw new InputError(`${dir} already exists`, "choose a new folder or allow overwriting");
   }
   await Deno.mkdir(dirname(dir), { recursive: true });
@@ -88,7 +80,7 @@ export async function writeDataset(
       checkImagePath(name, `extra file of ${dir}`);
       await Deno.writeTextFile(join(temp, name), text);
     }
-    if (await exists(dir)) await Deno.remove(dir, { recursive: true });
+    if (await pathExists(dir, { followLinks: false })) await Deno.remove(dir, { recursive: true });
     await Deno.rename(temp, dir);
   } catch (error) {
     await Deno.remove(temp, { recursive: true }).catch(() => {});

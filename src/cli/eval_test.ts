@@ -1,15 +1,8 @@
 import { assert, assertEquals, withTempDir } from "../testing/mod.ts";
 import pl from "nodejs-polars";
 import { defaultModel } from "../../evals/harness/mod.ts";
-import {
-  cellRecords,
-  cli,
-  cliCommand,
-  exists,
-  outputsOf,
-  qualityOf,
-  readSummary,
-} from "./eval_testing.ts";
+import { cellRecords, cli, cliCommand, outputsOf, qualityOf, readSummary } from "./eval_testing.ts";
+import { pathExists } from "../files/mod.ts";
 
 const SMOKE = ["eval", "--suite", "smoke", "--quiet"];
 
@@ -47,7 +40,7 @@ Deno.test("eval: a rerun with everything cached does no model work and reproduce
       `${dir}/cache`,
     );
     assertEquals(fresh.code, 0, fresh.stderr);
-    assertEquals(await exists(`${dir}/c/report.html`), false);
+    assertEquals(await pathExists(`${dir}/c/report.html`), false);
     assertEquals((await readSummary(`${dir}/c`)).cells[0].cache.hits, 0);
     assertEquals(
       outputsOf(await cellRecords(`${dir}/c`)),
@@ -65,7 +58,7 @@ Deno.test("eval --resume after SIGKILL: nothing lost or duplicated, the same sum
     const records = `${dir}/killed/records/fp32@cpu.jsonl`;
     const deadline = Date.now() + 60_000;
     const lines = async () =>
-      (await exists(records)) ? (await Deno.readTextFile(records)).split("\n").length - 1 : 0;
+      (await pathExists(records)) ? (await Deno.readTextFile(records)).split("\n").length - 1 : 0;
     while (Date.now() < deadline && (await lines()) < 6) {
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -74,7 +67,7 @@ Deno.test("eval --resume after SIGKILL: nothing lost or duplicated, the same sum
     await child.stdout.cancel();
     await child.stderr.cancel();
     assertEquals(status.signal, "SIGKILL");
-    assert(!(await exists(`${dir}/killed/summary.json`)), "killed before the end: no summary");
+    assert(!(await pathExists(`${dir}/killed/summary.json`)), "killed before the end: no summary");
     const before = await lines();
     assert(before >= 6, `records before the kill: ${before}`);
     const resumed = await cli([...args, "--out", `${dir}/killed`, "--resume"], `${dir}/cache`);
@@ -112,7 +105,7 @@ Deno.test("eval --shard i/n + eval merge: each item once, the same results as on
     );
     assertEquals(missing.code, 2);
     assert(missing.stderr.includes("shards 2/2 are missing"), missing.stderr);
-    assert(!(await exists(`${dir}/bad`)), "no partial merge folder");
+    assert(!(await pathExists(`${dir}/bad`)), "no partial merge folder");
     const twice = await cli([
       "eval",
       "merge",
@@ -199,7 +192,7 @@ Deno.test("eval gate: a rerun passes; changed weights regress (exit 1, items lis
     ], cache);
     assertEquals(other.code, 2);
     assert(other.stderr.includes(`is a baseline of suite "smoke"`), other.stderr);
-    assert(!(await exists(`${dir}/d`)));
+    assert(!(await pathExists(`${dir}/d`)));
   });
 });
 
@@ -263,7 +256,7 @@ Deno.test("eval: bad input is a named error (exit 2) and leaves no files", async
       assertEquals(result.code, 2, args.join(" "));
       assert(pattern.test(result.stderr), `${args.join(" ")}: ${result.stderr}`);
       assert(!result.stderr.includes("    at "), "no stack trace");
-      assert(!(await exists(`${dir}/out${i}`)), `${args.join(" ")} left ${dir}/out${i}`);
+      assert(!(await pathExists(`${dir}/out${i}`)), `${args.join(" ")} left ${dir}/out${i}`);
     }
   });
 });

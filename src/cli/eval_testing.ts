@@ -55,13 +55,3 @@ export function outputsOf(records: readonly EvalRecord[]): unknown[] {
 export function qualityOf(summary: EvalSummary): unknown {
   return summary.cells.map((c) => ({ name: c.name, tasks: c.tasks }));
 }
-
-/** Whether a path exists. */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -11,3 +11,4 @@ export {
   readBoundedText,
 } from "./bounded_read.ts";
 export { formatBytes, freeBytes } from "./disk_space.ts";
+export { pathExists } from "./exists.ts";

@@ -18,6 +18,7 @@ import { maskedCrossEntropy, type Params, type VlmBatch, vlmLogits, vlmLoss } fr
 import { type HostParams, loadParams, saveCheckpoint, toDevice, toHost } from "./params.ts";
 import { loadState, saveState } from "./state.ts";
 import { makeTrainStep, zerosLike } from "./step.ts";
+import { pathExists } from "../files/mod.ts";
 
 /** Which parameters a fine-tune changes. */
 export type TrainPart = "head" | "projector" | "decoder-last-k" | "all";
@@ -116,15 +117,6 @@ export function trainableNames(
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Fine-tunes the checkpoint in `modelDir` on `examples` and writes the best (lowest validation
  * loss) parameters to the new folder `out`.
@@ -147,7 +139,7 @@ export async function finetune(
   const batchSize = options.batch ?? 8, valSplit = options.valSplit ?? 0.2;
   const patience = options.patience ?? 3, seed = options.seed ?? 0;
   const statePath = `${out}.resume/state.bin`;
-  if (await exists(out)) {
+  if (await pathExists(out)) {
     throw new InputError(
       `${out} already exists`,
       "choose a new --out folder (nothing was written)",
@@ -231,7 +223,7 @@ export async function finetune(
   };
   let meta: Meta;
   let current: Params, m: Params, v: Params, best: HostParams;
-  if (options.resume && await exists(statePath)) {
+  if (options.resume && await pathExists(statePath)) {
     const state = await loadState(statePath);
     meta = state.meta as unknown as Meta;
     current = toDevice(state.groups.params, trained);
