@@ -30,7 +30,7 @@ export const askCommand: Command = {
   name: NAME,
   summary: "answer a question about an image (visual question answering)",
   help:
-    `usage: deno task nanovlm ask --model <dir> --tokenizer <path> --image <path> --question <text> [options]
+    `usage: deno task nanovlm ask --model <dir> [--tokenizer <path>] --image <path> --question <text> [options]
 
 Answers the question with the generation's prompt format (v0.1/v0.2: "Question: ... Answer:";
 current: the chat template), greedy unless sampling is asked for. The text streams to a

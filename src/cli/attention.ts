@@ -75,7 +75,7 @@ export const attentionCommand: Command = {
   name: NAME,
   summary: "map a query token's attention onto the image (per layer and head)",
   help:
-    `usage: deno task nanovlm attention --model <dir> --tokenizer <path> --image <path> (--question <q> | --prompt <p>) [options]
+    `usage: deno task nanovlm attention --model <dir> [--tokenizer <path>] --image <path> (--question <q> | --prompt <p>) [options]
 
 Traces the request with the inspect graphs and maps the decoder attention of the query onto the
 image tokens: per tile (the global thumbnail, the grid tiles, or the single tile of v0.1/v0.2) its

@@ -28,7 +28,8 @@ const NAME = "caption";
 export const captionCommand: Command = {
   name: NAME,
   summary: "describe an image (streams to a terminal; --json gives text and token ids)",
-  help: `usage: deno task nanovlm caption --model <dir> --tokenizer <path> --image <path> [options]
+  help:
+    `usage: deno task nanovlm caption --model <dir> [--tokenizer <path>] --image <path> [options]
 
 Generates a caption with the generation's default caption prompt ("What is this?" for v0.1 and
 v0.2, "Describe the image." for the current generation), greedy unless sampling is asked for.

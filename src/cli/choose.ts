@@ -60,7 +60,7 @@ export const chooseCommand: Command = {
   name: NAME,
   summary: "pick an answer option by log-likelihood or by generated letter",
   help:
-    `usage: deno task nanovlm choose --model <dir> --tokenizer <path> --image <path> --question <text>
+    `usage: deno task nanovlm choose --model <dir> [--tokenizer <path>] --image <path> --question <text>
        --option <text> --option <text> ... [options]
 
 Methods:

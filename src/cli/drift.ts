@@ -25,7 +25,7 @@ export const driftCommand: Command = {
   name: NAME,
   summary: "compare two runs (e.g. fp32 vs int4) stage by stage, logits KL, greedy divergence",
   help:
-    `usage: deno task nanovlm drift --model <dir> --tokenizer <path> --image <path> (--question <q> | --prompt <p>) [options]
+    `usage: deno task nanovlm drift --model <dir> [--tokenizer <path>] --image <path> (--question <q> | --prompt <p>) [options]
 
 Runs the request with precision --a (the reference) and --b, generates --steps greedy tokens with
 each, teacher-forces a's tokens through b, and compares every stage (cosine, max-abs, relative

@@ -23,12 +23,12 @@ export const embedCommand: Command = {
   name: NAME,
   summary: "pooled features of an image or a text (vision, projector or decoder states)",
   help:
-    `usage: deno task nanovlm embed --model <dir> --tokenizer <path> (--image <path> | --text <text>) [options]
+    `usage: deno task nanovlm embed --model <dir> [--tokenizer <path>] (--image <path> | --text <text>) [options]
 
 Sources:
   projector  the projected image tokens (default for images; any flavour)
-  vision     the vision encoder's final output (needs --flavour inspect)
-  decoder    the decoder's final hidden states (default for texts; needs --flavour inspect):
+  vision     the vision encoder's final output (loads the inspect graphs unless --flavour)
+  decoder    the decoder's final hidden states (default for texts; inspect graphs, as vision):
              an image through its caption prompt (or --prompt), a text on its own
 Pooling: mean over the positions (default), or last (the last token / prompt position).
 
@@ -43,7 +43,7 @@ ${MODEL_HELP}
   (--json prints {"source", "pool", "positions", "dim", "vector": [...]})
 
 example:
-  deno task nanovlm embed --model ckpt --tokenizer tok/ --flavour inspect --image cat.jpg \\
+  deno task nanovlm embed --model ckpt --tokenizer tok/ --image cat.jpg \\
     --source vision --json`,
   async run(args) {
     const parsed = parseCommandArgs(NAME, args, {
@@ -66,10 +66,13 @@ example:
       );
     }
     const input: EmbedInput = text === undefined ? { image: images } : { text };
+    // Vision and decoder features are outputs of the inspect graphs: load those unless told.
+    const effective = source ?? (text === undefined ? "projector" : "decoder");
     const embedding = await withModelFromArgs(
       NAME,
       parsed,
       (model) => embed(model, input, { source, pool, prompt: stringOption(parsed, "prompt") }),
+      effective === "projector" ? {} : { flavour: "inspect" },
     );
     const vector = [...embedding.vector];
     if (flag(parsed, "json")) {

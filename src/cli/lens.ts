@@ -38,7 +38,7 @@ export const lensCommand: Command = {
   name: NAME,
   summary: "logit lens: each decoder layer's next-token guess per position",
   help:
-    `usage: deno task nanovlm lens --model <dir> --tokenizer <path> --image <path> (--question <q> | --prompt <p>) [options]
+    `usage: deno task nanovlm lens --model <dir> [--tokenizer <path>] --image <path> (--question <q> | --prompt <p>) [options]
 
 Traces the request and decodes every decoder layer's residual stream with the final RMSNorm and
 the head. The last layer's row is the model's own prediction.

@@ -43,8 +43,8 @@ export const MODEL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 /** Help lines for {@link MODEL_OPTIONS}. */
 export const MODEL_HELP = `model options:
   --model <dir>              checkpoint folder (config.json + model.safetensors); required
-  --tokenizer <path>         tokenizer.json, or a folder holding one; required (checkpoints do
-                             not include it)
+  --tokenizer <path>         tokenizer.json, or a folder holding one (default: the model
+                             folder's own tokenizer.json; original checkpoints have none)
   --precision <p>            precision: fp32 (default), fp16, int8 or int4 (weight-only
                              quantisation) for every module, or a per-module mix such as
                              vision=fp16,decoder=int4,head=int8 (modules vision, projector,
@@ -144,13 +144,21 @@ export function modelOptionsFromArgs(
   };
 }
 
-/** Loads the model the options name, runs `fn` with it and releases it. */
+/**
+ * Loads the model the options name, runs `fn` with it and releases it. `defaults` fill the load
+ * options the command line leaves unset (e.g. the inspect flavour a command's request needs).
+ */
 export async function withModelFromArgs<T>(
   command: string,
   parsed: ParsedArgs,
   fn: (model: NanoVLM) => Promise<T>,
+  defaults: Partial<LoadOptions> = {},
 ): Promise<T> {
-  const { dir, options } = modelOptionsFromArgs(command, parsed);
+  const { dir, options: given } = modelOptionsFromArgs(command, parsed);
+  const options = { ...given };
+  for (const [key, value] of Object.entries(defaults) as [keyof LoadOptions, unknown][]) {
+    if (options[key] === undefined) (options as Record<string, unknown>)[key] = value;
+  }
   const model = await NanoVLM.load(dir, options);
   if (options.provider === "auto") {
     // Say which provider `auto` picked (on stderr, so --json output stays clean).
@@ -210,8 +218,11 @@ function warnSamplingWithoutSample(parsed: ParsedArgs): void {
   const given = SAMPLING_ONLY.filter((name) => stringOption(parsed, name) !== undefined);
   if (given.length === 0) return;
   console.error(
-    `warning: ${given.map((n) => `--${n}`).join(", ")} take effect only when sampling: add ` +
-      "--do-sample (without it decoding is greedy and they are ignored)",
+    `warning: ${given.map((n) => `--${n}`).join(", ")} ${
+      given.length === 1 ? "takes" : "take"
+    } effect only when sampling: add --do-sample (without it decoding is greedy and ${
+      given.length === 1 ? "it is" : "they are"
+    } ignored)`,
   );
 }
 

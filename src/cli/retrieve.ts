@@ -25,7 +25,7 @@ export const retrieveCommand: Command = {
   name: NAME,
   summary: "image-text retrieval: caption log-likelihood matrix and rankings both ways",
   help:
-    `usage: deno task nanovlm retrieve --model <dir> --tokenizer <path> --image <path> ... --text <text> ...
+    `usage: deno task nanovlm retrieve --model <dir> [--tokenizer <path>] --image <path> ... --text <text> ...
 
 Scores each text as the caption of each image (its log-likelihood after the caption prompt,
 mean over tokens by default), then ranks the texts for every image and the images for every

@@ -20,7 +20,12 @@ import {
   type GenerationResult,
   streamText,
 } from "./generation/mod.ts";
-import { loadTokenizer, type NanoTokenizer, type TokenizerFiles } from "./text/mod.ts";
+import {
+  loadTokenizer,
+  type NanoTokenizer,
+  tokenizerBeside,
+  type TokenizerFiles,
+} from "./text/mod.ts";
 import type { Trace, TraceEstimate, TraceOptions } from "../inspect/mod.ts";
 
 /** Options of {@link NanoVLM.load}. */
@@ -28,6 +33,7 @@ export interface LoadOptions extends RuntimeOptions {
   /**
    * A `tokenizer.json` file or a folder holding one (nanoVLM checkpoints do not include it), or
    * tokenizer files in memory (e.g. `byteLevelTokenizerFiles()` for a synthetic checkpoint).
+   * Default: the model folder's own `tokenizer.json`, when it has one.
    */
   tokenizer?: string | TokenizerFiles;
 }
@@ -68,7 +74,10 @@ export class NanoVLM {
       errorClass: ConfigError,
     });
     await checkCacheDir(options.cacheDir ?? defaultCacheDir());
-    const tokenizer = await loadTokenizer(options.tokenizer, checkpoint.config);
+    const tokenizer = await loadTokenizer(
+      options.tokenizer ?? await tokenizerBeside(dir),
+      checkpoint.config,
+    );
     const runtime = await NanoVLMRuntime.load(checkpoint, options);
     return new NanoVLM(checkpoint, runtime, tokenizer, options);
   }

@@ -50,6 +50,15 @@ async function readJson(
 }
 
 /**
+ * The model folder itself when it holds a `tokenizer.json` (checkpoints written by this project,
+ * such as the bundled default model, keep their tokenizer beside the weights); else undefined.
+ */
+export async function tokenizerBeside(modelDir: string): Promise<string | undefined> {
+  const info = await statOrUndefined(`${modelDir.replace(/\/+$/, "")}/tokenizer.json`);
+  return info?.isFile ? modelDir : undefined;
+}
+
+/**
  * Reads the tokenizer files at `path` (a `tokenizer.json` file, or a folder with one). A missing
  * path is an {@link InputError} whose hint names the Hub repo to download it from.
  */
@@ -59,7 +68,7 @@ export async function readTokenizerFiles(
 ): Promise<TokenizerFiles> {
   if (path === undefined || path === "") {
     throw new InputError(
-      "no tokenizer given: nanoVLM checkpoints do not include one",
+      "no tokenizer given: nanoVLM checkpoints do not include one (and the model folder has no tokenizer.json)",
       tokenizerHint(config),
     );
   }
