@@ -48,6 +48,8 @@ export interface CaseResult {
   cpuPerWall: number;
   /** The main thread's largest event-loop delay during one vision encode + prefill, ms. */
   eventLoopDelayMs: number;
+  /** The process's peak resident memory (Linux `VmHWM`), bytes; 0 where the kernel does not say. */
+  peakRss: number;
   /** Whether the sessions ran in a Worker (`/worker`). */
   worker: boolean;
 }
@@ -222,7 +224,19 @@ export async function runCase(
     cpuPerWall: cpu / wall,
     eventLoopDelayMs: blocking.maxDelayMs,
     worker: runtime.inWorker,
+    peakRss: await processPeakRss(),
   };
+}
+
+/** This process's peak resident set size from `/proc/self/status` (`VmHWM`), or 0 off Linux. */
+async function processPeakRss(): Promise<number> {
+  try {
+    const status = await Deno.readTextFile("/proc/self/status");
+    const kib = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+    return kib ? Number(kib) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 if (import.meta.main) {

@@ -2,8 +2,7 @@
  * `deno task bench:quant`: fp32 vs int8 vs int4 weights on a synthesized 222M checkpoint, side by
  * side in one run (issue 11 §4). Each precision runs `model_case.ts` twice in its own process: the
  * first converts (quantises into the graph cache: conversion time and peak extra RSS), the second
- * runs with the cache warm and gives the timings and the process's peak RSS (sampled with
- * `ps` every 50 ms while it runs). Also measures the memory bandwidth in the same run and
+ * runs with the cache warm and gives the timings and the process's peak RSS (its own `VmHWM`). Also measures the memory bandwidth in the same run and
  * prints, per precision, decode tokens/s and its ratio to fp32, the bytes a decode step reads,
  * that precision's own roofline (bytes ÷ bandwidth) and the fraction of the step it explains.
  *
@@ -33,7 +32,10 @@ function psField(pid: number, field: string): string {
   return new TextDecoder().decode(out.stdout).trim();
 }
 
-/** Runs one model case in a child process, sampling its resident memory; returns its figures. */
+/**
+ * Runs one model case in a child process; returns its figures, with the child's own peak resident
+ * memory (`VmHWM`: nothing samples it from outside, so measuring costs the case nothing).
+ */
 async function runChild(
   dir: string,
   precision: string,
@@ -42,17 +44,12 @@ async function runChild(
   const args = ["run", "-A", new URL("./model_case.ts", import.meta.url).pathname];
   args.push(dir, "fast", precision, cacheDir);
   if (values.threads) args.push(values.threads);
-  const child = new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })
-    .spawn();
-  let peakRss = 0;
-  const timer = setInterval(() => {
-    peakRss = Math.max(peakRss, Number(psField(child.pid, "rss") || 0) * 1024);
-  }, 50);
-  const out = await child.output();
-  clearInterval(timer);
+  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })
+    .output();
   if (!out.success) throw new Error(`case ${precision} failed`);
   const line = new TextDecoder().decode(out.stdout).trim().split("\n").pop()!;
-  return { result: JSON.parse(line), peakRss };
+  const result: CaseResult = JSON.parse(line);
+  return { result, peakRss: result.peakRss };
 }
 
 const pausePid = values.pause ? Number(values.pause) : undefined;
@@ -100,6 +97,7 @@ try {
       conversionMs: first.result.conversionMs,
       conversionPeakExtraRss: first.result.conversionPeakExtraRss,
       peakRss: warm.peakRss,
+      threads: warm.result.threads,
       visionMs: warm.result.visionMs.median,
       prefillMs: warm.result.prefillMs.median,
       decodeMsPerToken: msPerToken,
@@ -118,7 +116,9 @@ try {
     `# ${values.checkpoint ?? "nanoVLM-222M (synthesized)"}: fp32 vs int8 vs int4 weights`,
     "",
     `machine: ${navigator.hardwareConcurrency} CPU cores, threads ${
-      values.threads ?? "onnxruntime default"
+      [...new Set(rows.map((r) => r.threads))].join("/")
+    }${
+      values.threads ? "" : " (the CLI's default: every core)"
     }, onnxruntime-node 1.30.0 cpu; memory bandwidth ${
       (machine.bandwidth / 1e9).toFixed(1)
     } GB/s; load average before ${load}, after ${loadAfter}${
