@@ -1,7 +1,8 @@
 /**
  * The accuracy targets of the trained default model (issue 12 §3) and the check of a
  * {@link ShapesbenchReport} against them: counting, colour and shape questions ≥ 95% each, every
- * yes/no answer ≥ 95%, multiple choice ≥ 95%, captions naming every object ≥ 90%.
+ * yes/no answer ≥ 95%, multiple choice ≥ 95%, captions naming every object ≥ 90%; and the guard
+ * that keeps a committed model at its published figures.
  *
  * @module
  */
@@ -54,4 +55,21 @@ export function formatTargets(rows: ReturnType<typeof checkTargets>): string {
       (100 * r.least).toFixed(0)
     }%  ${r.met ? "met" : "NOT MET"}`
   ).join("\n");
+}
+
+/**
+ * The regression guard of a committed model against its published evaluation: a target the
+ * published figures meet must stay met (floor = the target); any other figure may fall at most
+ * `slack` (default one point) below its published value.
+ */
+export function guardedFigures(
+  report: ShapesbenchReport,
+  published: ShapesbenchReport,
+  slack = 0.01,
+): { name: string; figure: number; floor: number; held: boolean }[] {
+  return SHAPES_TARGETS.map((t) => {
+    const was = t.figure(published), figure = t.figure(report);
+    const floor = was >= t.least ? t.least : Math.round((was - slack) * 1e9) / 1e9;
+    return { name: t.name, figure, floor, held: figure >= floor };
+  });
 }

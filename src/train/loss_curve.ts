@@ -45,6 +45,19 @@ export function lossCurveSvg(
         }" text-anchor="end" font-size="11">${v}</text>`,
     );
   }
+  // Step ticks at a round spacing (1, 2 or 5 × 10^k) giving at most 8 of them.
+  const raw = maxStep / 8, unit = 10 ** Math.floor(Math.log10(raw));
+  const every = [1, 2, 5, 10].map((m) => m * unit).find((d) => d >= raw)!;
+  for (let s = 0; s <= maxStep; s += every) {
+    ticks.push(
+      `<line x1="${x(s).toFixed(1)}" x2="${x(s).toFixed(1)}" y1="${height - bottom}" y2="${
+        height - bottom + 4
+      }" stroke="black"/>` +
+        `<text x="${x(s).toFixed(1)}" y="${
+          height - bottom + 16
+        }" text-anchor="middle" font-size="11">${s}</text>`,
+    );
+  }
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
@@ -55,7 +68,7 @@ export function lossCurveSvg(
     }" stroke="black"/>`,
     `<text x="${(width + left) / 2}" y="${
       height - 8
-    }" text-anchor="middle" font-size="12">step (max ${maxStep})</text>`,
+    }" text-anchor="middle" font-size="12">step</text>`,
     `<text x="14" y="${height / 2}" font-size="12" transform="rotate(-90 14 ${
       height / 2
     })" text-anchor="middle">loss (log)</text>`,
