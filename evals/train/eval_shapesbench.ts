@@ -8,12 +8,20 @@
  *
  * ```sh
  * deno run -A evals/train/eval_shapesbench.ts --model data/models/shapes-nano --data data/shapesbench
- * deno run -A evals/train/eval_shapesbench.ts --precision int4   # fp32 (default), fp16, int8, int4
+ * deno run -A evals/train/eval_shapesbench.ts --precision int4   # fp32 (default), fp16, int8, int4 or a mix
  * ```
  *
  * @module
  */
-import { ask, caption, choose, NanoVLM, type Precision } from "../../src/mod.ts";
+import {
+  ask,
+  caption,
+  choose,
+  type ModulePrecision,
+  NanoVLM,
+  parsePrecision,
+  type Precision,
+} from "../../src/mod.ts";
 import { normalizeVqaAnswer, scoreCaptions } from "../metrics/mod.ts";
 import type { Scene } from "../datasets/mod.ts";
 import { namesEveryObject } from "./shapes_eval.ts";
@@ -46,7 +54,7 @@ function tally(map: ShapesbenchReport["vqa"], key: string, ok: boolean): void {
 export async function evaluateShapesbench(
   modelDir: string,
   dataDir: string,
-  options: { limitImages?: number; precision?: Precision } = {},
+  options: { limitImages?: number; precision?: Precision | Partial<ModulePrecision> } = {},
 ): Promise<ShapesbenchReport> {
   const model = await NanoVLM.load(modelDir, { tokenizer: modelDir, precision: options.precision });
   const lines = (await Deno.readTextFile(`${dataDir}/manifest.jsonl`)).split("\n").filter((l) => l);
@@ -99,9 +107,12 @@ if (import.meta.main) {
   const modelDir = flag("model") ?? "data/models/shapes-nano";
   const dataDir = flag("data") ?? "data/shapesbench";
   const limit = flag("limit");
-  const precision = flag("precision") as Precision | undefined;
-  if (precision && !["fp32", "fp16", "int8", "int4"].includes(precision)) {
-    console.error(`--precision must be fp32, fp16, int8 or int4, got "${precision}"`);
+  const spec = flag("precision");
+  let precision: ReturnType<typeof parsePrecision> | undefined;
+  try {
+    precision = spec === undefined ? undefined : parsePrecision(spec);
+  } catch (error) {
+    console.error((error as Error).message);
     Deno.exit(2);
   }
   const report = await evaluateShapesbench(modelDir, dataDir, {

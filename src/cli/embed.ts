@@ -72,7 +72,7 @@ example:
       NAME,
       parsed,
       (model) => embed(model, input, { source, pool, prompt: stringOption(parsed, "prompt") }),
-      effective === "projector" ? {} : { flavour: "inspect" },
+      effective === "projector" ? undefined : "inspect",
     );
     const vector = [...embedding.vector];
     if (flag(parsed, "json")) {

@@ -145,20 +145,17 @@ export function modelOptionsFromArgs(
 }
 
 /**
- * Loads the model the options name, runs `fn` with it and releases it. `defaults` fill the load
- * options the command line leaves unset (e.g. the inspect flavour a command's request needs).
+ * Loads the model the options name, runs `fn` with it and releases it. `defaultFlavour` is the
+ * graph flavour when `--flavour` is not given (e.g. the inspect graphs a request needs).
  */
 export async function withModelFromArgs<T>(
   command: string,
   parsed: ParsedArgs,
   fn: (model: NanoVLM) => Promise<T>,
-  defaults: Partial<LoadOptions> = {},
+  defaultFlavour?: Flavour,
 ): Promise<T> {
-  const { dir, options: given } = modelOptionsFromArgs(command, parsed);
-  const options = { ...given };
-  for (const [key, value] of Object.entries(defaults) as [keyof LoadOptions, unknown][]) {
-    if (options[key] === undefined) (options as Record<string, unknown>)[key] = value;
-  }
+  const { dir, options } = modelOptionsFromArgs(command, parsed);
+  options.flavour ??= defaultFlavour;
   const model = await NanoVLM.load(dir, options);
   if (options.provider === "auto") {
     // Say which provider `auto` picked (on stderr, so --json output stays clean).
