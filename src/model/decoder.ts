@@ -18,6 +18,7 @@ import {
   type Compute,
   type LayerContext,
   linear,
+  linears,
   lowest,
   mergeHeads,
   rmsNorm,
@@ -27,7 +28,7 @@ import {
 } from "./layers.ts";
 import type { Kernels } from "./options.ts";
 import { applyRotaryPosEmbd, repeatForHeads, type RopeTables, rotaryEmbedding } from "./rope.ts";
-import { embeddingTableName } from "./weights.ts";
+import { embeddingTableName, GATE_UP_PROJ, QKV_PROJ } from "./weights.ts";
 
 /** Names of the decoder graph's inputs. */
 export interface DecoderInputs {
@@ -116,14 +117,15 @@ function fusedAttention(
   const headDim = cfg.lm_hidden_dim / heads;
   const { cos, sin } = shared.rope;
   const rotary = (t: string, n: number) => g.op("RotaryEmbedding", [t, cos, sin], { num_heads: n });
-  const q = rotary(linear(ctx, x, `${prefix}.q_proj`), heads);
-  const k = rotary(linear(ctx, x, `${prefix}.k_proj`), kvHeads);
+  const [qProj, kProj, vProj] = linears(ctx, x, prefix, QKV_PROJ);
+  const q = rotary(qProj, heads);
+  const k = rotary(kProj, kvHeads);
   const [out, presentKey, presentValue] = g.node(
     "Attention",
     [
       q,
       k,
-      linear(ctx, x, `${prefix}.v_proj`),
+      vProj,
       shared.mask,
       cast(g, past.key, "float32", ctx.compute),
       cast(g, past.value, "float32", ctx.compute),
@@ -201,9 +203,8 @@ function mlp(ctx: LayerContext, x: string, layer: number): string {
   const { g } = ctx;
   const prefix = `decoder.blocks.${layer}.mlp`;
   return g.scope("mlp", () => {
-    const gate = silu(g, linear(ctx, x, `${prefix}.gate_proj`));
-    const up = linear(ctx, x, `${prefix}.up_proj`);
-    return linear(ctx, g.op("Mul", [gate, up]), `${prefix}.down_proj`);
+    const [gateProj, up] = linears(ctx, x, prefix, GATE_UP_PROJ);
+    return linear(ctx, g.op("Mul", [silu(g, gateProj), up]), `${prefix}.down_proj`);
   });
 }
 

@@ -10,7 +10,8 @@
  */
 import type { NanoVLMConfig } from "../checkpoint/mod.ts";
 import { float } from "../onnx/mod.ts";
-import { cast, castTo, type LayerContext, linear } from "./layers.ts";
+import { cast, castTo, type LayerContext, linear, linears } from "./layers.ts";
+import { QKV_PROJ } from "./weights.ts";
 import { rotaryEmbedding } from "./rope.ts";
 
 /** Per-graph inputs every GroupQueryAttention node shares. */
@@ -79,9 +80,7 @@ export function gqaAttention(
   const heads = cfg.lm_n_heads, kvHeads = cfg.lm_n_kv_heads;
   const headDim = cfg.lm_hidden_dim / heads;
   const [out, presentKey, presentValue] = g.node("GroupQueryAttention", [
-    linear(ctx, x, `${prefix}.q_proj`),
-    linear(ctx, x, `${prefix}.k_proj`),
-    linear(ctx, x, `${prefix}.v_proj`),
+    ...linears(ctx, x, prefix, QKV_PROJ),
     cast(g, past.key, "float32", ctx.compute),
     cast(g, past.value, "float32", ctx.compute),
     shared.seqlensK,

@@ -6,7 +6,7 @@
  * @module
  */
 import { type ElemType, float, type GraphBuilder, ONNX_DTYPE } from "../onnx/mod.ts";
-import type { WeightTable } from "./weights.ts";
+import type { FusedLinear, WeightTable } from "./weights.ts";
 
 /** The compute element type of a module. */
 export type Compute = "float32" | "float16";
@@ -98,6 +98,26 @@ export function linear(ctx: LayerContext, x: string, prefix: string): string {
     const flat = g.op("Flatten", [x], { axis: -1 });
     const y = g.op("Gemm", [flat, ...inputs.slice(1)], { transB: 1 });
     return g.op("Reshape", [y, g.op("Concat", [leading, g.ints([outFeatures])], { axis: 0 })]);
+  });
+}
+
+/**
+ * The linear layers `fused.parts` of `prefix` (a block's `attn` or `mlp`), which read the same
+ * `x`: one MatMulNBits and a Split when the table holds them quantised as one weight
+ * (`prefix.<fused.name>`, rows stacked in part order: what the fast flavour's quantised graphs
+ * read, so a token runs fewer, wider kernels), else one {@link linear} each. One output per part.
+ */
+export function linears(
+  ctx: LayerContext,
+  x: string,
+  prefix: string,
+  fused: FusedLinear,
+): string[] {
+  const rows = ctx.weights.quantOf(`${prefix}.${fused.name}.weight`)?.rows;
+  if (!rows) return fused.parts.map((part) => linear(ctx, x, `${prefix}.${part}`));
+  const y = linear(ctx, x, `${prefix}.${fused.name}`);
+  return ctx.g.node("Split", [y, ctx.g.ints(rows)], { axis: -1 }, {
+    outputs: fused.parts.length,
   });
 }
 

@@ -44,7 +44,40 @@ export interface QuantLocation extends QuantShape {
   zeroPoints?: ByteRange;
   /** MatMulNBits `accuracy_level`. */
   accuracyLevel: number;
+  /**
+   * For linear layers stored as one weight (rows stacked, see {@link FusedLinear}): the rows of
+   * each part, in order.
+   */
+  rows?: number[];
 }
+
+/**
+ * Linear layers of a decoder block that read the same input and are quantised as one weight
+ * (their rows stacked in `parts` order) for the fast flavour: stored as
+ * `decoder.blocks.<i>.<scope>.<name>.weight`.
+ */
+export interface FusedLinear {
+  /** The block's submodule (`attn`, `mlp`). */
+  scope: string;
+  /** The fused layer's name (`qkv_proj`). */
+  name: string;
+  /** Its parts, in row order (`q_proj`, `k_proj`, `v_proj`). */
+  parts: readonly string[];
+}
+
+/** q, k and v of a decoder block's attention (one input: norm1's output). */
+export const QKV_PROJ: FusedLinear = {
+  scope: "attn",
+  name: "qkv_proj",
+  parts: ["q_proj", "k_proj", "v_proj"],
+};
+
+/** gate and up of a decoder block's MLP (one input: norm2's output). */
+export const GATE_UP_PROJ: FusedLinear = {
+  scope: "mlp",
+  name: "gate_up_proj",
+  parts: ["gate_proj", "up_proj"],
+};
 
 /** The initializers of a quantised linear weight, by value name. */
 export interface QuantizedValues {

@@ -21,8 +21,10 @@ import {
   type ByteRange,
   computeType,
   embeddingTableName,
+  GATE_UP_PROJ,
   type GraphName,
   type Precision,
+  QKV_PROJ,
   type QuantBits,
   quantBits,
   type QuantizedWeight,
@@ -135,6 +137,12 @@ interface TensorPlan {
   plain: Map<string, WeightType>;
   /** Linear weights multiplied in MatMulNBits form, and their code width. */
   quantized: Map<string, QuantBits>;
+  /**
+   * Quantised linear weights stored as one (the fast flavour's q/k/v and gate/up of each decoder
+   * block, see {@link QKV_PROJ}): the fused weight's name and its parts (all in `quantized`), in
+   * row order.
+   */
+  fused: Map<string, string[]>;
 }
 
 /** Whether a stored tensor is a linear layer's `[out, in]` weight (what MatMulNBits replaces). */
@@ -179,7 +187,21 @@ export function tensorPlan(
     } else if (n === table) plain.set(n, tableType);
     else place(n, tensor, decoder);
   }
-  return { plain, quantized };
+  const fused = new Map<string, string[]>();
+  if (name === "decoder" && options.flavour === "fast") {
+    for (let i = 0; i < config.lm_n_blocks; i++) {
+      for (const f of [QKV_PROJ, GATE_UP_PROJ]) {
+        const prefix = `decoder.blocks.${i}.${f.scope}`;
+        const parts = f.parts.map((part) => `${prefix}.${part}.weight`);
+        const bits = new Set(parts.map((part) => quantized.get(part)));
+        const biased = f.parts.some((part) => index.tensors.has(`${prefix}.${part}.bias`));
+        if (bits.size === 1 && !bits.has(undefined) && !biased) {
+          fused.set(`${prefix}.${f.name}.weight`, parts);
+        }
+      }
+    }
+  }
+  return { plain, quantized, fused };
 }
 
 /** The stored entry of a tensor by its model name. */
@@ -239,12 +261,18 @@ async function convertWeights(
       },
     });
   }
-  for (const n of [...plan.quantized.keys()].sort()) {
-    const [rows, cols] = storedEntry(n, source.index).shape;
+  // A fused weight is quantised as one matrix: its parts' rows stacked (rows quantise alone).
+  const inFused = new Set([...plan.fused.values()].flat());
+  const units = new Map<string, string[]>(plan.fused);
+  for (const n of plan.quantized.keys()) if (!inFused.has(n)) units.set(n, [n]);
+  for (const [n, parts] of [...units].sort(([a], [b]) => a < b ? -1 : 1)) {
+    const partRows = parts.map((part) => storedEntry(part, source.index).shape[0]);
+    const rows = partRows.reduce((a, b) => a + b, 0);
+    const cols = storedEntry(parts[0], source.index).shape[1];
     const shape = {
       n: rows,
       k: cols,
-      bits: plan.quantized.get(n)!,
+      bits: plan.quantized.get(parts[0])!,
       blockSize: quant.blockSize,
       symmetric: quant.symmetric,
     };
@@ -252,10 +280,28 @@ async function convertWeights(
     const codes = reserve(rows * blocks * blobSize(shape));
     const scales = reserve(rows * blocks * 4);
     const zeroPoints = shape.symmetric ? undefined : reserve(rows * zeroPointRowBytes(shape));
-    quantized.set(n, { ...shape, codes, scales, zeroPoints, accuracyLevel: quant.accuracyLevel });
+    quantized.set(n, {
+      ...shape,
+      codes,
+      scales,
+      zeroPoints,
+      accuracyLevel: quant.accuracyLevel,
+      ...(parts.length > 1 ? { rows: partRows } : {}),
+    });
+    const stacked = async () => {
+      if (parts.length === 1) return await values(n);
+      const all = new Float32Array(rows * cols);
+      let at = 0;
+      for (const part of parts) {
+        const v = await values(part);
+        all.set(v, at);
+        at += v.length;
+      }
+      return all;
+    };
     // Quantised once for its three pieces, and dropped after the last one is written.
     let made: Promise<QuantizedWeight> | undefined;
-    const once = () => made ??= values(n).then((v) => quantizeWeight(v, shape));
+    const once = () => made ??= stacked().then((v) => quantizeWeight(v, shape));
     pieces.push({ range: codes, bytes: async () => (await once()).codes });
     pieces.push({
       range: scales,
@@ -304,6 +350,7 @@ export async function prepareGraph(
   // Quantised files also depend on the quantiser's code and options.
   const quantKey = plan.quantized.size === 0 ? [] : [
     JSON.stringify([...plan.quantized].sort()),
+    JSON.stringify([...plan.fused.keys()].sort()),
     JSON.stringify(options.quantization),
     await builderFingerprint(),
   ];

@@ -268,3 +268,30 @@ Deno.test("graph cache: a corrupt cache entry is detected by its checksum and re
     assertEquals((await firstHalf(`${dir}/cache`)).value, good.value, "rebuilt exactly");
   });
 });
+
+fixtureTest(
+  "graph cache: the fast flavour's quantised decoder runs q/k/v and gate/up as one MatMulNBits each",
+  async () => {
+    await withTempDir(async (cache) => {
+      const checkpoint = await openCheckpoint(fixturePath("reference", "v0.2-tiny", "checkpoint"));
+      const blocks = checkpoint.config.lm_n_blocks;
+      // NodeProto.op_type is field 4 (tag 0x22), then its length: count the nodes of one type.
+      const count = (bytes: Uint8Array, opType: string) =>
+        new TextDecoder("latin1").decode(bytes).split(
+          `\x22${String.fromCharCode(opType.length)}${opType}`,
+        )
+          .length - 1;
+      const matmuls = async (flavour: "fast" | "inspect") => {
+        const options = buildOptions({ flavour, precision: "int4" });
+        return count(
+          (await prepareGraph("decoder", checkpoint, options, cache)).bytes,
+          "MatMulNBits",
+        );
+      };
+      // Per block: q, k, v, out, gate, up, down apart (inspect) or qkv, out, gate_up, down (fast),
+      // plus the head. The fused layers' numbers are checked by the dequantise-then-matmul parity.
+      assertEquals(await matmuls("inspect"), 7 * blocks + 1);
+      assertEquals(await matmuls("fast"), 4 * blocks + 1);
+    });
+  },
+);
