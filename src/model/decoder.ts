@@ -12,7 +12,7 @@ import type { NanoVLMConfig } from "../checkpoint/mod.ts";
 import { float, type GraphBuilder } from "../onnx/mod.ts";
 import { gqaAttention, type GqaShared, gqaShared } from "./gqa.ts";
 import {
-  add,
+  addRmsNorm,
   cast,
   castTo,
   type Compute,
@@ -208,21 +208,27 @@ function mlp(ctx: LayerContext, x: string, layer: number): string {
   });
 }
 
-/** `LanguageModelBlock.forward`: `x + attn(norm1(x))`, then `+ mlp(norm2(·))`. */
+/**
+ * `LanguageModelBlock.forward`: `x + attn(norm1(x))`, then `+ mlp(norm2(·))`. Takes `normed`
+ * (norm1(x), which the previous boundary computed with its sum) and returns the block's output
+ * `x` with `next`, the RMSNorm of it under `nextNorm` (the next block's norm1, or the final norm).
+ */
 function block(
   ctx: LayerContext,
   x: string,
+  normed: string,
   layer: number,
   cfg: NanoVLMConfig,
   shared: AttentionShared,
   past: KeyValue,
-): { x: string; present: KeyValue } {
-  const norm = (t: string, name: string) =>
-    rmsNorm(ctx, t, `decoder.blocks.${layer}.${name}`, cfg.lm_rms_eps);
+  nextNorm: string,
+): { x: string; next: string; present: KeyValue } {
   return ctx.g.scope(`blocks.${layer}`, () => {
-    const attn = attention(ctx, norm(x, "norm1"), layer, cfg, shared, past);
-    const mid = add(ctx.g, x, attn.out);
-    return { x: add(ctx.g, mid, mlp(ctx, norm(mid, "norm2"), layer)), present: attn.present };
+    const attn = attention(ctx, normed, layer, cfg, shared, past);
+    const norm2 = `decoder.blocks.${layer}.norm2`;
+    const [mlpIn, mid] = addRmsNorm(ctx, attn.out, x, norm2, cfg.lm_rms_eps);
+    const [next, out] = addRmsNorm(ctx, mlp(ctx, mlpIn, layer), mid, nextNorm, cfg.lm_rms_eps);
+    return { x: out, next, present: attn.present };
   });
 }
 
@@ -270,13 +276,17 @@ export function languageModel(
     const shared = attentionShared(ctx, inputs, x, cfg, options.kernels ?? "onnx");
     ctx.taps?.set("lm.inputs_embeds", x);
     const present = [];
+    let normed = rmsNorm(ctx, x, "decoder.blocks.0.norm1", cfg.lm_rms_eps);
     for (let i = 0; i < cfg.lm_n_blocks; i++) {
-      const result = block(ctx, x, i, cfg, shared, inputs.past[i]);
+      const last = i === cfg.lm_n_blocks - 1;
+      const nextNorm = last ? "decoder.norm" : `decoder.blocks.${i + 1}.norm1`;
+      const result = block(ctx, x, normed, i, cfg, shared, inputs.past[i], nextNorm);
       x = result.x;
+      normed = result.next;
       present.push(result.present);
       ctx.taps?.set(`lm.block${i}`, x);
     }
-    const hidden = rmsNorm(ctx, x, "decoder.norm", cfg.lm_rms_eps);
+    const hidden = normed;
     ctx.taps?.set("lm.hidden", hidden);
     const selected = g.op("Gather", [hidden, inputs.logitsIndex], { axis: 1 });
     return { logits: linear(ctx, selected, "decoder.head"), present };

@@ -150,6 +150,34 @@ export function rmsNorm(ctx: LayerContext, x: string, prefix: string, eps: numbe
   });
 }
 
+/**
+ * `sum = x + residual` and nanoVLM's RMSNorm of it (weights `prefix`): the pair every decoder
+ * block boundary computes. Fused: one com.microsoft SkipSimplifiedLayerNormalization (one kernel
+ * instead of two per boundary); explicit: an Add and {@link rmsNorm}. Returns `[normed, sum]`.
+ */
+export function addRmsNorm(
+  ctx: LayerContext,
+  x: string,
+  residual: string,
+  prefix: string,
+  eps: number,
+): [string, string] {
+  const { g } = ctx;
+  if (!ctx.fused) {
+    const sum = add(g, residual, x);
+    return [rmsNorm(ctx, sum, prefix, eps), sum];
+  }
+  const w = weight(ctx, `${prefix}.weight`);
+  return g.scope(prefix.split(".").pop()!, () => {
+    const base = g.uniqueName("skip_norm");
+    // Outputs 1 and 2 (mean, inverse std) are optional and left out.
+    const [normed, , , sum] = g.node("SkipSimplifiedLayerNormalization", [x, residual, w], {
+      epsilon: float(eps),
+    }, { domain: "com.microsoft", outputs: [base, "", "", `${base}:sum`] });
+    return [normed, sum];
+  });
+}
+
 /** The tanh-approximated GELU of the SigLIP MLP. */
 export function geluTanh(g: GraphBuilder, x: string): string {
   return g.op("Gelu", [x], { approximate: "tanh" });

@@ -270,7 +270,7 @@ Deno.test("graph cache: a corrupt cache entry is detected by its checksum and re
 });
 
 fixtureTest(
-  "graph cache: the fast flavour's quantised decoder runs q/k/v and gate/up as one MatMulNBits each",
+  "graph cache: the fast decoder runs q/k/v and gate/up as one MatMulNBits each, and add + norm as one kernel",
   async () => {
     await withTempDir(async (cache) => {
       const checkpoint = await openCheckpoint(fixturePath("reference", "v0.2-tiny", "checkpoint"));
@@ -279,19 +279,17 @@ fixtureTest(
       const count = (bytes: Uint8Array, opType: string) =>
         new TextDecoder("latin1").decode(bytes).split(
           `\x22${String.fromCharCode(opType.length)}${opType}`,
-        )
-          .length - 1;
-      const matmuls = async (flavour: "fast" | "inspect") => {
+        ).length - 1;
+      const kernels = async (flavour: "fast" | "inspect") => {
         const options = buildOptions({ flavour, precision: "int4" });
-        return count(
-          (await prepareGraph("decoder", checkpoint, options, cache)).bytes,
-          "MatMulNBits",
-        );
+        const bytes = (await prepareGraph("decoder", checkpoint, options, cache)).bytes;
+        return [count(bytes, "MatMulNBits"), count(bytes, "SkipSimplifiedLayerNormalization")];
       };
       // Per block: q, k, v, out, gate, up, down apart (inspect) or qkv, out, gate_up, down (fast),
-      // plus the head. The fused layers' numbers are checked by the dequantise-then-matmul parity.
-      assertEquals(await matmuls("inspect"), 7 * blocks + 1);
-      assertEquals(await matmuls("fast"), 4 * blocks + 1);
+      // plus the head; each block's two residual adds end in the next norm in one kernel (fast).
+      // The fused layers' numbers are checked by the parity tests (dequantise-then-matmul, fp32).
+      assertEquals(await kernels("inspect"), [7 * blocks + 1, 0]);
+      assertEquals(await kernels("fast"), [4 * blocks + 1, 2 * blocks]);
     });
   },
 );
