@@ -3,7 +3,8 @@
  *
  * - `vision`: `pixel_values [n, 3, S, S]` → ViT → projector → `image_embeds [n, tokens, D]`;
  * - `embed`: `input_ids [b, t]` → `inputs_embeds [b, t, D]` (rows of the tied embedding table);
- * - `decoder`: embeddings, mask, positions and KV cache → `logits [b, k, vocab]` + `present.*`.
+ * - `decoder`: embeddings, mask, positions and KV cache → `logits [b, k, vocab]` + `present.*`
+ *   (+ `added.*`, the new tokens' keys and values alone, in the fast flavour).
  *
  * The inspect flavour adds every internal the goldens name (`vit.block0`, `lm.attn_probs.layer1`,
  * ...) as float32 outputs; the fast flavour uses fused ops and has no extra outputs.
@@ -111,7 +112,9 @@ export function buildDecoderGraph(
     })),
   };
   const ctx = layerContext(g, weights, options, "decoder");
-  const { logits, present } = languageModel(ctx, inputs, cfg, { kernels: options.kernels });
+  const { logits, present, added } = languageModel(ctx, inputs, cfg, {
+    kernels: options.kernels,
+  });
   const compute = ctx.compute;
   g.output(cast(g, logits, compute, "float32"), "logits", "float32", [
     "batch",
@@ -122,6 +125,11 @@ export function buildDecoderGraph(
   present.forEach((p, i) => {
     g.output(cast(g, p.key, compute, "float32"), `present.${i}.key`, "float32", presentShape);
     g.output(cast(g, p.value, compute, "float32"), `present.${i}.value`, "float32", presentShape);
+  });
+  const addedShape: Dim[] = ["batch", "tokens", cfg.lm_n_kv_heads * headDim];
+  added?.forEach((a, i) => {
+    g.output(cast(g, a.key, compute, "float32"), `added.${i}.key`, "float32", addedShape);
+    g.output(cast(g, a.value, compute, "float32"), `added.${i}.value`, "float32", addedShape);
   });
   exposeTaps(ctx);
   return g;

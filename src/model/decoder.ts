@@ -4,7 +4,9 @@
  * explicit KV cache, a SwiGLU MLP, a final RMSNorm and the head tied to the token embedding.
  *
  * One graph serves prefill and decode: keys and values of earlier steps come in as
- * `past.{i}.key/value [b, kv_heads, past, head_dim]` (after RoPE) and leave as `present.{i}.*`.
+ * `past.{i}.key/value [b, kv_heads, past, head_dim]` (after RoPE) and leave as `present.{i}.*`;
+ * the fast flavour also outputs the new tokens' own `added.{i}.*` (`[b, t, kv_heads * head_dim]`),
+ * so that a generation loop can append them to its cache instead of fetching the whole present.
  *
  * @module
  */
@@ -70,6 +72,9 @@ type AttentionShared =
 interface AttentionResult {
   out: string;
   present: KeyValue;
+  /** The new tokens' keys (after RoPE) and values alone, `[b, t, kv_heads * head_dim]`, where the
+   * kernels have them as such (the fast flavour's Attention-23 path). */
+  added?: KeyValue;
 }
 
 /**
@@ -136,6 +141,7 @@ function fusedAttention(
   return {
     out: linear(ctx, out, `${prefix}.out_proj`),
     present: { key: presentKey, value: presentValue },
+    added: { key: k, value: vProj },
   };
 }
 
@@ -222,13 +228,13 @@ function block(
   shared: AttentionShared,
   past: KeyValue,
   nextNorm: string,
-): { x: string; next: string; present: KeyValue } {
+): { x: string; next: string; present: KeyValue; added?: KeyValue } {
   return ctx.g.scope(`blocks.${layer}`, () => {
     const attn = attention(ctx, normed, layer, cfg, shared, past);
     const norm2 = `decoder.blocks.${layer}.norm2`;
     const [mlpIn, mid] = addRmsNorm(ctx, attn.out, x, norm2, cfg.lm_rms_eps);
     const [next, out] = addRmsNorm(ctx, mlp(ctx, mlpIn, layer), mid, nextNorm, cfg.lm_rms_eps);
-    return { x: out, next, present: attn.present };
+    return { x: out, next, present: attn.present, added: attn.added };
   });
 }
 
@@ -264,7 +270,7 @@ export function languageModel(
   inputs: DecoderInputs,
   cfg: NanoVLMConfig,
   options: DecoderOptions = {},
-): { logits: string; present: KeyValue[] } {
+): { logits: string; present: KeyValue[]; added?: KeyValue[] } {
   const { g } = ctx;
   return g.scope("decoder", () => {
     const table = embeddingTableName(cfg);
@@ -276,6 +282,7 @@ export function languageModel(
     const shared = attentionShared(ctx, inputs, x, cfg, options.kernels ?? "onnx");
     ctx.taps?.set("lm.inputs_embeds", x);
     const present = [];
+    const added = [];
     let normed = rmsNorm(ctx, x, "decoder.blocks.0.norm1", cfg.lm_rms_eps);
     for (let i = 0; i < cfg.lm_n_blocks; i++) {
       const last = i === cfg.lm_n_blocks - 1;
@@ -284,11 +291,16 @@ export function languageModel(
       x = result.x;
       normed = result.next;
       present.push(result.present);
+      if (result.added) added.push(result.added);
       ctx.taps?.set(`lm.block${i}`, x);
     }
     const hidden = normed;
     ctx.taps?.set("lm.hidden", hidden);
     const selected = g.op("Gather", [hidden, inputs.logitsIndex], { axis: 1 });
-    return { logits: linear(ctx, selected, "decoder.head"), present };
+    return {
+      logits: linear(ctx, selected, "decoder.head"),
+      present,
+      added: added.length === present.length ? added : undefined,
+    };
   });
 }

@@ -27,8 +27,9 @@ export interface DecodeStep {
   /** Internal outputs to fetch (inspect flavour), e.g. `lm.attn_probs.layer0`. */
   taps?: string[];
   /**
-   * Preallocated buffers the new cache is written into (see {@link KVCacheArena}); the cache
-   * returned by the step before the previous one is overwritten. Default: fresh tensors per step.
+   * Preallocated buffers the new cache is written into (see {@link KVCacheArena}): the caches
+   * earlier steps of the chain returned are overwritten (with the fast flavour, the step's own
+   * `cache` is grown in place). Default: fresh tensors per step.
    */
   arena?: KVCacheArena;
 }

@@ -414,7 +414,7 @@ export async function prepareGraph(
 /** The outputs every graph keeps: what the runtime's own calls fetch. */
 function isCoreOutput(name: string): boolean {
   return name === "image_embeds" || name === "inputs_embeds" || name === "logits" ||
-    name.startsWith("present.");
+    name.startsWith("present.") || name.startsWith("added.");
 }
 
 /**

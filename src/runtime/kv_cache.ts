@@ -23,6 +23,11 @@ export class KVCache {
     return new KVCache(Array.from({ length: blocks }, () => ({ key: empty(), value: empty() })));
   }
 
+  /** The cache of the given per-block tensors. */
+  static fromLayers(layers: { key: ort.Tensor; value: ort.Tensor }[]): KVCache {
+    return new KVCache(layers);
+  }
+
   /** The cache made of a decoder run's `present.{i}.*` outputs. */
   static fromPresent(outputs: Record<string, ort.Tensor>, blocks: number): KVCache {
     return new KVCache(Array.from({ length: blocks }, (_, i) => ({
@@ -73,7 +78,11 @@ function selectRows(tensor: ort.Tensor, rows: readonly number[]): ort.Tensor {
 
 /**
  * Preallocated buffers for a chain of decode steps, each step's cache built on the previous one's
- * (the generation loop). Every `present.{i}.*` output is written into one of two buffers per tensor,
+ * (the generation loop), in one of two ways. With a graph that outputs the new tokens' keys and
+ * values alone (`added.{i}.*`, the fast flavour), {@link append} grows the cache in place: a step
+ * fetches kilobytes instead of the whole cache, so nothing the size of the cache is allocated,
+ * copied out of onnxruntime or left for the garbage collector per step (whose collections were
+ * the slow steps of a generation). Otherwise every `present.{i}.*` output is written into one of two buffers per tensor,
  * sized to the chain's capacity once, the one the step's past does not occupy: onnxruntime then
  * allocates no cache tensors per step (it faulted in fresh pages for them every step before) and
  * the next step reads its past from the same, warm buffers. onnxruntime-node still returns a copy
@@ -100,6 +109,58 @@ export class KVCacheArena {
       new ArrayBuffer(capacity * 4),
       new ArrayBuffer(capacity * 4),
     ]);
+  }
+
+  /**
+   * The cache `past` followed by the new tokens `added` (a decoder run's `added.{i}.key/value`
+   * outputs, `[batch, tokens, kv_heads * head_dim]`), laid out in this arena's first buffer of
+   * each tensor (check {@link fits} first). `past` may live in the arena already (the
+   * previous step's result: its rows move apart in place) or anywhere else (it is copied in).
+   * Either way `past`'s tensors must not be used afterwards: the arena's buffers are reused.
+   */
+  append(past: KVCache, added: Record<string, ort.Tensor>): KVCache {
+    if (!this.fits(past, added["added.0.key"].dims[1])) {
+      throw new RangeError("KVCacheArena.append: the cache does not fit the arena");
+    }
+    return KVCache.fromLayers(past.layers.map((layer, i) => ({
+      key: this.#grow(this.#buffers[2 * i][0], layer.key, added[`added.${i}.key`]),
+      value: this.#grow(this.#buffers[2 * i + 1][0], layer.value, added[`added.${i}.value`]),
+    })));
+  }
+
+  /** Whether `past` grown by `tokens` positions fits this arena (blocks and capacity). */
+  fits(past: KVCache, tokens: number): boolean {
+    if (2 * past.layers.length !== this.#buffers.length) return false;
+    const [batch, heads, length, dim] = past.layers[0].key.dims;
+    return batch * heads * (length + tokens) * dim <= this.capacity;
+  }
+
+  /** `past` `[b, h, L, d]` and `add` `[b, t, h * d]` as one `[b, h, L + t, d]` tensor in `buffer`. */
+  #grow(buffer: ArrayBuffer, past: ort.Tensor, add: ort.Tensor): ort.Tensor {
+    const [batch, heads, length, dim] = past.dims;
+    const tokens = add.dims[1];
+    const total = length + tokens;
+    const out = new Float32Array(buffer, 0, batch * heads * total * dim);
+    const source = past.data as Float32Array;
+    if (source.buffer !== buffer) out.set(source);
+    // Each (row, head) run of `length` positions moves to its new start, the last one first, so
+    // that no run is overwritten before it has moved (runs only move up).
+    for (let run = batch * heads - 1; run > 0; run--) {
+      out.copyWithin(run * total * dim, run * length * dim, (run + 1) * length * dim);
+    }
+    const values = add.data as Float32Array;
+    for (let row = 0; row < batch; row++) {
+      for (let t = 0; t < tokens; t++) {
+        for (let head = 0; head < heads; head++) {
+          const from = ((row * tokens + t) * heads + head) * dim;
+          out.set(
+            values.subarray(from, from + dim),
+            ((row * heads + head) * total + length + t) * dim,
+          );
+        }
+      }
+    }
+    return new ort.Tensor("float32", out, [batch, heads, total, dim]);
   }
 
   /**

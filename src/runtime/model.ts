@@ -255,16 +255,20 @@ export class NanoVLMRuntime {
     const taps = step.taps ?? [];
     const blocks = this.config.lm_n_blocks;
     const present = [batch, this.config.lm_n_kv_heads, cache.length + tokens];
-    // In a Worker, outputs cannot be bound to this thread's buffers (the chain's cache moves
-    // instead), and foreign sessions need not write bound outputs in place.
-    const bound = this.worker || !this.bindsOutputs
+    // A chain in this thread whose graph outputs the new keys and values alone fetches only
+    // those and appends them to the arena; in a Worker the chain's cache moves instead, and
+    // foreign sessions need not write bound outputs in place.
+    const appends = !this.worker && step.arena?.fits(cache, tokens) === true &&
+      this.sessions.decoder.outputNames.includes("added.0.key");
+    const bound = this.worker || !this.bindsOutputs || appends
       ? undefined
       : step.arena?.presentOutputs(cache, [...present, this.geometry.lmHeadDim]);
     const pastNames = step.arena && this.worker ? Object.keys(cache.feeds()) : [];
     const fetches: Record<string, ort.Tensor | null> = { logits: null };
     for (let i = 0; i < blocks; i++) {
-      for (const name of [`present.${i}.key`, `present.${i}.value`]) {
-        fetches[name] = bound?.[name] ?? null;
+      for (const kind of ["key", "value"]) {
+        if (appends) fetches[`added.${i}.${kind}`] = null;
+        else fetches[`present.${i}.${kind}`] = bound?.[`present.${i}.${kind}`] ?? null;
       }
     }
     for (const tap of taps) fetches[tap] = null;
@@ -286,7 +290,7 @@ export class NanoVLMRuntime {
     return {
       logits: out.logits.data as Float32Array,
       // The binding returns copies of bound outputs: keep the arena's own buffers as the cache.
-      cache: KVCache.fromPresent(bound ?? out, blocks),
+      cache: appends ? step.arena!.append(cache, out) : KVCache.fromPresent(bound ?? out, blocks),
       taps: pick(out, taps),
     };
   }
