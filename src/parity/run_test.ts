@@ -115,6 +115,19 @@ for (const name of REFERENCE_FIXTURES) {
       assert(report.pass);
     },
   );
+
+  fixtureTest(
+    `parity ${name}: fp16 fast flavour (fused kernels in half precision) keeps cosine >= 0.999`,
+    async () => {
+      const report = await parity(name, "fast", "fp16");
+      const compared = report.stages.filter((s) =>
+        s.name.endsWith("logits") || s.name.endsWith("image_embeds")
+      );
+      assert(compared.length >= 2, `only ${compared.map((s) => s.name)} compared`);
+      for (const s of compared) assert(s.cosine >= 0.999, `${s.name} cosine ${s.cosine}`);
+      assert(report.pass);
+    },
+  );
 }
 
 fixtureTest("parity fails on a checkpoint with one perturbed weight", async () => {
