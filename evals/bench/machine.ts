@@ -79,15 +79,31 @@ if (import.meta.main) {
   );
 }
 
+/**
+ * The CPU model: `/proc/cpuinfo`'s "model name" (Deno lets only --allow-all read that file), else
+ * `lscpu`'s (with --allow-run), else "unknown CPU".
+ */
+function cpuModel(): string {
+  try {
+    const model = /^model name\s*:\s*(.+)$/m.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1];
+    if (model) return model;
+  } catch { /* not readable without --allow-all, or not Linux */ }
+  try {
+    const out = new Deno.Command("lscpu", { stdout: "piped", stderr: "null" }).outputSync();
+    return /^Model name:\s*(.+)$/m.exec(new TextDecoder().decode(out.stdout))?.[1] ??
+      "unknown CPU";
+  } catch {
+    return "unknown CPU";
+  }
+}
+
 /** The machine in one line, llama-bench style: CPU model, cores, threads, onnxruntime version, load. */
 export function machineLine(threads: number): string {
-  let cpu = "unknown CPU";
   let load = "load unknown";
   try {
-    cpu = /^model name\s*:\s*(.+)$/m.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ?? cpu;
     load = `load ${Deno.loadavg().map((x) => x.toFixed(2)).join(" ")}`;
-  } catch { /* not Linux */ }
-  return `${cpu}, ${navigator.hardwareConcurrency} cores, ${threads} threads, onnxruntime-node ${ortVersion()} (cpu EP unless @cuda), Deno ${Deno.version.deno}, ${load}`;
+  } catch { /* no --allow-sys */ }
+  return `${cpuModel()}, ${navigator.hardwareConcurrency} cores, ${threads} threads, onnxruntime-node ${ortVersion()} (cpu EP unless @cuda), Deno ${Deno.version.deno}, ${load}`;
 }
 
 /** onnxruntime-node's version. */
