@@ -64,3 +64,30 @@ Deno.test("bench:pipeline on a tiny checkpoint: named as it is, no negative ms, 
     assertEquals(JSON.parse(Deno.readTextFileSync(`${dir}/figures.json`)).rows.length, 3);
   });
 });
+
+Deno.test("bench:steps on a tiny int4 checkpoint times three paths and profiles one", async () => {
+  await withTempDir(async (dir) => {
+    await synthesizeCheckpoint(presetConfig("tiny-v0.2"), `${dir}/tiny`, { seed: 1 });
+    const run = await runScript(
+      "./decode_steps.ts",
+      [`${dir}/tiny`, "1", "6", "fresh,arena,append,profile", "int4"],
+      dir,
+    );
+    assertEquals(run.code, 0, run.stderr);
+    for (const variant of ["fresh", "arena", "append"]) {
+      assertEquals(run.stdout.match(new RegExp(`^\\| ${variant} \\|`, "m"))?.length, 1, run.stdout);
+    }
+    assert(run.stdout.includes("profiled generation (int4, 6 steps"), run.stdout);
+    // The quantised decoder's kernels are in the breakdown, with the rest of the step beside them.
+    assert(/^\| MatMulNBits \| \d+ \| \d+\.\d{3} \| \d+% \|$/m.test(run.stdout), run.stdout);
+    assert(run.stdout.includes("| onnxruntime outside its kernels |"), run.stdout);
+    const shares = [
+      ...run.stdout.matchAll(
+        /^\| (\*\*all kernels\*\*|onnxruntime outside its kernels|outside onnxruntime[^|]*) \|  \| [\d.-]+ \| (-?\d+)% \|$/gm,
+      ),
+    ]
+      .map((m) => Number(m[2]));
+    assertEquals(shares.length, 3, run.stdout);
+    assert(Math.abs(shares.reduce((a, b) => a + b, 0) - 100) <= 2, `shares ${shares}`);
+  });
+});

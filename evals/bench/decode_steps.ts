@@ -2,14 +2,17 @@
  * `deno task bench:steps`: where decode's per-step tails come from, A/B in one process. The
  * decoder session of a checkpoint runs the same prefill + N greedy-shaped steps per variant,
  * alternating variants round by round, and per step records the wall time, the process's CPU
- * time over all its threads (`/proc/self/task/*\/schedstat`, ns) and its minor page faults.
+ * time over all its threads (getrusage, µs) and its minor page faults.
  *
  * Variants (comma-separated, combinable with `+`): `fresh` (onnxruntime allocates every
- * `present.*` tensor), `arena` (present bound to a preallocated {@link KVCacheArena}),
- * `ortdefault` (intra-op threads left to onnxruntime), `noarena` (no CPU memory arena),
- * `nopattern` (no memory pattern), `nospin` (no spin-waiting).
+ * `present.*` tensor), `arena` (present bound to a preallocated {@link KVCacheArena}), `append`
+ * (the generation loop's path: only the new `added.*` keys and values fetched, the cache grown
+ * in the arena), `ortdefault` (intra-op threads left to onnxruntime), `noarena` (no CPU memory
+ * arena), `nopattern` (no memory pattern), `nospin` (no spin-waiting). `profile` is not timed: one
+ * more generation on the `append` path runs with onnxruntime's profiler, and its steps are printed
+ * split into kernels by op type, onnxruntime outside its kernels and the time outside onnxruntime.
  *
- * usage: deno task bench:steps <checkpoint-dir> [rounds=3] [steps=64] [variants=fresh,arena]
+ * usage: deno task bench:steps <checkpoint-dir> [rounds=3] [steps=64] [variants=fresh,arena,append] [precision=fp32]
  *
  * @module
  */
@@ -20,37 +23,50 @@ import {
   KVCacheArena,
   openCheckpoint,
   ort,
+  parsePrecision,
   prepareGraph,
   sessionOptionsFor,
 } from "../../src/mod.ts";
+import process from "node:process";
 import { machineLine } from "./machine.ts";
+import { formatBreakdown, type ProfileEvent, stepBreakdown } from "./profile.ts";
 import { quantile } from "./model_case.ts";
 
-const [dir, rounds = "3", steps = "64", variantsArg = "fresh,arena"] = Deno.args;
-if (!dir) throw new Error("usage: bench:steps <checkpoint-dir> [rounds] [steps] [variants]");
+const [dir, rounds = "3", steps = "64", variantsArg = "fresh,arena,append", precision = "fp32"] =
+  Deno.args;
+if (!dir) {
+  throw new Error("usage: bench:steps <checkpoint-dir> [rounds] [steps] [variants] [precision]");
+}
 const checkpoint = await openCheckpoint(dir);
 const c = checkpoint.config;
 const cacheDir = await Deno.makeTempDir({ prefix: "nanovlm-steps-" });
-const graph = await prepareGraph("decoder", checkpoint, buildOptions({}), cacheDir);
+const graph = await prepareGraph(
+  "decoder",
+  checkpoint,
+  buildOptions({ precision: parsePrecision(precision) }),
+  cacheDir,
+);
 
-/** CPU time of all this process's threads, ms. */
+/** CPU time of all this process's threads, ms (getrusage: no /proc access needed). */
 function cpuMs(): number {
-  let ns = 0;
-  for (const task of Deno.readDirSync("/proc/self/task")) {
-    try {
-      ns += Number(Deno.readTextFileSync(`/proc/self/task/${task.name}/schedstat`).split(" ")[0]);
-    } catch { /* the thread ended */ }
-  }
-  return ns / 1e6;
+  const usage = process.resourceUsage();
+  return (usage.userCPUTime + usage.systemCPUTime) / 1000;
 }
 
 /** Minor page faults of this process so far. */
 function minorFaults(): number {
-  return Number(Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ")[7]);
+  return process.resourceUsage().minorPageFault;
 }
 
-const variants = variantsArg.split(",");
+const profiled = variantsArg.split(",").includes("profile");
+const variants = variantsArg.split(",").filter((v) => v !== "profile");
 const sessions: Record<string, ort.InferenceSession> = {};
+if (profiled) {
+  const options = sessionOptionsFor(graph.weightsFolder);
+  options.enableProfiling = true;
+  options.profileFilePrefix = `${cacheDir}/profile`;
+  sessions.profile = await ort.InferenceSession.create(graph.bytes, options);
+}
 for (const v of variants) {
   const options = sessionOptionsFor(graph.weightsFolder, { spinning: !v.includes("nospin") });
   if (v.includes("noarena")) options.enableCpuMemArena = false;
@@ -74,7 +90,9 @@ interface Steps {
 
 async function generation(variant: string, n: number): Promise<Steps> {
   const session = sessions[variant];
-  const useArena = variant.split("+").includes("arena");
+  const modes = variant.split("+");
+  const appends = modes.includes("append") || variant === "profile";
+  const binds = modes.includes("arena");
   const arena = new KVCacheArena(blocks, kvHeads * (promptLength + n + 1) * headDim);
   let cache = KVCache.empty(blocks, 1, kvHeads, headDim);
   const embeds = new Float32Array(promptLength * hidden).map((_, i) => Math.sin(i) * 0.1);
@@ -94,13 +112,14 @@ async function generation(variant: string, n: number): Promise<Steps> {
       logits_index: i64([tokens - 1], [1]),
       ...cache.feeds(),
     };
-    const bound = useArena
+    const bound = binds
       ? arena.presentOutputs(cache, [1, kvHeads, past + tokens, headDim])
       : undefined;
     const fetches: Record<string, ort.Tensor | null> = { logits: null };
     for (let i = 0; i < blocks; i++) {
       for (const k of ["key", "value"]) {
-        fetches[`present.${i}.${k}`] = bound?.[`present.${i}.${k}`] ?? null;
+        if (appends) fetches[`added.${i}.${k}`] = null;
+        else fetches[`present.${i}.${k}`] = bound?.[`present.${i}.${k}`] ?? null;
       }
     }
     const [wall0, cpu0, faults0] = [performance.now(), cpuMs(), minorFaults()];
@@ -110,9 +129,26 @@ async function generation(variant: string, n: number): Promise<Steps> {
       out.cpu.push(cpuMs() - cpu0);
       out.faults.push(minorFaults() - faults0);
     }
-    cache = KVCache.fromPresent(bound ?? result, blocks);
+    cache = appends ? arena.append(cache, result) : KVCache.fromPresent(bound ?? result, blocks);
   }
   return out;
+}
+
+/** One profiled generation on the append path: its decode steps split by where the time goes. */
+async function profile(n: number): Promise<string> {
+  const { wall } = await generation("profile", n);
+  sessions.profile.endProfiling();
+  const file = [...Deno.readDirSync(cacheDir)].find((e) => e.name.startsWith("profile"))!;
+  const events: ProfileEvent[] = JSON.parse(Deno.readTextFileSync(`${cacheDir}/${file.name}`));
+  // Run 0 is the prefill; runs 1..n the decode steps.
+  const steps = stepBreakdown(events, Array.from({ length: n }, (_, i) => i + 1));
+  const medianWall = [...wall].sort((a, b) => a - b)[wall.length >> 1];
+  const meanWall = wall.reduce((a, b) => a + b, 0) / wall.length;
+  return `\nprofiled generation (${precision}, ${n} steps; wall p50 ${
+    medianWall.toFixed(2)
+  } ms, mean ${meanWall.toFixed(2)} ms; the profiler itself adds time):\n\n${
+    formatBreakdown(steps, meanWall)
+  }`;
 }
 
 try {
@@ -152,6 +188,7 @@ try {
       }, ${Math.max(...faults)} |`,
     );
   }
+  if (profiled) console.log(await profile(Number(steps)));
 } finally {
   for (const s of Object.values(sessions)) await s.release();
   await Deno.remove(cacheDir, { recursive: true }).catch(() => {});
