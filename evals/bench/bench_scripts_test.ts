@@ -7,7 +7,7 @@ import { assert, assertEquals, withTempDir } from "../../src/testing/mod.ts";
 
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 
-async function runScript(script: string, args: string[], cwd: string) {
+async function runScript(script: string, args: string[], cwd: string, extra: string[] = []) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -18,6 +18,7 @@ async function runScript(script: string, args: string[], cwd: string) {
       "--allow-env",
       "--allow-ffi",
       "--allow-sys",
+      ...extra,
       new URL(script, import.meta.url).pathname,
       ...args,
     ],
@@ -89,5 +90,25 @@ Deno.test("bench:steps on a tiny int4 checkpoint times three paths and profiles 
       .map((m) => Number(m[2]));
     assertEquals(shares.length, 3, run.stdout);
     assert(Math.abs(shares.reduce((a, b) => a + b, 0) - 100) <= 2, `shares ${shares}`);
+  });
+});
+
+Deno.test("bench:quant --profile on a tiny checkpoint: a row per precision and where its step goes", async () => {
+  await withTempDir(async (dir) => {
+    await synthesizeCheckpoint(presetConfig("tiny-v0.2"), `${dir}/tiny`, { seed: 1 });
+    const args = ["--checkpoint", `${dir}/tiny`, "--precisions", "fp32,int4", "--profile"];
+    const run = await runScript("./quantized.ts", args, dir, ["--allow-run"]);
+    assertEquals(run.code, 0, run.stderr);
+    // The machine line names the runtime it measured, not a version written into the script.
+    assert(/^machine: .*onnxruntime-node \d+\.\d+\.\d+/m.test(run.stdout), run.stdout);
+    for (const precision of ["fp32", "int4"]) {
+      assertEquals(
+        run.stdout.match(new RegExp(`^\\| ${precision} \\|`, "m"))?.length,
+        1,
+        run.stdout,
+      );
+      assert(run.stdout.includes(`#### ${precision}: profiled generation (${precision}, 32 steps`));
+    }
+    assert(/^\| MatMulNBits \| \d+ \|/m.test(run.stdout), "int4's kernels are in its breakdown");
   });
 });

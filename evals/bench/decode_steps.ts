@@ -12,7 +12,8 @@
  * more generation on the `append` path runs with onnxruntime's profiler, and its steps are printed
  * split into kernels by op type, onnxruntime outside its kernels and the time outside onnxruntime.
  *
- * usage: deno task bench:steps <checkpoint-dir> [rounds=3] [steps=64] [variants=fresh,arena,append] [precision=fp32]
+ * usage: deno task bench:steps <checkpoint-dir> [rounds=3] [steps=64] [variants=fresh,arena,append] [precision=fp32] [cache-dir]
+ * (a given graph cache is kept and reused; by default a temporary one is made and removed)
  *
  * @module
  */
@@ -32,14 +33,20 @@ import { machineLine } from "./machine.ts";
 import { formatBreakdown, type ProfileEvent, stepBreakdown } from "./profile.ts";
 import { quantile } from "./model_case.ts";
 
-const [dir, rounds = "3", steps = "64", variantsArg = "fresh,arena,append", precision = "fp32"] =
-  Deno.args;
+const [
+  dir,
+  rounds = "3",
+  steps = "64",
+  variantsArg = "fresh,arena,append",
+  precision = "fp32",
+  keptCache,
+] = Deno.args;
 if (!dir) {
   throw new Error("usage: bench:steps <checkpoint-dir> [rounds] [steps] [variants] [precision]");
 }
 const checkpoint = await openCheckpoint(dir);
 const c = checkpoint.config;
-const cacheDir = await Deno.makeTempDir({ prefix: "nanovlm-steps-" });
+const cacheDir = keptCache ?? await Deno.makeTempDir({ prefix: "nanovlm-steps-" });
 const graph = await prepareGraph(
   "decoder",
   checkpoint,
@@ -61,10 +68,12 @@ function minorFaults(): number {
 const profiled = variantsArg.split(",").includes("profile");
 const variants = variantsArg.split(",").filter((v) => v !== "profile");
 const sessions: Record<string, ort.InferenceSession> = {};
+let profileFolder: string | undefined;
 if (profiled) {
   const options = sessionOptionsFor(graph.weightsFolder);
+  profileFolder = await Deno.makeTempDir({ prefix: "nanovlm-profile-" });
   options.enableProfiling = true;
-  options.profileFilePrefix = `${cacheDir}/profile`;
+  options.profileFilePrefix = `${profileFolder}/profile`;
   sessions.profile = await ort.InferenceSession.create(graph.bytes, options);
 }
 for (const v of variants) {
@@ -138,8 +147,10 @@ async function generation(variant: string, n: number): Promise<Steps> {
 async function profile(n: number): Promise<string> {
   const { wall } = await generation("profile", n);
   sessions.profile.endProfiling();
-  const file = [...Deno.readDirSync(cacheDir)].find((e) => e.name.startsWith("profile"))!;
-  const events: ProfileEvent[] = JSON.parse(Deno.readTextFileSync(`${cacheDir}/${file.name}`));
+  const folder = profileFolder!;
+  const file = [...Deno.readDirSync(folder)].find((e) => e.name.startsWith("profile"))!;
+  const events: ProfileEvent[] = JSON.parse(Deno.readTextFileSync(`${folder}/${file.name}`));
+  await Deno.remove(folder, { recursive: true });
   // Run 0 is the prefill; runs 1..n the decode steps.
   const steps = stepBreakdown(events, Array.from({ length: n }, (_, i) => i + 1));
   const medianWall = [...wall].sort((a, b) => a - b)[wall.length >> 1];
@@ -191,5 +202,6 @@ try {
   if (profiled) console.log(await profile(Number(steps)));
 } finally {
   for (const s of Object.values(sessions)) await s.release();
-  await Deno.remove(cacheDir, { recursive: true }).catch(() => {});
+  if (!keptCache) await Deno.remove(cacheDir, { recursive: true }).catch(() => {});
+  if (profileFolder) await Deno.remove(profileFolder, { recursive: true }).catch(() => {});
 }

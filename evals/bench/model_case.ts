@@ -156,7 +156,8 @@ export async function runCase(
     if (i > 0) visionTimes.push(performance.now() - start);
   }
   const imageTokens = runtime.geometry.imageTokensPerImage;
-  const textIds = Array.from({ length: 20 }, (_, i) => 100 + 37 * i);
+  // 20 prompt tokens spread over the vocabulary (any size: a tiny checkpoint's too).
+  const textIds = Array.from({ length: 20 }, (_, i) => (100 + 37 * i) % c.lm_vocab_size);
   const textEmbeds = await runtime.embedTokens([textIds]);
   const length = imageTokens + textIds.length;
   const embeds = new Float32Array(length * c.lm_hidden_dim);

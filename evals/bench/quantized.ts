@@ -9,14 +9,18 @@
  * A background process may be paused while measuring (`--pause <pid>`, SIGSTOP; always resumed
  * with SIGCONT, also on error or Ctrl-C).
  *
+ * With `--profile`, each precision's decode steps are also profiled (see `decode_steps.ts`) and
+ * printed split into kernels by op type, onnxruntime outside its kernels and the rest: where the
+ * time beyond the roofline goes.
+ *
  * usage: deno task bench:quant [--checkpoint <dir>] [--precisions fp32,int8,int4] [--threads n]
- *        [--pause <pid>] [--out <file.json>]
+ *        [--pause <pid>] [--profile] [--out <file.json>]
  *
  * @module
  */
 import { buildOptions, formatPrecision, openCheckpoint, parsePrecision } from "../../src/mod.ts";
 import { decodeBytesRead } from "./flops.ts";
-import { measureMachine } from "./machine.ts";
+import { machineLine, measureMachine } from "./machine.ts";
 import type { CaseResult } from "./model_case.ts";
 import { benchCheckpoint, CASE_OPTIONS, parseBenchArgs, threadsOf } from "./options.ts";
 
@@ -24,7 +28,22 @@ const values = parseBenchArgs({
   ...CASE_OPTIONS,
   precisions: { type: "string" },
   pause: { type: "string" },
+  profile: { type: "boolean" },
 });
+
+/**
+ * Where a decode step at `precision` goes: `decode_steps.ts`'s profiled generation (32 steps, the
+ * generation loop's path) on the case's warm graph cache, as its Markdown table.
+ */
+async function profileChild(dir: string, precision: string, cacheDir: string): Promise<string> {
+  const script = new URL("./decode_steps.ts", import.meta.url).pathname;
+  const args = ["run", "-A", script, dir, "1", "32", "profile", precision, cacheDir];
+  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })
+    .output();
+  if (!out.success) throw new Error(`profile of ${precision} failed`);
+  const text = new TextDecoder().decode(out.stdout);
+  return text.slice(text.indexOf("profiled generation")).trim();
+}
 
 /** A `ps` field of a process (`/proc/<pid>` of another process needs --allow-all in Deno). */
 function psField(pid: number, field: string): string {
@@ -84,6 +103,7 @@ try {
   } else if (pausePid) console.error(`pid ${pausePid} is already stopped: left as it is`);
   const machine = await measureMachine(threadsOf(values));
   const rows = [];
+  const profiles: string[] = [];
   for (const spec of precisions) {
     const cacheDir = `${work}/cache-${spec}`;
     const first = await runChild(dir, spec, cacheDir);
@@ -107,6 +127,7 @@ try {
       rooflineMs: bytes / machine.bandwidth * 1000,
     });
     console.error(`${spec}: decode ${msPerToken.toFixed(1)} ms/token, peak RSS ${warm.peakRss}`);
+    if (values.profile) profiles.push(`#### ${spec}: ${await profileChild(dir, spec, cacheDir)}`);
   }
   resume();
   const loadAfter = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
@@ -115,11 +136,9 @@ try {
   const lines = [
     `# ${values.checkpoint ?? "nanoVLM-222M (synthesized)"}: fp32 vs int8 vs int4 weights`,
     "",
-    `machine: ${navigator.hardwareConcurrency} CPU cores, threads ${
-      [...new Set(rows.map((r) => r.threads))].join("/")
-    }${
+    `machine: ${machineLine(rows[0]?.threads ?? 0)}${
       values.threads ? "" : " (the CLI's default: every core)"
-    }, onnxruntime-node 1.30.0 cpu; memory bandwidth ${
+    }; memory bandwidth ${
       (machine.bandwidth / 1e9).toFixed(1)
     } GB/s; load average before ${load}, after ${loadAfter}${
       pausedPid ? `; background pid ${pausedPid} paused while measuring` : ""
@@ -141,6 +160,14 @@ try {
       }%) |`
     ),
   ];
+  if (profiles.length) {
+    lines.push(
+      "",
+      "### Where a decode step goes (onnxruntime's profiler)",
+      "",
+      profiles.join("\n\n"),
+    );
+  }
   console.log(lines.join("\n"));
   if (values.out) {
     await Deno.writeTextFile(values.out, JSON.stringify({ machine, load, rows }, null, 2));
