@@ -84,7 +84,7 @@ Deno.test("bench:steps on a tiny int4 checkpoint times three paths and profiles 
     assert(run.stdout.includes("| onnxruntime outside its kernels |"), run.stdout);
     const shares = [
       ...run.stdout.matchAll(
-        /^\| (\*\*all kernels\*\*|onnxruntime outside its kernels|outside onnxruntime[^|]*) \|  \| [\d.-]+ \| (-?\d+)% \|$/gm,
+        /^\| (\*\*all kernels\*\*|onnxruntime outside its kernels|outside onnxruntime[^|]*) \| {2}\| [\d.-]+ \| (-?\d+)% \|$/gm,
       ),
     ]
       .map((m) => Number(m[2]));
