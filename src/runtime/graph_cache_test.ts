@@ -188,7 +188,9 @@ async function reachedModules(src: URL, roots: string[]): Promise<Set<string>> {
 Deno.test("graph cache: the key covers exactly the modules the graph builders and serialiser import", async () => {
   const src = new URL("../", import.meta.url);
   const reached = await reachedModules(src, ["model/build.ts", "onnx/serialize.ts"]);
-  reached.add("runtime/graph_cache.ts"); // which tensors a graph reads, and in which type
+  // Which tensors a graph reads, and in which type.
+  reached.add("runtime/graph_cache.ts");
+  reached.add("runtime/tensor_plan.ts");
   const listed = new Set(GRAPH_MODULES);
   const missing = [...reached].filter((m) => !listed.has(m)).sort();
   const stale = [...listed].filter((m) => !reached.has(m)).sort();

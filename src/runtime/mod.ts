@@ -10,6 +10,7 @@ export * from "./decode_step.ts";
 export * from "./doctor.ts";
 export * from "./event_loop.ts";
 export * from "./graph_cache.ts";
+export * from "./tensor_plan.ts";
 export * from "./kv_cache.ts";
 export * from "./model.ts";
 export { ort } from "./ort.ts";
