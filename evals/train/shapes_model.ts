@@ -8,6 +8,11 @@
  * - stage `vlm`: projector and decoder learn the benchmark's questions and a canonical caption
  *   with the v0.1 prompt layout (image embeddings first, `Question: {q} Answer:`, answer + eos),
  *   loss on the answer tokens only; the vision encoder is frozen.
+ * - stage `joint`: everything trains on the stage-2 batches, and the image tokens keep two
+ *   auxiliary targets through throwaway heads: stage 1's cell labels (`stage1.cells`) and the
+ *   row and column of the token's own cell (`stage1.position`), so that where an object is stays
+ *   readable in its token (stage 1 never asked for it, and the relative-position questions
+ *   stayed at chance without it).
  *
  * @module
  */
@@ -21,9 +26,11 @@ import {
   patchify,
   visionEncoder,
   type VlmBatch,
+  vlmLogitsOfImage,
   vlmLoss,
 } from "../../src/train/mod.ts";
 import { cellLabels, promptText, type ShapesStream, type TaskType } from "./shapes_data.ts";
+import type { Scene } from "../datasets/mod.ts";
 
 /**
  * The default model: 96-px images, 9 image tokens (one per grid cell: 32-px patches, or 16-px
@@ -68,17 +75,42 @@ export function stage1Head(config: NanoVLMConfig, random: () => number) {
   ]);
 }
 
-/** A stage-1 batch. */
-export type CellBatch = {
-  patches: np.Array;
+/** Classes of the position head: the token cell's row (3), then its column (3). */
+export const POSITION_CLASSES = 6;
+
+/** Seeded initial position head (`stage1.position.weight` [6, lm_hidden_dim], bias). */
+export function positionHead(config: NanoVLMConfig, random: () => number) {
+  const weight = new Float32Array(POSITION_CLASSES * config.lm_hidden_dim);
+  for (let i = 0; i < weight.length; i++) weight[i] = 0.02 * random();
+  return new Map([
+    ["stage1.position.weight", { shape: [POSITION_CLASSES, config.lm_hidden_dim], data: weight }],
+    ["stage1.position.bias", {
+      shape: [POSITION_CLASSES],
+      data: new Float32Array(POSITION_CLASSES),
+    }],
+  ]);
+}
+
+/** Per-token targets of the auxiliary heads, each `[B, 9]` (int32; `sizeMask` float32). */
+export type CellLabels = {
   color: np.Array;
   shape: np.Array;
   size: np.Array;
   sizeMask: np.Array;
+  /** Row of the token's cell (the same for every picture). */
+  row: np.Array;
+  /** Column of the token's cell. */
+  col: np.Array;
 };
+
+/** A stage-1 batch. */
+export type CellBatch = { patches: np.Array } & CellLabels;
 
 /** A stage-2 batch (`targets`/`mask` span image + text positions). */
 export type QaBatch = VlmBatch;
+
+/** A joint-stage batch: a stage-2 batch with its pictures' cell labels. */
+export type JointBatch = QaBatch & CellLabels;
 
 export function patchesOf(images: Float32Array[], config: NanoVLMConfig): np.Array {
   const size = config.vit_img_size, p = config.vit_patch_size;
@@ -88,6 +120,34 @@ export function patchesOf(images: Float32Array[], config: NanoVLMConfig): np.Arr
   return np.array(patchify(all, images.length, size, p)).reshape([images.length, grid, 3 * p * p]);
 }
 
+/** Cell labels of `scenes`, mirrored left-right where `flips[j]`. */
+export function cellLabelArrays(scenes: readonly Scene[], flips: readonly boolean[]): CellLabels {
+  const color: number[] = [], shape: number[] = [], size: number[] = [], sizeMask: number[] = [];
+  const row: number[] = [], col: number[] = [];
+  scenes.forEach((scene, j) => {
+    const labels = cellLabels(scene);
+    for (let cell = 0; cell < 9; cell++) {
+      const source = flips[j] ? Math.floor(cell / 3) * 3 + (2 - (cell % 3)) : cell;
+      color.push(labels.color[source]);
+      shape.push(labels.shape[source]);
+      size.push(Math.max(0, labels.size[source]));
+      sizeMask.push(labels.size[source] >= 0 ? 1 : 0);
+      row.push(Math.floor(cell / 3));
+      col.push(cell % 3);
+    }
+  });
+  const batch = scenes.length;
+  const int = (values: number[]) => np.array(new Int32Array(values)).reshape([batch, 9]);
+  return {
+    color: int(color),
+    shape: int(shape),
+    size: int(size),
+    sizeMask: np.array(new Float32Array(sizeMask)).reshape([batch, 9]),
+    row: int(row),
+    col: int(col),
+  };
+}
+
 /** Stage-1 batch of samples `first .. first + batch - 1` of the stream (horizontal flips on odd uses). */
 export function cellBatch(
   stream: ShapesStream,
@@ -95,30 +155,16 @@ export function cellBatch(
   batch: number,
   config: NanoVLMConfig,
 ): CellBatch {
-  const images: Float32Array[] = [];
-  const color: number[] = [], shape: number[] = [], size: number[] = [], sizeMask: number[] = [];
+  const images: Float32Array[] = [], scenes: Scene[] = [], flips: boolean[] = [];
   for (let j = 0; j < batch; j++) {
     const { image: n, use } = stream.locate(first + j);
     const { scene, pixels } = stream.image(n);
     const flip = use % 2 === 1;
     images.push(flip ? flipHorizontal(pixels, config.vit_img_size) : pixels);
-    const labels = cellLabels(scene);
-    for (let cell = 0; cell < 9; cell++) {
-      const source = flip ? Math.floor(cell / 3) * 3 + (2 - (cell % 3)) : cell;
-      color.push(labels.color[source]);
-      shape.push(labels.shape[source]);
-      size.push(Math.max(0, labels.size[source]));
-      sizeMask.push(labels.size[source] >= 0 ? 1 : 0);
-    }
+    scenes.push(scene);
+    flips.push(flip);
   }
-  const int = (values: number[]) => np.array(new Int32Array(values)).reshape([batch, 9]);
-  return {
-    patches: patchesOf(images, config),
-    color: int(color),
-    shape: int(shape),
-    size: int(size),
-    sizeMask: np.array(new Float32Array(sizeMask)).reshape([batch, 9]),
-  };
+  return { patches: patchesOf(images, config), ...cellLabelArrays(scenes, flips) };
 }
 
 /** Mirrors CHW pixels left-right. */
@@ -136,28 +182,42 @@ export function cellLogits(p: Params, patches: np.Array, config: NanoVLMConfig):
   return linear(tokens, p, "stage1.cells", true);
 }
 
+/** Colour, shape and (where occupied) half-weighted size cross-entropies of `[B, 9, 17]` logits. */
+function cellTerms(logits: np.Array, labels: CellLabels): np.Array {
+  const { color, shape } = CELL_CLASSES;
+  const ones = np.onesLike(labels.color.ref).astype(np.float32);
+  const colorLoss = maskedCrossEntropy(
+    logits.ref.slice([], [], [0, color]),
+    labels.color,
+    ones.ref,
+  );
+  const shapeLoss = maskedCrossEntropy(
+    logits.ref.slice([], [], [color, color + shape]),
+    labels.shape,
+    ones,
+  );
+  const sizeLoss = maskedCrossEntropy(
+    logits.slice([], [], [color + shape, CELL_TOTAL]),
+    labels.size,
+    labels.sizeMask,
+  );
+  return colorLoss.add(shapeLoss).add(sizeLoss.mul(0.5));
+}
+
+/** Row and column cross-entropies of `[B, 9, 6]` position logits. */
+function positionTerms(logits: np.Array, labels: CellLabels): np.Array {
+  const ones = np.onesLike(labels.row.ref).astype(np.float32);
+  const rowLoss = maskedCrossEntropy(logits.ref.slice([], [], [0, 3]), labels.row, ones.ref);
+  const colLoss = maskedCrossEntropy(logits.slice([], [], [3, 6]), labels.col, ones);
+  return rowLoss.add(colLoss);
+}
+
 /** Stage-1 loss: mean of the colour, shape and (where occupied) size cross-entropies per cell. */
 export function cellLoss(config: NanoVLMConfig) {
   return (p: Params, batch: CellBatch): np.Array => {
-    const logits = cellLogits(p, batch.patches, config);
-    const { color, shape } = CELL_CLASSES;
-    const ones = np.onesLike(batch.color.ref).astype(np.float32);
-    const colorLoss = maskedCrossEntropy(
-      logits.ref.slice([], [], [0, color]),
-      batch.color,
-      ones.ref,
-    );
-    const shapeLoss = maskedCrossEntropy(
-      logits.ref.slice([], [], [color, color + shape]),
-      batch.shape,
-      ones,
-    );
-    const sizeLoss = maskedCrossEntropy(
-      logits.slice([], [], [color + shape, CELL_TOTAL]),
-      batch.size,
-      batch.sizeMask,
-    );
-    return colorLoss.add(shapeLoss).add(sizeLoss.mul(0.5));
+    batch.row.dispose();
+    batch.col.dispose();
+    return cellTerms(cellLogits(p, batch.patches, config), batch);
   };
 }
 
@@ -227,3 +287,36 @@ export function qaBatch(
 
 /** Stage-2 loss: answer-token cross-entropy of the v0.1 forward. */
 export const qaLoss = vlmLoss;
+
+/** Joint-stage batch: {@link qaBatch} plus the cell labels of the same pictures (never mirrored). */
+export function jointBatch(
+  stream: ShapesStream,
+  first: number,
+  batch: number,
+  types: readonly TaskType[],
+  textLength: number,
+  tokenizer: NanoTokenizer,
+  config: NanoVLMConfig,
+  rope: { cos: Float32Array; sin: Float32Array },
+): JointBatch {
+  const qa = qaBatch(stream, first, batch, types, textLength, tokenizer, config, rope);
+  const scenes = Array.from(
+    { length: batch },
+    (_, j) => stream.image(stream.locate(first + j).image).scene,
+  );
+  return { ...qa, ...cellLabelArrays(scenes, new Array(batch).fill(false)) };
+}
+
+/**
+ * Joint-stage loss: the answer-token cross-entropy plus `auxWeight` × (the cell-label and the
+ * position cross-entropies of the image tokens through the throwaway heads).
+ */
+export function jointLoss(config: NanoVLMConfig, auxWeight: number) {
+  return (p: Params, batch: JointBatch): np.Array => {
+    const image = modalityProjector(visionEncoder(batch.patches, p, config), p, config);
+    const aux = cellTerms(linear(image.ref, p, "stage1.cells", true), batch)
+      .add(positionTerms(linear(image.ref, p, "stage1.position", true), batch));
+    const logits = vlmLogitsOfImage(image, batch, p, config);
+    return maskedCrossEntropy(logits, batch.targets, batch.mask).add(aux.mul(auxWeight));
+  };
+}

@@ -8,6 +8,8 @@
  * ```sh
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --stage vit --steps 3000
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume
+ * # the joint stage after stage 2 (everything trains, image tokens keep cell + position targets):
+ * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --stage joint --stage-steps 6000 --lr 0.001
  * # on a fresh machine, from the committed compact state:
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --from data/models/shapes-nano/resume/state-f16.bin
  * ```
@@ -29,7 +31,17 @@ import {
   zerosLike,
 } from "../../src/train/mod.ts";
 import { ShapesStream, TASK_TYPES, type TaskType } from "./shapes_data.ts";
-import { cellBatch, cellLoss, qaBatch, qaLoss, shapesConfig, stage1Head } from "./shapes_model.ts";
+import {
+  cellBatch,
+  cellLoss,
+  jointBatch,
+  jointLoss,
+  positionHead,
+  qaBatch,
+  qaLoss,
+  shapesConfig,
+  stage1Head,
+} from "./shapes_model.ts";
 import { evaluateCells, evaluateQa } from "./shapes_eval.ts";
 import { loadAnyState } from "./compact_state.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
@@ -87,7 +99,7 @@ const statePath = `${run}/state.bin`;
 const logPath = `${run}/log.jsonl`;
 
 type Meta = {
-  stage: "vit" | "vlm";
+  stage: "vit" | "vlm" | "joint";
   step: number;
   steps: number;
   lr: number;
@@ -100,6 +112,8 @@ type Meta = {
   elapsedSeconds: number;
   /** Relative weights of the VQA types in stage 2 (`--type-weights count_color=3,...`; default 1 each). */
   typeWeights?: Record<string, number>;
+  /** Joint stage: weight of the image tokens' auxiliary cell and position losses (`--aux-weight`, default 0.5). */
+  auxWeight?: number;
 };
 
 let meta: Meta;
@@ -122,6 +136,7 @@ if (resumeFlag) {
   if (given.lr) meta.lr = Number(args.lr);
   if (args["max-objects"]) meta.maxObjects = Number(args["max-objects"]);
   if (given["type-weights"]) meta.typeWeights = parseTypeWeights(given["type-weights"]);
+  if (given["aux-weight"]) meta.auxWeight = Number(given["aux-weight"]);
 } else {
   const seed = Number(args.seed);
   meta = {
@@ -145,12 +160,22 @@ if (resumeFlag) {
   ) params.set(k, v);
 }
 const config = shapesConfig(tokenizer.size, meta.patch);
+if (!["vit", "vlm", "joint"].includes(meta.stage)) {
+  throw new Error(`--stage must be vit, vlm or joint, got "${meta.stage}"`);
+}
+if (meta.stage === "joint" && !params.has("stage1.position.weight")) {
+  const random = new InitRandom(meta.seed, "position");
+  for (const [k, v] of positionHead(config, () => random.normal())) params.set(k, v);
+}
 await Deno.writeTextFile(`${run}/config.json`, JSON.stringify(config, null, 2));
 
 const isVision = (name: string) => name.startsWith("vision_encoder.");
 const trainableNames = [...params.keys()].filter((name) =>
-  meta.stage === "vit"
-    ? isVision(name) || name.startsWith("MP.") || name.startsWith("stage1.")
+  meta.stage === "joint"
+    ? true
+    : meta.stage === "vit"
+    ? (isVision(name) || name.startsWith("MP.") || name.startsWith("stage1.")) &&
+      !name.startsWith("stage1.position")
     : !isVision(name) && !name.startsWith("stage1.")
 );
 const frozenNames = [...params.keys()].filter((name) =>
@@ -179,6 +204,7 @@ const vqaTypes = (TASK_TYPES.filter((t) => t !== "caption") as TaskType[]).flatM
 
 const stepVit = makeTrainStep(cellLoss(config), { clip: 1 });
 const stepVlm = makeTrainStep(qaLoss(config), { clip: 1 });
+const stepJoint = makeTrainStep(jointLoss(config, meta.auxWeight ?? 0.5), { clip: 1 });
 
 function lrAt(step: number): number {
   const local = step - meta.stageStartStep, span = Math.max(1, meta.steps - meta.stageStartStep);
@@ -214,9 +240,10 @@ console.log(
 while (meta.step < meta.steps) {
   const step = meta.step;
   const lr = lrAt(step);
-  const caption = meta.stage === "vlm" && step % 3 === 2;
+  const caption = meta.stage !== "vit" && step % 3 === 2;
   const kind = meta.stage === "vit" ? "cells" : caption ? "caption" : "vqa";
   const t = np.array(step + 1 - meta.stageStartStep);
+  const types = caption ? ["caption" as const] : vqaTypes, length = caption ? 40 : 20;
   const out = meta.stage === "vit"
     ? stepVit(
       trainable,
@@ -227,21 +254,22 @@ while (meta.step < meta.steps) {
       np.array(lr),
       t,
     )
+    : meta.stage === "joint"
+    ? stepJoint(
+      trainable,
+      tree.ref(frozen),
+      m,
+      v,
+      jointBatch(stream, step * b, b, types, length, tokenizer, config, rope),
+      np.array(lr),
+      t,
+    )
     : stepVlm(
       trainable,
       tree.ref(frozen),
       m,
       v,
-      qaBatch(
-        stream,
-        step * b,
-        b,
-        caption ? ["caption"] : vqaTypes,
-        caption ? 40 : 20,
-        tokenizer,
-        config,
-        rope,
-      ),
+      qaBatch(stream, step * b, b, types, length, tokenizer, config, rope),
       np.array(lr),
       t,
     );

@@ -272,6 +272,19 @@ export function imagePlacement(
  */
 export function vlmLogits(inputs: VlmInputs, p: Params, c: ModelConfig): np.Array {
   const image = modalityProjector(visionEncoder(inputs.patches, p, c), p, c);
+  return vlmLogitsOfImage(image, inputs, p, c);
+}
+
+/**
+ * The VLM forward from already projected image embeddings `[N, T_img, lm_hidden_dim]` (consumed;
+ * `inputs.patches` is not read): for losses that also use the image embeddings.
+ */
+export function vlmLogitsOfImage(
+  image: np.Array,
+  inputs: Omit<VlmInputs, "patches">,
+  p: Params,
+  c: ModelConfig,
+): np.Array {
   const text = embedTokens(inputs.ids, p, c);
   let embeds: np.Array;
   if (inputs.placement === undefined) embeds = np.concatenate([image, text], 1);
