@@ -1,7 +1,8 @@
 /**
  * The decoder's attention with onnxruntime's com.microsoft kernels: one GroupQueryAttention node
  * per block applies RoPE (half-split, from cos/sin caches built from the checkpoint's `inv_freq`),
- * appends to the KV cache and attends causally.
+ * appends to the KV cache and attends causally. Where q/k/v are one stacked matrix (the quantised
+ * fast flavour), its output goes in packed (`query` = `[b, t, (heads + 2·kv_heads)·head_dim]`).
  *
  * GroupQueryAttention derives positions and the key mask from `seqlens_k` and assumes rows without
  * left padding, so graphs built with these kernels serve unpadded batches only (the runtime checks).
@@ -79,8 +80,13 @@ export function gqaAttention(
   const { g } = ctx;
   const heads = cfg.lm_n_heads, kvHeads = cfg.lm_n_kv_heads;
   const headDim = cfg.lm_hidden_dim / heads;
+  // Stacked q/k/v weights (quantised fast flavour) feed GroupQueryAttention packed, no Split.
+  const packed = ctx.weights.quantOf(`${prefix}.${QKV_PROJ.name}.weight`)?.rows !== undefined;
+  const qkv = packed
+    ? [linear(ctx, x, `${prefix}.${QKV_PROJ.name}`), "", ""]
+    : linears(ctx, x, prefix, QKV_PROJ);
   const [out, presentKey, presentValue] = g.node("GroupQueryAttention", [
-    ...linears(ctx, x, prefix, QKV_PROJ),
+    ...qkv,
     cast(g, past.key, "float32", ctx.compute),
     cast(g, past.value, "float32", ctx.compute),
     shared.seqlensK,

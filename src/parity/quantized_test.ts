@@ -95,7 +95,7 @@ function dequantizedCheckpoint(
 
 const quantized = (p: string) => p === "int8" || p === "int4";
 
-const CASES: { precision: ModulePrecision; quant: QuantOptions }[] = [
+const CASES: { precision: ModulePrecision; quant: QuantOptions; kernels?: "microsoft" }[] = [
   {
     precision: { vision: "int8", projector: "int8", decoder: "int8", head: "int8" },
     quant: { blockSize: 32, symmetric: true, accuracyLevel: 0 },
@@ -103,6 +103,12 @@ const CASES: { precision: ModulePrecision; quant: QuantOptions }[] = [
   {
     precision: { vision: "int4", projector: "int4", decoder: "int4", head: "int4" },
     quant: { blockSize: 32, symmetric: true, accuracyLevel: 0 },
+  },
+  {
+    // GroupQueryAttention reads the stacked q/k/v projection packed.
+    precision: { vision: "int4", projector: "int4", decoder: "int4", head: "int4" },
+    quant: { blockSize: 32, symmetric: true, accuracyLevel: 0 },
+    kernels: "microsoft",
   },
   {
     precision: { vision: "int4", projector: "int8", decoder: "int4", head: "int8" },
@@ -162,18 +168,19 @@ for (const name of ["v0.1-tiny", "v0.2-tiny", "head-tiny"]) {
         };
         const fp32 = await NanoVLMRuntime.load(ckpt, { cacheDir });
         const base = await forward(fp32).finally(() => fp32.release());
-        for (const { precision, quant } of CASES) {
+        for (const { precision, quant, kernels } of CASES) {
           const runtime = await NanoVLMRuntime.load(ckpt, {
             cacheDir,
             precision,
             quantization: quant,
+            kernels,
           });
           const got = await forward(runtime).finally(() => runtime.release());
           const ref = dequantizedCheckpoint(ckpt, precision, quant);
           const vision = await referenceVision(ref, pixels, images);
           const label = `${name} ${JSON.stringify(precision)} b${quant.blockSize}${
             quant.symmetric ? "" : " asym"
-          }`;
+          }${kernels ? ` ${kernels} kernels` : ""}`;
           const v = compareTensors("image_embeds", got.imageEmbeds, vision.projected, {
             rel: 1e-4,
           });

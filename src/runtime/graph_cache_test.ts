@@ -272,7 +272,7 @@ Deno.test("graph cache: a corrupt cache entry is detected by its checksum and re
 });
 
 fixtureTest(
-  "graph cache: the fast decoder runs q/k/v and gate/up as one MatMulNBits each, and add + norm as one kernel",
+  "graph cache: the fast decoder runs q/k/v and gate/up as one MatMulNBits each (q/k/v packed into GroupQueryAttention), and add + norm as one kernel",
   async () => {
     await withTempDir(async (cache) => {
       const checkpoint = await openCheckpoint(fixturePath("reference", "v0.2-tiny", "checkpoint"));
@@ -292,6 +292,13 @@ fixtureTest(
       // The fused layers' numbers are checked by the parity tests (dequantise-then-matmul, fp32).
       assertEquals(await kernels("inspect"), [7 * blocks + 1, 0]);
       assertEquals(await kernels("fast"), [4 * blocks + 1, 2 * blocks]);
+      // com.microsoft kernels: GroupQueryAttention takes q/k/v packed, so only gate/up is split.
+      const options = buildOptions({ flavour: "fast", precision: "int4", kernels: "microsoft" });
+      const gqa = (await prepareGraph("decoder", checkpoint, options, cache)).bytes;
+      assertEquals(
+        [count(gqa, "GroupQueryAttention"), count(gqa, "Split"), count(gqa, "MatMulNBits")],
+        [blocks, blocks, 4 * blocks + 1],
+      );
     });
   },
 );
