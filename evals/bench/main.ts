@@ -13,8 +13,14 @@
  *
  * @module
  */
-import { intraOpThreads, openCheckpoint, resolveProvider } from "../../src/mod.ts";
-import { decodeWeightBytes, prefillFlops, visionFlops } from "./flops.ts";
+import {
+  buildOptions,
+  intraOpThreads,
+  openCheckpoint,
+  parsePrecision,
+  resolveProvider,
+} from "../../src/mod.ts";
+import { decodeBytesRead, decodeWeightBytes, prefillFlops, visionFlops } from "./flops.ts";
 import { machineLine, measureMachine } from "./machine.ts";
 import type { CaseResult } from "./model_case.ts";
 import { benchCheckpoint, CASE_OPTIONS, parseBenchArgs, threadsOf } from "./options.ts";
@@ -66,7 +72,9 @@ try {
   // The ceilings are the CPU's: GPU rows get no fractions.
   const cpuOnly = (r: CaseResult, value: number) => r.flavour.includes("@cuda") ? NaN : value;
   const rows = results.map((r) => {
-    const bytes = decodeWeightBytes(config, 4); // fp16 graphs still compute on fp32 weights on this CPU
+    // Each precision's own bytes (fp16 graphs still compute on fp32 weights on this CPU).
+    const options = buildOptions({ precision: parsePrecision(r.precision) });
+    const bytes = decodeBytesRead(config, options.precision, options.quantization);
     const roofline = bytes / machine.bandwidth * 1000;
     const visionFraction = visionFlops(config) / (r.visionMs.median / 1000) / machine.gemmPeak;
     const prefillFraction = prefillFlops(config, r.prefillTokens) / (r.prefillMs.median / 1000) /
@@ -94,7 +102,10 @@ try {
     `machine: memory bandwidth ${(machine.bandwidth / 1e9).toFixed(1)} GB/s, fp32 GEMM peak ${
       (machine.gemmPeak / 1e9).toFixed(0)
     } GFLOP/s; ` +
-    `decode reads ${(decodeWeightBytes(config, 4) / 1e6).toFixed(0)} MB of weights per token`,
+    `fp32 decode reads ${
+      (decodeWeightBytes(config, 4) / 1e6).toFixed(0)
+    } MB of weights per token ` +
+    "(each row's roofline uses its own precision's bytes)",
     "",
     "| flavour | precision | threads | convert s | convert peak extra RSS (× weights) | session s (RSS) | vision ms | prefill ms (69 tok) | decode ms/token | decode vs roofline (median) | vision vs GEMM peak | prefill vs GEMM peak |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -121,12 +132,15 @@ try {
         f1(g.median)
       } | ${f1(g.p90)} | ${f1(g.p99)} | ${f1(g.max)} | ${f1(r.eventLoopDelayMs)} |`;
     }),
-    "",
-    `fp32 decode: fast flavour ${
-      (rows.find((r) => r.flavour === "fast" && r.precision === "fp32")?.decodeMsPerToken.median ??
-        NaN).toFixed(1)
-    } ms/token vs best attention implementation ${best.toFixed(1)} ms/token (medians)`,
   ];
+  const fastFp32 = rows.find((r) => r.flavour === "fast" && r.precision === "fp32");
+  if (fastFp32) {
+    lines.push(
+      "",
+      `fp32 decode: fast flavour ${fastFp32.decodeMsPerToken.median.toFixed(1)} ms/token vs best ` +
+        `attention implementation ${best.toFixed(1)} ms/token (medians)`,
+    );
+  }
   console.log(lines.join("\n"));
   if (values.out) {
     const config = values.checkpoint ?? "222m";
