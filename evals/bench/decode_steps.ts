@@ -12,7 +12,7 @@
  * more generation on the `append` path runs with onnxruntime's profiler, and its steps are printed
  * split into kernels by op type, onnxruntime outside its kernels and the time outside onnxruntime.
  *
- * usage: deno task bench:steps <checkpoint-dir> [rounds=3] [steps=64] [variants=fresh,arena,append] [precision=fp32] [cache-dir]
+ * usage: deno task bench:steps <checkpoint-dir> [rounds=3] [steps=64] [variants=fresh,arena,append] [precision=fp32, e.g. int4/b128] [cache-dir]
  * (a given graph cache is kept and reused; by default a temporary one is made and removed)
  *
  * @module
@@ -32,6 +32,7 @@ import process from "node:process";
 import { machineLine } from "./machine.ts";
 import { formatBreakdown, type ProfileEvent, stepBreakdown } from "./profile.ts";
 import { quantile } from "./model_case.ts";
+import { parseBenchPrecision } from "./options.ts";
 
 const [
   dir,
@@ -50,7 +51,10 @@ const cacheDir = keptCache ?? await Deno.makeTempDir({ prefix: "nanovlm-steps-" 
 const graph = await prepareGraph(
   "decoder",
   checkpoint,
-  buildOptions({ precision: parsePrecision(precision) }),
+  buildOptions({
+    precision: parsePrecision(parseBenchPrecision(precision).precision),
+    quantization: parseBenchPrecision(precision).quantization,
+  }),
   cacheDir,
 );
 

@@ -23,7 +23,13 @@ import {
 import { decodeBytesRead, decodeWeightBytes, prefillFlops, visionFlops } from "./flops.ts";
 import { machineLine, measureMachine } from "./machine.ts";
 import type { CaseResult } from "./model_case.ts";
-import { benchCheckpoint, CASE_OPTIONS, parseBenchArgs, threadsOf } from "./options.ts";
+import {
+  benchCheckpoint,
+  CASE_OPTIONS,
+  parseBenchArgs,
+  parseBenchPrecision,
+  threadsOf,
+} from "./options.ts";
 
 const values = parseBenchArgs({ ...CASE_OPTIONS, cases: { type: "string" } });
 const work = await Deno.makeTempDir({ prefix: "nanovlm-bench-" });
@@ -73,7 +79,11 @@ try {
   const cpuOnly = (r: CaseResult, value: number) => r.flavour.includes("@cuda") ? NaN : value;
   const rows = results.map((r) => {
     // Each precision's own bytes (fp16 graphs still compute on fp32 weights on this CPU).
-    const options = buildOptions({ precision: parsePrecision(r.precision) });
+    const spec = parseBenchPrecision(r.precision);
+    const options = buildOptions({
+      precision: parsePrecision(spec.precision),
+      quantization: spec.quantization,
+    });
     const bytes = decodeBytesRead(config, options.precision, options.quantization);
     const roofline = bytes / machine.bandwidth * 1000;
     const visionFraction = visionFlops(config) / (r.visionMs.median / 1000) / machine.gemmPeak;

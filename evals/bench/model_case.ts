@@ -6,7 +6,7 @@
  * decode percentiles over all their steps, per-generation percentiles, and the process's CPU time
  * over wall time while decoding (≈ the threads actually busy). Prints one JSON line.
  *
- * usage: model_case.ts <checkpoint-dir> <fast|fast+microsoft|inspect>[/nopack|/worker][@cuda] <fp32|fp16> <cache-dir> [threads]
+ * usage: model_case.ts <checkpoint-dir> <fast|fast+microsoft|inspect>[/nopack|/worker][@cuda] <precision>[/b<n>][/asym] <cache-dir> [threads]
  *
  * @module
  */
@@ -19,15 +19,17 @@ import {
   type Kernels,
   NanoVLMRuntime,
   openCheckpoint,
-  type Precision,
+  parsePrecision,
   prepareGraph,
 } from "../../src/mod.ts";
+import { parseBenchPrecision } from "./options.ts";
 
 /** The figures of one case. */
 export interface CaseResult {
   /** `fast` (ONNX kernels), `fast+microsoft` (GroupQueryAttention) or `inspect`; `/nopack` = weights memory-mapped, not prepacked; `/worker` = sessions in a Worker. */
   flavour: string;
-  precision: Precision;
+  /** The precision spec with its quantisation suffixes (`int4/b128`, see {@link parseBenchPrecision}). */
+  precision: string;
   conversionMs: number;
   conversionPeakExtraRss: number;
   sessionMs: number;
@@ -117,7 +119,7 @@ async function peakRss<T>(
 export async function runCase(
   dir: string,
   label: string,
-  precision: Precision,
+  precisionSpec: string,
   cacheDir: string,
   threads?: number,
 ): Promise<CaseResult> {
@@ -125,7 +127,9 @@ export async function runCase(
   const [kind, packing] = spec.split("/");
   const [flavour, kernels] = kind.split("+") as [Flavour, Kernels | undefined];
   const checkpoint = await openCheckpoint(dir);
-  const options = buildOptions({ flavour, kernels, precision });
+  const bench = parseBenchPrecision(precisionSpec);
+  const precision = parsePrecision(bench.precision), quantization = bench.quantization;
+  const options = buildOptions({ flavour, kernels, precision, quantization });
   const conversion = await peakRss(async () => {
     for (const graph of ["vision", "embed", "decoder"] as const) {
       await prepareGraph(graph, checkpoint, options, cacheDir);
@@ -137,6 +141,7 @@ export async function runCase(
     flavour,
     kernels,
     precision,
+    quantization,
     cacheDir,
     threads,
     disablePrepacking: packing === "nopack",
@@ -210,7 +215,7 @@ export async function runCase(
   await runtime.release();
   return {
     flavour: label,
-    precision,
+    precision: precisionSpec,
     conversionMs: conversion.ms,
     conversionPeakExtraRss: conversion.peakExtra,
     sessionMs,
@@ -245,7 +250,7 @@ if (import.meta.main) {
   const result = await runCase(
     dir,
     flavour,
-    precision as Precision,
+    precision,
     cacheDir,
     threads ? Number(threads) : undefined,
   );

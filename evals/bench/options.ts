@@ -7,7 +7,7 @@
  * @module
  */
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { presetConfig, synthesizeCheckpoint } from "../../src/mod.ts";
+import { presetConfig, type QuantOptions, synthesizeCheckpoint } from "../../src/mod.ts";
 
 /** `--checkpoint <dir>`: a checkpoint folder to measure instead of a synthesized 222M. */
 export const CHECKPOINT_OPTION = { checkpoint: { type: "string" } } as const;
@@ -72,4 +72,34 @@ export async function benchCheckpoint(
     );
   }
   return dir;
+}
+
+/** A benchmark precision: the `--precision` spec and the quantisation options after it. */
+export interface BenchPrecision {
+  /** The precision spec (`int4`, `vision=fp16,decoder=int4`, …). */
+  precision: string;
+  /** Quantisation options that differ from the default. */
+  quantization: Partial<QuantOptions>;
+}
+
+/**
+ * A benchmark precision spec: `--precision`'s value, then optional `/b<block size>`, `/asym`
+ * and `/acc<accuracy level>`, e.g. `int4/b128/asym` (so block sizes and zero points are
+ * measured side by side in one run).
+ */
+export function parseBenchPrecision(spec: string): BenchPrecision {
+  const [precision, ...suffixes] = spec.split("/");
+  const quantization: Partial<QuantOptions> = {};
+  for (const suffix of suffixes) {
+    const block = suffix.match(/^b(\d+)$/), level = suffix.match(/^acc(\d)$/);
+    if (block) quantization.blockSize = Number(block[1]);
+    else if (level) quantization.accuracyLevel = Number(level[1]) as QuantOptions["accuracyLevel"];
+    else if (suffix === "asym") quantization.symmetric = false;
+    else {
+      throw new Error(
+        `precision "${spec}": unknown suffix "/${suffix}" (known: /b<block size>, /asym, /acc<0|4>)`,
+      );
+    }
+  }
+  return { precision, quantization };
 }

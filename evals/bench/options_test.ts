@@ -4,6 +4,7 @@ import {
   CASE_OPTIONS,
   CHECKPOINT_OPTION,
   parseBenchArgs,
+  parseBenchPrecision,
   threadsOf,
 } from "./options.ts";
 
@@ -25,4 +26,17 @@ Deno.test("bench options: a given checkpoint is measured as it is, nothing synth
   } finally {
     await Deno.remove(work, { recursive: true });
   }
+});
+
+Deno.test("bench options: a precision spec carries its quantisation suffixes; an unknown one is refused", () => {
+  assertEquals(parseBenchPrecision("int4"), { precision: "int4", quantization: {} });
+  assertEquals(parseBenchPrecision("int4/b128/asym"), {
+    precision: "int4",
+    quantization: { blockSize: 128, symmetric: false },
+  });
+  assertEquals(parseBenchPrecision("vision=fp16,decoder=int8/acc0"), {
+    precision: "vision=fp16,decoder=int8",
+    quantization: { accuracyLevel: 0 },
+  });
+  assertThrows(() => parseBenchPrecision("int4/b"), Error, /unknown suffix "\/b"/);
 });

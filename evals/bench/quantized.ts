@@ -13,7 +13,7 @@
  * printed split into kernels by op type, onnxruntime outside its kernels and the rest: where the
  * time beyond the roofline goes.
  *
- * usage: deno task bench:quant [--checkpoint <dir>] [--precisions fp32,int8,int4] [--threads n]
+ * usage: deno task bench:quant [--checkpoint <dir>] [--precisions fp32,int8,int4,int4/b128] [--threads n]
  *        [--pause <pid>] [--profile] [--out <file.json>]
  *
  * @module
@@ -22,7 +22,13 @@ import { buildOptions, formatPrecision, openCheckpoint, parsePrecision } from ".
 import { decodeBytesRead } from "./flops.ts";
 import { machineLine, measureMachine } from "./machine.ts";
 import type { CaseResult } from "./model_case.ts";
-import { benchCheckpoint, CASE_OPTIONS, parseBenchArgs, threadsOf } from "./options.ts";
+import {
+  benchCheckpoint,
+  CASE_OPTIONS,
+  parseBenchArgs,
+  parseBenchPrecision,
+  threadsOf,
+} from "./options.ts";
 
 const values = parseBenchArgs({
   ...CASE_OPTIONS,
@@ -108,11 +114,15 @@ try {
     const cacheDir = `${work}/cache-${spec}`;
     const first = await runChild(dir, spec, cacheDir);
     const warm = await runChild(dir, spec, cacheDir);
-    const options = buildOptions({ precision: parsePrecision(spec) });
+    const bench = parseBenchPrecision(spec);
+    const options = buildOptions({
+      precision: parsePrecision(bench.precision),
+      quantization: bench.quantization,
+    });
     const bytes = decodeBytesRead(config, options.precision, options.quantization);
     const msPerToken = warm.result.decodeMsPerToken.median;
     rows.push({
-      precision: formatPrecision(options.precision),
+      precision: formatPrecision(options.precision) + spec.slice(bench.precision.length),
       quantization: options.quantization,
       conversionMs: first.result.conversionMs,
       conversionPeakExtraRss: first.result.conversionPeakExtraRss,
