@@ -1,7 +1,8 @@
 /**
  * Linear probes: a softmax classifier trained on frozen feature vectors (e.g. `embed`'s vision,
  * projector or decoder pooling), with a seeded validation split, accuracy and a confusion table;
- * the head is a small JSON document that {@link applyProbe} reuses.
+ * the head is a small JSON document that {@link applyProbe} reuses. Training runs on whitened
+ * features, so a class signal in low-variance, correlated directions is fitted too.
  *
  * @module
  */
@@ -46,10 +47,55 @@ export interface ProbeOptions {
   steps?: number;
   /** Learning rate (default 0.05). */
   lr?: number;
-  /** L2 penalty on the weights (default 1e-3). */
+  /** L2 penalty on the weights over the whitened features (default 1e-3). */
   l2?: number;
   /** Split seed (default 0). */
   seed?: number;
+}
+
+/** Ridge added to the standardised features' covariance before whitening (unit variances). */
+const WHITENING_RIDGE = 1e-3;
+
+/** Lower Cholesky factor `[d·d]` of the covariance of `rows` (each `[d]`, centred) plus `ridge`·I. */
+export function choleskyOfCovariance(rows: readonly Float64Array[], ridge: number): Float64Array {
+  const d = rows[0]?.length ?? 0, cov = new Float64Array(d * d);
+  for (const z of rows) {
+    for (let a = 0; a < d; a++) {
+      const za = z[a] / rows.length;
+      for (let b = 0; b <= a; b++) cov[a * d + b] += za * z[b];
+    }
+  }
+  const l = new Float64Array(d * d);
+  for (let a = 0; a < d; a++) {
+    for (let b = 0; b <= a; b++) {
+      let sum = cov[a * d + b] + (a === b ? ridge : 0);
+      for (let k = 0; k < b; k++) sum -= l[a * d + k] * l[b * d + k];
+      l[a * d + b] = a === b ? Math.sqrt(Math.max(sum, 1e-12)) : sum / l[b * d + b];
+    }
+  }
+  return l;
+}
+
+/** Solves `L·x = z` for a lower-triangular `L` ({@link choleskyOfCovariance}). */
+export function forwardSubstitute(l: Float64Array, z: Float64Array): Float64Array {
+  const d = z.length, x = new Float64Array(d);
+  for (let a = 0; a < d; a++) {
+    let sum = z[a];
+    for (let k = 0; k < a; k++) sum -= l[a * d + k] * x[k];
+    x[a] = sum / l[a * d + a];
+  }
+  return x;
+}
+
+/** Solves `Lᵀ·x = y` for a lower-triangular `L`. */
+export function backSubstituteTransposed(l: Float64Array, y: Float64Array): Float64Array {
+  const d = y.length, x = new Float64Array(d);
+  for (let a = d - 1; a >= 0; a--) {
+    let sum = y[a];
+    for (let k = a + 1; k < d; k++) sum -= l[k * d + a] * x[k];
+    x[a] = sum / l[a * d + a];
+  }
+  return x;
 }
 
 /** Class index of one feature vector. */
@@ -111,11 +157,16 @@ export async function trainProbe(
     for (let k = 0; k < d; k++) std[k] += (features[i][k] - mean[k]) ** 2 / train.length;
   }
   for (let k = 0; k < d; k++) std[k] = Math.sqrt(std[k]) + 1e-6;
+  // Adam on standardised features converges only along their large directions: features whose
+  // class signal lies in low-variance, correlated directions (a projector's output) stay
+  // underfit. The head is trained on whitened features (L⁻¹·z, with L·Lᵀ the training
+  // covariance plus a small ridge) and folded back to the standardised ones.
+  const standardised = (i: number) =>
+    Float64Array.from({ length: d }, (_, k) => (features[i][k] - mean[k]) / std[k]);
+  const whitening = choleskyOfCovariance(train.map(standardised), WHITENING_RIDGE);
   const matrix = (rows: number[]) => {
     const out = new Float32Array(rows.length * d);
-    rows.forEach((i, r) => {
-      for (let k = 0; k < d; k++) out[r * d + k] = (features[i][k] - mean[k]) / std[k];
-    });
+    rows.forEach((i, r) => out.set(forwardSubstitute(whitening, standardised(i)), r * d));
     return np.array(out).reshape([rows.length, d]);
   };
   const target = np.array(new Int32Array(train.map((i) => classes.indexOf(labels[i]))));
@@ -149,9 +200,12 @@ export async function trainProbe(
   target.dispose();
   const w = await p.w.ref.data() as Float32Array, b = await p.b.ref.data() as Float32Array;
   tree.dispose([p, m, v]);
+  // Logits = (L⁻¹z)ᵀ·w = zᵀ·(L⁻ᵀw): each class's weights over the standardised features.
   const weight: number[] = new Array(classes.length * d);
   for (let c = 0; c < classes.length; c++) {
-    for (let k = 0; k < d; k++) weight[c * d + k] = w[k * classes.length + c];
+    const column = Float64Array.from({ length: d }, (_, k) => w[k * classes.length + c]);
+    const folded = backSubstituteTransposed(whitening, column);
+    for (let k = 0; k < d; k++) weight[c * d + k] = folded[k];
   }
   const head: ProbeHead = { classes, mean, std, weight, bias: Array.from(b) };
   const score = (rows: number[]) => {
