@@ -232,7 +232,7 @@ let stopRequested = false;
 Deno.addSignalListener("SIGTERM", () => stopRequested = true);
 const started = performance.now();
 const startElapsed = meta.elapsedSeconds;
-let windowStart = performance.now(), windowSamples = 0;
+let windowStart = performance.now(), windowSamples = 0, skippedInARow = 0;
 const b = meta.batch;
 console.log(
   `stage ${meta.stage}: step ${meta.step} -> ${meta.steps}, batch ${b}, trainable ${trainableNames.length} tensors`,
@@ -297,10 +297,16 @@ while (meta.step < meta.steps) {
     elapsed: Number(meta.elapsedSeconds.toFixed(1)),
   };
   await log.write(encoder.encode(JSON.stringify(line) + "\n"));
-  if (!Number.isFinite(lossValue)) {
-    console.error(`non-finite loss at step ${meta.step}; the last good state is ${statePath}`);
-    Deno.exit(3);
-  }
+  // The step leaves the state unchanged when its gradient is not finite (see makeTrainStep).
+  if (!Number.isFinite(lossValue) || !Number.isFinite(normValue)) {
+    skippedInARow++;
+    console.error(`step ${meta.step}: loss ${lossValue}, gradient norm ${normValue}: skipped`);
+    if (skippedInARow >= 20) {
+      await checkpoint();
+      console.error(`20 steps in a row skipped: stopped; the parameters are saved in ${statePath}`);
+      Deno.exit(3);
+    }
+  } else skippedInARow = 0;
   if (meta.step % 20 === 0) console.log(JSON.stringify(line));
   const evalEvery = Number(args["eval-every"]);
   if (meta.step % evalEvery === 0 || meta.step === meta.steps) {

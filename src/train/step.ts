@@ -1,6 +1,7 @@
 /**
  * One jitted training step: loss, gradients of the trainable parameters only (frozen ones are a
- * separate argument and never change), global gradient-norm clipping, and Adam
+ * separate argument and never change), global gradient-norm clipping, a step with a non-finite
+ * gradient skipped (parameters and moments unchanged, its `gradNorm` reports it), and Adam
  * (`m = b1·m + (1-b1)·g; v = b2·v + (1-b2)·g²; p -= lr·m̂/(√v̂ + eps)`) with the learning rate and
  * step number passed as arrays so a schedule does not recompile.
  *
@@ -92,18 +93,21 @@ export function makeTrainStep<B>(loss: LossFn<B>, options: AdamOptions = {}): Tr
     const gradNorm = np.sqrt(sq);
     const scale = clip > 0 ? np.minimum(np.divide(clip, gradNorm.ref.add(1e-6)), 1) : np.ones([]);
     const c1 = np.power(b1, t.ref).neg().add(1), c2 = np.power(b2, t).neg().add(1);
+    // A step whose gradient is not finite (an overflow, 0/0 in a backward pass) changes nothing.
+    const finite = np.isfinite(gradNorm.ref);
     const out: StepResult = { loss: value, gradNorm, params: {}, m: {}, v: {} };
     for (const name of names) {
       const g = grads[name].mul(scale.ref);
-      const m1 = m[name].mul(b1).add(g.ref.mul(1 - b1));
-      const v1 = v[name].mul(b2).add(np.square(g).mul(1 - b2));
+      const m1 = m[name].ref.mul(b1).add(g.ref.mul(1 - b1));
+      const v1 = v[name].ref.mul(b2).add(np.square(g).mul(1 - b2));
       const update = m1.ref.div(c1.ref).div(np.sqrt(v1.ref.div(c2.ref)).add(eps));
-      let p = trainable[name];
-      if (decay > 0 && p.ndim >= 2) p = p.ref.sub(p.mul(lr.ref).mul(decay));
-      out.params[name] = p.sub(update.mul(lr.ref));
-      out.m[name] = m1;
-      out.v[name] = v1;
+      const p = trainable[name];
+      const decayed = decay > 0 && p.ndim >= 2 ? p.ref.sub(p.ref.mul(lr.ref).mul(decay)) : p.ref;
+      out.params[name] = np.where(finite.ref, decayed.sub(update.mul(lr.ref)), p);
+      out.m[name] = np.where(finite.ref, m1, m[name]);
+      out.v[name] = np.where(finite.ref, v1, v[name]);
     }
+    finite.dispose();
     scale.dispose();
     c1.dispose();
     c2.dispose();

@@ -180,3 +180,43 @@ Deno.test("train step: resuming from a saved state reproduces the uninterrupted 
     }
   });
 });
+
+Deno.test("train step: a step whose gradient is not finite leaves parameters and moments as they were", async () => {
+  // loss = sqrt(Σ (w - 1)²) · x: at w = 1 the loss is 0 (finite) and its gradient 0/0 (NaN).
+  const loss = (p: Params, batch: { x: np.Array }) =>
+    np.sqrt(np.square(p.w.ref.sub(1)).sum()).mul(batch.x.sum());
+  const stepFn = makeTrainStep(loss, { clip: 1 });
+  const moments = () => ({ w: np.array([0.5, -0.25]) });
+  const run = async (w: number[]) => {
+    const out = stepFn(
+      { w: np.array(w) },
+      {},
+      moments(),
+      { w: np.array([4, 9]) },
+      { x: np.array([1]) },
+      np.array(0.1),
+      np.array(3),
+    );
+    const read = async (a: np.Array) => Array.from(await a.data());
+    return {
+      loss: (await read(out.loss))[0],
+      gradNorm: (await read(out.gradNorm))[0],
+      w: await read(out.params.w),
+      m: await read(out.m.w),
+      v: await read(out.v.w),
+    };
+  };
+  const skipped = await run([1, 1]);
+  if (skipped.loss !== 0 || !Number.isNaN(skipped.gradNorm)) {
+    throw new Error(`expected loss 0 and a NaN gradient norm, got ${JSON.stringify(skipped)}`);
+  }
+  const same = (a: number[], b: number[]) => a.every((x, i) => x === b[i]);
+  if (!same(skipped.w, [1, 1]) || !same(skipped.m, [0.5, -0.25]) || !same(skipped.v, [4, 9])) {
+    throw new Error(`the skipped step changed the state: ${JSON.stringify(skipped)}`);
+  }
+  // Away from w = 1 the same step updates everything.
+  const taken = await run([2, 1]);
+  if (same(taken.w, [2, 1]) || same(taken.m, [0.5, -0.25]) || same(taken.v, [4, 9])) {
+    throw new Error(`a finite step left the state unchanged: ${JSON.stringify(taken)}`);
+  }
+});
