@@ -9,7 +9,7 @@
  * @module
  */
 import sharp from "sharp";
-import { lossCurveSvg, type LossPoint } from "../../src/train/mod.ts";
+import { lossCurvesSvg, type LossPoint } from "../../src/train/mod.ts";
 
 type LogLine = {
   step: number;
@@ -37,9 +37,15 @@ export async function reportRun(run: string, out: string): Promise<string> {
   for (const line of lines) byStep.set(line.step, line);
   const ordered = [...byStep.values()].sort((a, b) => a.step - b.step);
   const vit = ordered.filter((l) => l.stage === "vit"),
-    vlm = ordered.filter((l) => l.stage === "vlm");
-  const svg = lossCurveSvg(windowMeans(vit, 20), windowMeans(vlm, 20))
-    .replace(">train<", ">stage 1 (cells)<").replace(">validation<", ">stage 2 (VQA + captions)<");
+    vlm = ordered.filter((l) => l.stage === "vlm"),
+    joint = ordered.filter((l) => l.stage === "joint");
+  const svg = lossCurvesSvg([
+    { label: "stage 1 (cells)", points: windowMeans(vit, 20) },
+    { label: "stage 2 (VQA + captions)", points: windowMeans(vlm, 20) },
+    ...(joint.length > 0
+      ? [{ label: "stage 3 (joint: answers + 0.5 × token labels)", points: windowMeans(joint, 20) }]
+      : []),
+  ]);
   await Deno.mkdir(out, { recursive: true });
   await Deno.writeTextFile(`${out}/loss_curve.svg`, svg);
   await Deno.writeFile(
@@ -72,7 +78,8 @@ export async function reportRun(run: string, out: string): Promise<string> {
   const md = [
     `# Training run ${run}`,
     "",
-    `Steps logged: ${ordered.length} (stage 1: ${vit.length}, stage 2: ${vlm.length}); ` +
+    `Steps logged: ${ordered.length} (stage 1: ${vit.length}, stage 2: ${vlm.length}, ` +
+    `stage 3: ${joint.length}); ` +
     `training time ${(last.elapsed / 60).toFixed(1)} min; last loss ${last.loss.toFixed(4)}.`,
     "",
     "Held-out evaluations (seed 999001, never used in training), % correct:",
@@ -85,6 +92,9 @@ export async function reportRun(run: string, out: string): Promise<string> {
     "",
     table("vlm"),
     "",
+    ...(joint.length > 0
+      ? ["Stage 3 (joint; the same held-out items):", "", table("joint"), ""]
+      : []),
   ].join("\n");
   await Deno.writeTextFile(`${out}/evaluations.md`, md);
   return md;

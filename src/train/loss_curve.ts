@@ -13,13 +13,32 @@ export interface LossPoint {
   loss: number;
 }
 
+/** One named curve of {@link lossCurvesSvg}. */
+export interface LossSeries {
+  /** Legend text. */
+  label: string;
+  /** The points, in step order. */
+  points: readonly LossPoint[];
+}
+
+/** Curve colours, in series order. */
+const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"];
+
 /** An SVG document of the training (blue) and validation (orange) loss curves. */
 export function lossCurveSvg(
   train: readonly LossPoint[],
   validation: readonly LossPoint[] = [],
 ): string {
+  return lossCurvesSvg([
+    { label: "train", points: train },
+    ...(validation.length > 0 ? [{ label: "validation", points: validation }] : []),
+  ]);
+}
+
+/** An SVG document of up to four named loss curves on one log-scaled axis, with a legend. */
+export function lossCurvesSvg(series: readonly LossSeries[]): string {
   const width = 640, height = 360, left = 60, right = 20, top = 20, bottom = 40;
-  const all = [...train, ...validation].filter((p) => p.loss > 0 && Number.isFinite(p.loss));
+  const all = series.flatMap((s) => s.points).filter((p) => p.loss > 0 && Number.isFinite(p.loss));
   const maxStep = Math.max(1, ...all.map((p) => p.step));
   const lo = Math.log10(Math.min(...all.map((p) => p.loss), 1));
   const hi = Math.log10(Math.max(...all.map((p) => p.loss), 1e-3));
@@ -72,16 +91,11 @@ export function lossCurveSvg(
     `<text x="14" y="${height / 2}" font-size="12" transform="rotate(-90 14 ${
       height / 2
     })" text-anchor="middle">loss (log)</text>`,
-    line(train, "#1f77b4"),
-    line(validation, "#ff7f0e"),
-    `<text x="${width - right - 4}" y="${
-      top + 12
-    }" text-anchor="end" font-size="11" fill="#1f77b4">train</text>`,
-    validation.length > 0
-      ? `<text x="${width - right - 4}" y="${
-        top + 26
-      }" text-anchor="end" font-size="11" fill="#ff7f0e">validation</text>`
-      : "",
+    ...series.map((s, i) => line(s.points, COLOURS[i % COLOURS.length])),
+    ...series.map((s, i) =>
+      `<text x="${width - right - 4}" y="${top + 12 + 14 * i}" text-anchor="end" font-size="11" ` +
+      `fill="${COLOURS[i % COLOURS.length]}">${s.label}</text>`
+    ),
     `</svg>`,
     "",
   ].join("\n");
