@@ -9,7 +9,7 @@
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --stage vit --steps 3000
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume
  * # the joint stage after stage 2 (everything trains, image tokens keep cell + position targets):
- * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --stage joint --stage-steps 6000 --lr 0.001
+ * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --stage joint --stage-steps 6000 --lr 0.0006 --warmup 200
  * # on a fresh machine, from the committed compact state:
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --from data/models/shapes-nano/resume/state-f16.bin
  * ```
