@@ -48,12 +48,13 @@ if (!dir) {
 const checkpoint = await openCheckpoint(dir);
 const c = checkpoint.config;
 const cacheDir = keptCache ?? await Deno.makeTempDir({ prefix: "nanovlm-steps-" });
+const benchPrecision = parseBenchPrecision(precision);
 const graph = await prepareGraph(
   "decoder",
   checkpoint,
   buildOptions({
-    precision: parsePrecision(parseBenchPrecision(precision).precision),
-    quantization: parseBenchPrecision(precision).quantization,
+    precision: parsePrecision(benchPrecision.precision),
+    quantization: benchPrecision.quantization,
   }),
   cacheDir,
 );

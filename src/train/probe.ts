@@ -57,7 +57,7 @@ export interface ProbeOptions {
 const WHITENING_RIDGE = 1e-3;
 
 /** Lower Cholesky factor `[d·d]` of the covariance of `rows` (each `[d]`, centred) plus `ridge`·I. */
-export function choleskyOfCovariance(rows: readonly Float64Array[], ridge: number): Float64Array {
+function choleskyOfCovariance(rows: readonly Float64Array[], ridge: number): Float64Array {
   const d = rows[0]?.length ?? 0, cov = new Float64Array(d * d);
   for (const z of rows) {
     for (let a = 0; a < d; a++) {
@@ -77,7 +77,7 @@ export function choleskyOfCovariance(rows: readonly Float64Array[], ridge: numbe
 }
 
 /** Solves `L·x = z` for a lower-triangular `L` ({@link choleskyOfCovariance}). */
-export function forwardSubstitute(l: Float64Array, z: Float64Array): Float64Array {
+function forwardSubstitute(l: Float64Array, z: Float64Array): Float64Array {
   const d = z.length, x = new Float64Array(d);
   for (let a = 0; a < d; a++) {
     let sum = z[a];
@@ -88,7 +88,7 @@ export function forwardSubstitute(l: Float64Array, z: Float64Array): Float64Arra
 }
 
 /** Solves `Lᵀ·x = y` for a lower-triangular `L`. */
-export function backSubstituteTransposed(l: Float64Array, y: Float64Array): Float64Array {
+function backSubstituteTransposed(l: Float64Array, y: Float64Array): Float64Array {
   const d = y.length, x = new Float64Array(d);
   for (let a = d - 1; a >= 0; a--) {
     let sum = y[a];
