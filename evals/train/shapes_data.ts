@@ -11,14 +11,17 @@
  * @module
  */
 import { groupObjects, groupPhrase, joinList } from "../datasets/mod.ts";
-import { COLOR_NAMES, SHAPES } from "../datasets/mod.ts";
+import { COLOR_NAMES, COLUMNS, referable, ROWS, SHAPES } from "../datasets/mod.ts";
 import { Rng } from "../datasets/mod.ts";
 import { vqaQuestions } from "../datasets/mod.ts";
 import { renderScene } from "../datasets/mod.ts";
 import { randomScene, type Scene } from "../datasets/mod.ts";
 import { type NanoVLMConfig, PILLOW_BILINEAR, pillowResize } from "../../src/mod.ts";
 
-/** The ShapesBench VQA templates, plus `caption`. */
+/**
+ * The ShapesBench VQA templates, plus `caption`, plus `where` (a training-only question that
+ * names one object's cell; the benchmark never asks it).
+ */
 export const TASK_TYPES = [
   "count_all",
   "count_color",
@@ -32,9 +35,13 @@ export const TASK_TYPES = [
   "relative_h",
   "relative_v",
   "caption",
+  "where",
 ] as const;
 /** A task type. */
 export type TaskType = typeof TASK_TYPES[number];
+
+/** Task types the benchmark does not ask: drawn in training only when given a weight. */
+export const TRAINING_ONLY_TYPES: readonly TaskType[] = ["where"];
 
 /** The caption question and canonical target: every group of objects in row-major first-seen order. */
 export const CAPTION_QUESTION = "What is this?";
@@ -87,6 +94,12 @@ export function itemsOf(scene: Scene, rng: Rng): Map<TaskType, QaItem[]> {
     list.push({ type, question: draft.question, answer: draft.answer });
     byType.set(type, list);
   }
+  const where = referable(scene).map((o): QaItem => ({
+    type: "where",
+    question: `Where is the ${o.color} ${o.shape}?`,
+    answer: `${ROWS[o.row]} ${COLUMNS[o.col]}`,
+  }));
+  if (where.length > 0) byType.set("where", where);
   byType.set("caption", [{
     type: "caption",
     question: CAPTION_QUESTION,

@@ -2,7 +2,7 @@ import { createTokenizer } from "../../src/mod.ts";
 import { Rng } from "../datasets/mod.ts";
 import { renderScene } from "../datasets/mod.ts";
 import { randomScene, type Scene } from "../datasets/mod.ts";
-import { canonicalCaption, cellLabels, ShapesStream, TASK_TYPES } from "./shapes_data.ts";
+import { canonicalCaption, cellLabels, itemsOf, ShapesStream, TASK_TYPES } from "./shapes_data.ts";
 import { namesEveryObject } from "./shapes_eval.ts";
 import { flipHorizontal, shapesConfig } from "./shapes_model.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
@@ -101,5 +101,24 @@ Deno.test("shapes data: the stream is a pure function of (seed, sample) and capt
   }
   if (namesEveryObject("two green stars, a blue square and a red circle", scene)) {
     throw new Error("a caption with an extra object passes");
+  }
+});
+
+Deno.test("shapes data: the training-only where question names the cell of each object the text can single out", () => {
+  const scene: Scene = {
+    width: 384,
+    background: "white",
+    objects: [
+      { shape: "circle", color: "red", size: "small", row: 0, col: 0, cx: 60, cy: 60, d: 46 },
+      { shape: "star", color: "green", size: "small", row: 0, col: 2, cx: 320, cy: 60, d: 46 },
+      { shape: "square", color: "blue", size: "large", row: 1, col: 2, cx: 320, cy: 190, d: 92 },
+      { shape: "star", color: "green", size: "large", row: 2, col: 1, cx: 190, cy: 320, d: 92 },
+    ],
+  };
+  const where = itemsOf(scene, new Rng(1)).get("where")!.map((i) => `${i.question} ${i.answer}`);
+  // The two green stars cannot be told apart by "the green star": no question about them.
+  const expected = ["Where is the red circle? top left", "Where is the blue square? middle right"];
+  if (JSON.stringify(where) !== JSON.stringify(expected)) {
+    throw new Error(`where items ${JSON.stringify(where)}, expected ${JSON.stringify(expected)}`);
   }
 });

@@ -30,7 +30,7 @@ import {
   toHost,
   zerosLike,
 } from "../../src/train/mod.ts";
-import { ShapesStream, TASK_TYPES, type TaskType } from "./shapes_data.ts";
+import { ShapesStream, TASK_TYPES, type TaskType, TRAINING_ONLY_TYPES } from "./shapes_data.ts";
 import {
   cellBatch,
   cellLoss,
@@ -197,9 +197,10 @@ const stream = new ShapesStream({
   size: config.vit_img_size,
   maxObjects: meta.maxObjects,
 });
-// A type of weight w appears w times, so the stream's uniform pick draws it w times as often.
+// A type of weight w appears w times, so the stream's uniform pick draws it w times as often;
+// a training-only type is drawn only when given a weight.
 const vqaTypes = (TASK_TYPES.filter((t) => t !== "caption") as TaskType[]).flatMap((t) =>
-  new Array<TaskType>(meta.typeWeights?.[t] ?? 1).fill(t)
+  new Array<TaskType>(meta.typeWeights?.[t] ?? (TRAINING_ONLY_TYPES.includes(t) ? 0 : 1)).fill(t)
 );
 
 const stepVit = makeTrainStep(cellLoss(config), { clip: 1 });
