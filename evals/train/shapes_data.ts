@@ -83,6 +83,29 @@ export interface QaItem {
   question: string;
   /** The target answer text (no leading space). */
   answer: string;
+  /** The objects the question names as "the <colour> <shape>", in the order it names them. */
+  mentions: Mention[];
+}
+
+/** An object a question names, with the grid cell it is in. */
+export interface Mention {
+  /** Colour name. */
+  color: string;
+  /** Shape name. */
+  shape: string;
+  /** Grid row 0-2. */
+  row: number;
+  /** Grid column 0-2. */
+  col: number;
+}
+
+/** The objects `question` names as "the <colour> <shape>" that `scene` holds exactly once. */
+export function mentionsOf(question: string, scene: Scene): Mention[] {
+  const single = referable(scene);
+  return [...question.matchAll(/\bthe (\w+) (\w+)/g)].flatMap(([, color, shape]) => {
+    const o = single.find((x) => x.color === color && x.shape === shape);
+    return o ? [{ color, shape, row: o.row, col: o.col }] : [];
+  });
 }
 
 /** Every item of a scene by type (VQA drafts from the benchmark generator, plus the caption). */
@@ -91,19 +114,26 @@ export function itemsOf(scene: Scene, rng: Rng): Map<TaskType, QaItem[]> {
   for (const draft of vqaQuestions(scene, rng)) {
     const type = draft.template as TaskType;
     const list = byType.get(type) ?? [];
-    list.push({ type, question: draft.question, answer: draft.answer });
+    list.push({
+      type,
+      question: draft.question,
+      answer: draft.answer,
+      mentions: mentionsOf(draft.question, scene),
+    });
     byType.set(type, list);
   }
   const where = referable(scene).map((o): QaItem => ({
     type: "where",
     question: `Where is the ${o.color} ${o.shape}?`,
     answer: `${ROWS[o.row]} ${COLUMNS[o.col]}`,
+    mentions: [{ color: o.color, shape: o.shape, row: o.row, col: o.col }],
   }));
   if (where.length > 0) byType.set("where", where);
   byType.set("caption", [{
     type: "caption",
     question: CAPTION_QUESTION,
     answer: canonicalCaption(scene),
+    mentions: [],
   }]);
   return byType;
 }

@@ -12,13 +12,17 @@
  *   auxiliary targets through throwaway heads: stage 1's cell labels (`stage1.cells`) and the
  *   row and column of the token's own cell (`stage1.position`), so that where an object is stays
  *   readable in its token (stage 1 never asked for it, and the relative-position questions
- *   stayed at chance without it).
+ *   stayed at chance without it). Optionally (`referenceWeight`), the decoder's residual stream
+ *   after block {@link REFERENCE_BLOCK}, at the shape word of each object a question names
+ *   ("the red circle"), predicts that object's row and column (`stage1.reference`): the lookup
+ *   the relative-position questions compose, asked for directly.
  *
  * @module
  */
 import { numpy as np } from "@jax-js/jax";
 import { defaultConfig, type NanoTokenizer, type NanoVLMConfig } from "../../src/mod.ts";
 import {
+  type BlockTap,
   linear,
   maskedCrossEntropy,
   modalityProjector,
@@ -29,7 +33,13 @@ import {
   vlmLogitsOfImage,
   vlmLoss,
 } from "../../src/train/mod.ts";
-import { cellLabels, promptText, type ShapesStream, type TaskType } from "./shapes_data.ts";
+import {
+  cellLabels,
+  promptText,
+  type QaItem,
+  type ShapesStream,
+  type TaskType,
+} from "./shapes_data.ts";
 import type { Scene } from "../datasets/mod.ts";
 
 /**
@@ -79,12 +89,16 @@ export function stage1Head(config: NanoVLMConfig, random: () => number) {
 export const POSITION_CLASSES = 6;
 
 /** Seeded initial position head (`stage1.position.weight` [6, lm_hidden_dim], bias). */
-export function positionHead(config: NanoVLMConfig, random: () => number) {
+export function positionHead(
+  config: NanoVLMConfig,
+  random: () => number,
+  prefix = "stage1.position",
+) {
   const weight = new Float32Array(POSITION_CLASSES * config.lm_hidden_dim);
   for (let i = 0; i < weight.length; i++) weight[i] = 0.02 * random();
   return new Map([
-    ["stage1.position.weight", { shape: [POSITION_CLASSES, config.lm_hidden_dim], data: weight }],
-    ["stage1.position.bias", {
+    [`${prefix}.weight`, { shape: [POSITION_CLASSES, config.lm_hidden_dim], data: weight }],
+    [`${prefix}.bias`, {
       shape: [POSITION_CLASSES],
       data: new Float32Array(POSITION_CLASSES),
     }],
@@ -109,8 +123,18 @@ export type CellBatch = { patches: np.Array } & CellLabels;
 /** A stage-2 batch (`targets`/`mask` span image + text positions). */
 export type QaBatch = VlmBatch;
 
-/** A joint-stage batch: a stage-2 batch with its pictures' cell labels. */
-export type JointBatch = QaBatch & CellLabels;
+/** The decoder block whose output the reference head reads (the second of four). */
+export const REFERENCE_BLOCK = 1;
+
+/**
+ * Targets of the reference head, each `[B, T]` over image + text positions: at the shape word of
+ * each object the question names, the object's row and column (int32), and where they count
+ * (`refMask`, float32).
+ */
+export type ReferenceLabels = { refRow: np.Array; refCol: np.Array; refMask: np.Array };
+
+/** A joint-stage batch: a stage-2 batch with its pictures' cell labels (and reference targets). */
+export type JointBatch = QaBatch & CellLabels & Partial<ReferenceLabels>;
 
 export function patchesOf(images: Float32Array[], config: NanoVLMConfig): np.Array {
   const size = config.vit_img_size, p = config.vit_patch_size;
@@ -255,10 +279,29 @@ export function qaBatch(
   config: NanoVLMConfig,
   rope: { cos: Float32Array; sin: Float32Array },
 ): QaBatch {
-  const imageTokens =
-    (config.vit_img_size / config.vit_patch_size / config.mp_pixel_shuffle_factor) ** 2;
+  return qaSamples(stream, first, batch, types, textLength, tokenizer, config, rope).batch;
+}
+
+/** The number of image tokens the config gives one picture. */
+function imageTokensOf(config: NanoVLMConfig): number {
+  return (config.vit_img_size / config.vit_patch_size / config.mp_pixel_shuffle_factor) ** 2;
+}
+
+/** {@link qaBatch} with each sample's scene, item and (truncated) text ids. */
+function qaSamples(
+  stream: ShapesStream,
+  first: number,
+  batch: number,
+  types: readonly TaskType[],
+  textLength: number,
+  tokenizer: NanoTokenizer,
+  config: NanoVLMConfig,
+  rope: { cos: Float32Array; sin: Float32Array },
+): { batch: QaBatch; samples: { scene: Scene; item: QaItem; text: number[] }[] } {
+  const imageTokens = imageTokensOf(config);
   const total = imageTokens + textLength;
   const images: Float32Array[] = [];
+  const samples: { scene: Scene; item: QaItem; text: number[] }[] = [];
   const ids = new Int32Array(batch * textLength).fill(tokenizer.eosTokenId);
   const targets = new Int32Array(batch * total);
   const mask = new Float32Array(batch * total);
@@ -267,6 +310,7 @@ export function qaBatch(
     images.push(image.pixels);
     const encoded = encodeItem(tokenizer, item.question, item.answer);
     const text = encoded.ids.slice(0, textLength);
+    samples.push({ scene: image.scene, item, text });
     ids.set(text, j * textLength);
     for (let k = 0; k + 1 < text.length; k++) {
       targets[j * total + imageTokens + k] = text[k + 1];
@@ -276,19 +320,65 @@ export function qaBatch(
   const headDim = config.lm_hidden_dim / config.lm_n_heads;
   const { cos, sin } = ropeArrays(rope, total, headDim);
   return {
-    patches: patchesOf(images, config),
-    ids: np.array(ids).reshape([batch, textLength]),
-    cos,
-    sin,
-    targets: np.array(targets).reshape([batch, total]),
-    mask: np.array(mask).reshape([batch, total]),
+    batch: {
+      patches: patchesOf(images, config),
+      ids: np.array(ids).reshape([batch, textLength]),
+      cos,
+      sin,
+      targets: np.array(targets).reshape([batch, total]),
+      mask: np.array(mask).reshape([batch, total]),
+    },
+    samples,
+  };
+}
+
+/**
+ * {@link ReferenceLabels} of encoded items: each mention is found as its colour word followed by
+ * its shape word (one token each in the ShapesBench tokenizer), after the previous mention.
+ */
+export function referenceLabelArrays(
+  samples: readonly { item: QaItem; text: readonly number[] }[],
+  imageTokens: number,
+  textLength: number,
+  tokenizer: NanoTokenizer,
+): ReferenceLabels {
+  const wordId = (word: string) => {
+    const ids = tokenizer.encode(` ${word}`);
+    if (ids.length !== 1) {
+      throw new Error(`"${word}" is not one token of the ShapesBench tokenizer`);
+    }
+    return ids[0];
+  };
+  const total = imageTokens + textLength, batch = samples.length;
+  const row = new Int32Array(batch * total), col = new Int32Array(batch * total);
+  const mask = new Float32Array(batch * total);
+  samples.forEach(({ item, text }, j) => {
+    let from = 0;
+    for (const mention of item.mentions) {
+      const color = wordId(mention.color), shape = wordId(mention.shape);
+      let k = from;
+      while (k + 1 < text.length && !(text[k] === color && text[k + 1] === shape)) k++;
+      if (k + 1 >= text.length) break;
+      const at = j * total + imageTokens + k + 1;
+      [row[at], col[at], mask[at]] = [mention.row, mention.col, 1];
+      from = k + 2;
+    }
+  });
+  const shape = [batch, total];
+  return {
+    refRow: np.array(row).reshape(shape),
+    refCol: np.array(col).reshape(shape),
+    refMask: np.array(mask).reshape(shape),
   };
 }
 
 /** Stage-2 loss: answer-token cross-entropy of the v0.1 forward. */
 export const qaLoss = vlmLoss;
 
-/** Joint-stage batch: {@link qaBatch} plus the cell labels of the same pictures (never mirrored). */
+/**
+ * Joint-stage batch: {@link qaBatch} plus the cell labels of the same pictures (never mirrored),
+ * and with `references` the reference head's targets.
+ */
 export function jointBatch(
   stream: ShapesStream,
   first: number,
@@ -298,25 +388,38 @@ export function jointBatch(
   tokenizer: NanoTokenizer,
   config: NanoVLMConfig,
   rope: { cos: Float32Array; sin: Float32Array },
+  references = false,
 ): JointBatch {
-  const qa = qaBatch(stream, first, batch, types, textLength, tokenizer, config, rope);
-  const scenes = Array.from(
-    { length: batch },
-    (_, j) => stream.image(stream.locate(first + j).image).scene,
-  );
-  return { ...qa, ...cellLabelArrays(scenes, new Array(batch).fill(false)) };
+  const qa = qaSamples(stream, first, batch, types, textLength, tokenizer, config, rope);
+  const cells = cellLabelArrays(qa.samples.map((x) => x.scene), new Array(batch).fill(false));
+  if (!references) return { ...qa.batch, ...cells };
+  const labels = referenceLabelArrays(qa.samples, imageTokensOf(config), textLength, tokenizer);
+  return { ...qa.batch, ...cells, ...labels };
 }
 
 /**
  * Joint-stage loss: the answer-token cross-entropy plus `auxWeight` × (the cell-label and the
- * position cross-entropies of the image tokens through the throwaway heads).
+ * position cross-entropies of the image tokens through the throwaway heads), plus, when
+ * `referenceWeight` > 0 (the batch then carries {@link ReferenceLabels}), `referenceWeight` × the
+ * reference head's row and column cross-entropies.
  */
-export function jointLoss(config: NanoVLMConfig, auxWeight: number) {
+export function jointLoss(config: NanoVLMConfig, auxWeight: number, referenceWeight = 0) {
   return (p: Params, batch: JointBatch): np.Array => {
     const image = modalityProjector(visionEncoder(batch.patches, p, config), p, config);
     const aux = cellTerms(linear(image.ref, p, "stage1.cells", true), batch)
       .add(positionTerms(linear(image.ref, p, "stage1.position", true), batch));
-    const logits = vlmLogitsOfImage(image, batch, p, config);
-    return maskedCrossEntropy(logits, batch.targets, batch.mask).add(aux.mul(auxWeight));
+    const tap: BlockTap | undefined = referenceWeight > 0 ? { block: REFERENCE_BLOCK } : undefined;
+    const logits = vlmLogitsOfImage(image, batch, p, config, tap);
+    const loss = maskedCrossEntropy(logits, batch.targets, batch.mask).add(aux.mul(auxWeight));
+    if (!tap) return loss;
+    const reference = linear(tap.hidden!, p, "stage1.reference", true);
+    const mask = batch.refMask!;
+    const rowLoss = maskedCrossEntropy(
+      reference.ref.slice([], [], [0, 3]),
+      batch.refRow!,
+      mask.ref,
+    );
+    const colLoss = maskedCrossEntropy(reference.slice([], [], [3, 6]), batch.refCol!, mask);
+    return loss.add(rowLoss.add(colLoss).mul(referenceWeight));
   };
 }

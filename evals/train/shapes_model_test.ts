@@ -2,7 +2,7 @@ import { init, type numpy as np } from "@jax-js/jax";
 import { createTokenizer, ropeInvFreq } from "../../src/mod.ts";
 import { initParams, ropeTables, toDevice } from "../../src/train/mod.ts";
 import { COLOR_NAMES, type Scene, SHAPES } from "../datasets/mod.ts";
-import { ShapesStream, TASK_TYPES } from "./shapes_data.ts";
+import { mentionsOf, ShapesStream, TASK_TYPES } from "./shapes_data.ts";
 import {
   cellBatch,
   cellLabelArrays,
@@ -11,6 +11,7 @@ import {
   jointLoss,
   positionHead,
   qaLoss,
+  referenceLabelArrays,
   shapesConfig,
   stage1Head,
 } from "./shapes_model.ts";
@@ -76,5 +77,74 @@ Deno.test("shapes model: the joint loss is the answer loss plus the weighted cel
   const expected = answer + 0.25 * (cells + 2 * Math.log(3));
   if (!(Math.abs(joint - expected) < 1e-4 * expected)) {
     throw new Error(`joint ${joint} != ${answer} + 0.25·(${cells} + 2 ln 3) = ${expected}`);
+  }
+});
+
+Deno.test("shapes model: reference targets sit at the shape word of each named object, with its row and column", async () => {
+  await init("wasm");
+  const tokenizer = createTokenizer(
+    { tokenizerJson: shapesTokenizerJson(), tokenizerConfig: shapesTokenizerConfig() },
+    shapesConfig(4096),
+  );
+  const question = "Is the star to the left of the blue square?";
+  const item = { type: "relative_h" as const, question, answer: "no" };
+  const mentions = mentionsOf(question, scene);
+  // "the star" names a shape without a colour: only the blue square (row 1, column 2) counts.
+  if (JSON.stringify(mentions) !== '[{"color":"blue","shape":"square","row":1,"col":2}]') {
+    throw new Error(`mentions ${JSON.stringify(mentions)}`);
+  }
+  const both = mentionsOf("Is the green star above the blue square?", scene);
+  if (
+    both.map((m) => `${m.color} ${m.shape} ${m.row}${m.col}`).join() !==
+      "green star 00,blue square 12"
+  ) {
+    throw new Error(`mentions ${JSON.stringify(both)}`);
+  }
+  // Text tokens: Question : Is the green star above the blue square ? Answer : -> "star" is text
+  // token 5 and "square" token 9; after 9 image tokens, positions 14 and 18.
+  const text = tokenizer.encode("Question: Is the green star above the blue square? Answer:");
+  const labels = referenceLabelArrays(
+    [{ item: { ...item, mentions }, text }, { item: { ...item, mentions: both }, text }],
+    9,
+    20,
+    tokenizer,
+  );
+  const read = async (a: np.Array) => Array.from(await a.data());
+  const [row, col, mask] = await Promise.all([
+    read(labels.refRow),
+    read(labels.refCol),
+    read(labels.refMask),
+  ]);
+  const marked = (j: number) =>
+    mask.slice(29 * j, 29 * (j + 1)).flatMap((m, k) =>
+      m ? [`${k}:${row[29 * j + k]}${col[29 * j + k]}`] : []
+    ).join();
+  if (marked(0) !== "18:12" || marked(1) !== "14:00,18:12") {
+    throw new Error(`reference targets ${marked(0)} / ${marked(1)}`);
+  }
+});
+
+Deno.test("shapes model: a zero reference head adds its weight times 2·ln 3 to the joint loss", async () => {
+  await init("wasm");
+  const tokenizer = createTokenizer(
+    { tokenizerJson: shapesTokenizerJson(), tokenizerConfig: shapesTokenizerConfig() },
+    shapesConfig(4096),
+  );
+  const config = shapesConfig(tokenizer.size);
+  const host = initParams(config, 3);
+  for (const [k, v] of stage1Head(config, () => 0.5)) host.set(k, v);
+  for (const [k, v] of positionHead(config, () => 0.1)) host.set(k, v);
+  for (const [k, v] of positionHead(config, () => 0, "stage1.reference")) host.set(k, v);
+  const p = toDevice(host);
+  const rope = ropeTables(ropeInvFreq(config.lm_hidden_dim / config.lm_n_heads, 1e5), 64);
+  const stream = new ShapesStream({ seed: 7, size: 96 });
+  const batch = (references: boolean) =>
+    jointBatch(stream, 0, 3, ["relative_h"], 20, tokenizer, config, rope, references);
+  const value = async (a: np.Array) => (await a.data())[0];
+  const without = await value(jointLoss(config, 0.25)({ ...p }, batch(false)));
+  const withHead = await value(jointLoss(config, 0.25, 0.5)({ ...p }, batch(true)));
+  const expected = without + 0.5 * 2 * Math.log(3);
+  if (!(Math.abs(withHead - expected) < 1e-5 * expected)) {
+    throw new Error(`with the reference head ${withHead} != ${without} + 0.5·2 ln 3 = ${expected}`);
   }
 });

@@ -114,6 +114,8 @@ type Meta = {
   typeWeights?: Record<string, number>;
   /** Joint stage: weight of the image tokens' auxiliary cell and position losses (`--aux-weight`, default 0.5). */
   auxWeight?: number;
+  /** Joint stage: weight of the decoder-side reference loss (`--reference-weight`, default 0: off). */
+  referenceWeight?: number;
 };
 
 let meta: Meta;
@@ -137,6 +139,7 @@ if (resumeFlag) {
   if (args["max-objects"]) meta.maxObjects = Number(args["max-objects"]);
   if (given["type-weights"]) meta.typeWeights = parseTypeWeights(given["type-weights"]);
   if (given["aux-weight"]) meta.auxWeight = Number(given["aux-weight"]);
+  if (given["reference-weight"]) meta.referenceWeight = Number(given["reference-weight"]);
 } else {
   const seed = Number(args.seed);
   meta = {
@@ -166,6 +169,17 @@ if (!["vit", "vlm", "joint"].includes(meta.stage)) {
 if (meta.stage === "joint" && !params.has("stage1.position.weight")) {
   const random = new InitRandom(meta.seed, "position");
   for (const [k, v] of positionHead(config, () => random.normal())) params.set(k, v);
+}
+const referenceWeight = meta.referenceWeight ?? 0;
+if (meta.stage === "joint" && referenceWeight > 0 && !params.has("stage1.reference.weight")) {
+  const random = new InitRandom(meta.seed, "reference");
+  const head = positionHead(config, () => random.normal(), "stage1.reference");
+  for (const [k, v] of head) {
+    params.set(k, v);
+    // A head added to a running stage starts with zero Adam moments.
+    moments?.m.set(k, { shape: v.shape, data: new Float32Array(v.data.length) });
+    moments?.v.set(k, { shape: v.shape, data: new Float32Array(v.data.length) });
+  }
 }
 await Deno.writeTextFile(`${run}/config.json`, JSON.stringify(config, null, 2));
 
@@ -205,7 +219,9 @@ const vqaTypes = (TASK_TYPES.filter((t) => t !== "caption") as TaskType[]).flatM
 
 const stepVit = makeTrainStep(cellLoss(config), { clip: 1 });
 const stepVlm = makeTrainStep(qaLoss(config), { clip: 1 });
-const stepJoint = makeTrainStep(jointLoss(config, meta.auxWeight ?? 0.5), { clip: 1 });
+const stepJoint = makeTrainStep(jointLoss(config, meta.auxWeight ?? 0.5, referenceWeight), {
+  clip: 1,
+});
 
 function lrAt(step: number): number {
   const local = step - meta.stageStartStep, span = Math.max(1, meta.steps - meta.stageStartStep);
@@ -261,7 +277,7 @@ while (meta.step < meta.steps) {
       tree.ref(frozen),
       m,
       v,
-      jointBatch(stream, step * b, b, types, length, tokenizer, config, rope),
+      jointBatch(stream, step * b, b, types, length, tokenizer, config, rope, referenceWeight > 0),
       np.array(lr),
       t,
     )
