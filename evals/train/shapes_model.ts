@@ -268,18 +268,12 @@ export function ropeArrays(
   };
 }
 
-/** Stage-2 batch of `batch` samples from `first` with text length `textLength`. */
-export function qaBatch(
-  stream: ShapesStream,
-  first: number,
-  batch: number,
-  types: readonly TaskType[],
-  textLength: number,
-  tokenizer: NanoTokenizer,
-  config: NanoVLMConfig,
-  rope: { cos: Float32Array; sin: Float32Array },
-): QaBatch {
-  return qaSamples(stream, first, batch, types, textLength, tokenizer, config, rope).batch;
+/**
+ * Stage-2 batch of `batch` samples from `first` with text length `textLength` (arguments:
+ * stream, first, batch, types, textLength, tokenizer, config, rope).
+ */
+export function qaBatch(...args: Parameters<typeof qaSamples>): QaBatch {
+  return qaSamples(...args).batch;
 }
 
 /** The number of image tokens the config gives one picture. */

@@ -53,7 +53,11 @@ Deno.test("shapes model: cell labels of a hand-made scene, plain and mirrored, w
   }
 });
 
-Deno.test("shapes model: the joint loss is the answer loss plus the weighted cell loss plus 2·ln 3 for a zero position head", async () => {
+/**
+ * A tokenizer, the shapes config, parameters with a stage-1 head (0.5 everywhere), a position head
+ * (`position` everywhere) and with `reference` a zero reference head, RoPE tables and a stream.
+ */
+async function jointSetup(position: number, reference = false) {
   await init("wasm");
   const tokenizer = createTokenizer(
     { tokenizerJson: shapesTokenizerJson(), tokenizerConfig: shapesTokenizerConfig() },
@@ -62,10 +66,17 @@ Deno.test("shapes model: the joint loss is the answer loss plus the weighted cel
   const config = shapesConfig(tokenizer.size);
   const host = initParams(config, 3);
   for (const [k, v] of stage1Head(config, () => 0.5)) host.set(k, v);
-  for (const [k, v] of positionHead(config, () => 0)) host.set(k, v);
-  const p = toDevice(host);
+  for (const [k, v] of positionHead(config, () => position)) host.set(k, v);
+  if (reference) {
+    for (const [k, v] of positionHead(config, () => 0, "stage1.reference")) host.set(k, v);
+  }
   const rope = ropeTables(ropeInvFreq(config.lm_hidden_dim / config.lm_n_heads, 1e5), 64);
   const stream = new ShapesStream({ seed: 7, size: 96 });
+  return { tokenizer, config, p: toDevice(host), rope, stream };
+}
+
+Deno.test("shapes model: the joint loss is the answer loss plus the weighted cell loss plus 2·ln 3 for a zero position head", async () => {
+  const { tokenizer, config, p, rope, stream } = await jointSetup(0);
   // Three consecutive samples on even uses, so that cellBatch's pictures are not mirrored.
   let first = 0;
   while ([0, 1, 2].some((j) => stream.locate(first + j).use % 2 === 1)) first++;
@@ -125,19 +136,7 @@ Deno.test("shapes model: reference targets sit at the shape word of each named o
 });
 
 Deno.test("shapes model: a zero reference head adds its weight times 2·ln 3 to the joint loss", async () => {
-  await init("wasm");
-  const tokenizer = createTokenizer(
-    { tokenizerJson: shapesTokenizerJson(), tokenizerConfig: shapesTokenizerConfig() },
-    shapesConfig(4096),
-  );
-  const config = shapesConfig(tokenizer.size);
-  const host = initParams(config, 3);
-  for (const [k, v] of stage1Head(config, () => 0.5)) host.set(k, v);
-  for (const [k, v] of positionHead(config, () => 0.1)) host.set(k, v);
-  for (const [k, v] of positionHead(config, () => 0, "stage1.reference")) host.set(k, v);
-  const p = toDevice(host);
-  const rope = ropeTables(ropeInvFreq(config.lm_hidden_dim / config.lm_n_heads, 1e5), 64);
-  const stream = new ShapesStream({ seed: 7, size: 96 });
+  const { tokenizer, config, p, rope, stream } = await jointSetup(0.1, true);
   const batch = (references: boolean) =>
     jointBatch(stream, 0, 3, ["relative_h"], 20, tokenizer, config, rope, references);
   const value = async (a: np.Array) => (await a.data())[0];
