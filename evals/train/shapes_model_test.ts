@@ -11,10 +11,10 @@ import {
   jointLoss,
   positionHead,
   qaLoss,
-  referenceLabelArrays,
   shapesConfig,
   stage1Head,
 } from "./shapes_model.ts";
+import { referenceLabelArrays } from "./shapes_reference.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
 
 const scene: Scene = {
