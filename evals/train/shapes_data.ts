@@ -122,12 +122,15 @@ export function itemsOf(scene: Scene, rng: Rng): Map<TaskType, QaItem[]> {
     });
     byType.set(type, list);
   }
-  const where = referable(scene).map((o): QaItem => ({
-    type: "where",
-    question: `Where is the ${o.color} ${o.shape}?`,
-    answer: `${ROWS[o.row]} ${COLUMNS[o.col]}`,
-    mentions: [{ color: o.color, shape: o.shape, row: o.row, col: o.col }],
-  }));
+  const where = referable(scene).map((o): QaItem => {
+    const question = `Where is the ${o.color} ${o.shape}?`;
+    return {
+      type: "where",
+      question,
+      answer: `${ROWS[o.row]} ${COLUMNS[o.col]}`,
+      mentions: mentionsOf(question, scene),
+    };
+  });
   if (where.length > 0) byType.set("where", where);
   byType.set("caption", [{
     type: "caption",

@@ -89,7 +89,10 @@ export function stage1Head(config: NanoVLMConfig, random: () => number) {
 /** Classes of the position head: the token cell's row (3), then its column (3). */
 export const POSITION_CLASSES = 6;
 
-/** Seeded initial position head (`stage1.position.weight` [6, lm_hidden_dim], bias). */
+/**
+ * Seeded initial row-and-column head (`<prefix>.weight` [6, lm_hidden_dim], bias): the image
+ * tokens' `stage1.position`, or with another prefix the decoder's `stage1.reference`.
+ */
 export function positionHead(
   config: NanoVLMConfig,
   random: () => number,
