@@ -58,6 +58,9 @@ export async function loadAnyState(path: string): Promise<TrainState> {
     state.groups.v = mapValues(state.groups.sqrtV, (x) => x * x);
     delete state.groups.sqrtV;
   }
+  // What made it compact does not describe the state as loaded (a full save of it is not compact).
+  delete state.meta.compact;
+  delete state.meta.paramsCheckpoint;
   return state;
 }
 

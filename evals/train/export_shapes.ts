@@ -20,7 +20,11 @@ export async function exportShapes(run: string, out: string, float16: boolean): 
   const tokenizerJson = shapesTokenizerJson();
   const tokenizerConfig = shapesTokenizerConfig();
   const size = createTokenizer({ tokenizerJson, tokenizerConfig }, shapesConfig(4096)).size;
-  const config = shapesConfig(size, (state.meta.patch as number | undefined) ?? 32);
+  const config = shapesConfig(
+    size,
+    (state.meta.patch as number | undefined) ?? 32,
+    (state.meta.decoderBlocks as number | undefined) ?? 4,
+  );
   await saveCheckpoint(config, state.groups.params, out, {
     float16,
     extraFiles: {

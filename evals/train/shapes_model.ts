@@ -45,9 +45,10 @@ import { REFERENCE_BLOCK, referenceLabelArrays, type ReferenceLabels } from "./s
 
 /**
  * The default model: 96-px images, 9 image tokens (one per grid cell: 32-px patches, or 16-px
- * patches pixel-shuffled by 2), a 4-block ViT and a 4-block decoder.
+ * patches pixel-shuffled by 2), a 4-block ViT and a 4-block decoder (`decoderBlocks` once grown:
+ * grow_decoder.ts).
  */
-export function shapesConfig(vocabSize: number, patch = 32): NanoVLMConfig {
+export function shapesConfig(vocabSize: number, patch = 32, decoderBlocks = 4): NanoVLMConfig {
   return {
     ...defaultConfig("v0.1"),
     vit_hidden_dim: 128,
@@ -61,7 +62,7 @@ export function shapesConfig(vocabSize: number, patch = 32): NanoVLMConfig {
     lm_inter_dim: 384,
     lm_n_heads: 4,
     lm_n_kv_heads: 2,
-    lm_n_blocks: 4,
+    lm_n_blocks: decoderBlocks,
     lm_vocab_size: vocabSize,
     lm_max_length: 64,
     lm_model_type: "none (trained from scratch on ShapesBench)",

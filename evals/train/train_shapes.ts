@@ -12,6 +12,8 @@
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --stage joint --stage-steps 6000 --lr 0.0006 --warmup 200
  * # on a fresh machine, from the committed compact state:
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --from data/models/shapes-nano/resume/state-f16.bin
+ * # deepen the decoder on resume (inserted blocks start as the identity; see grow_decoder.ts):
+ * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --decoder-blocks 6
  * ```
  *
  * @module
@@ -44,6 +46,7 @@ import {
 } from "./shapes_model.ts";
 import { evaluateCells, evaluateQa } from "./shapes_eval.ts";
 import { loadAnyState } from "./compact_state.ts";
+import { growDecoderBlocks, grownLayout, identityBlockTensor } from "./grow_decoder.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
 
 const DEFAULTS: Record<string, string> = {
@@ -116,6 +119,13 @@ type Meta = {
   auxWeight?: number;
   /** Joint stage: weight of the decoder-side reference loss (`--reference-weight`, default 0: off). */
   referenceWeight?: number;
+  /**
+   * Step where the learning-rate schedule (warm-up, cosine to `steps`) starts: the stage's start,
+   * or where `--stage-steps` restarted it within the stage (Adam's step count goes on).
+   */
+  scheduleStartStep?: number;
+  /** Decoder blocks (`--decoder-blocks` grows them on resume; default 4). */
+  decoderBlocks?: number;
 };
 
 let meta: Meta;
@@ -128,18 +138,47 @@ if (resumeFlag) {
   params = state.groups.params;
   if (args.stage !== meta.stage && args.stage !== "vit") {
     // Switching stage on resume: keep parameters, fresh optimizer and schedule.
-    meta = { ...meta, stage: args.stage as Meta["stage"], stageStartStep: meta.step };
+    meta = {
+      ...meta,
+      stage: args.stage as Meta["stage"],
+      stageStartStep: meta.step,
+      scheduleStartStep: meta.step,
+    };
     meta.steps = meta.step + Number(given["stage-steps"] ?? 3000);
     if (given.warmup) meta.warmup = Number(given.warmup);
   } else {
     moments = { m: state.groups.m, v: state.groups.v };
     if (given.steps) meta.steps = Number(args.steps);
+    if (given["stage-steps"]) {
+      // A new schedule within the stage: warm-up and cosine over the next stage-steps.
+      meta.scheduleStartStep = meta.step;
+      meta.steps = meta.step + Number(given["stage-steps"]);
+      if (given.warmup) meta.warmup = Number(given.warmup);
+    }
   }
   if (given.lr) meta.lr = Number(args.lr);
   if (args["max-objects"]) meta.maxObjects = Number(args["max-objects"]);
   if (given["type-weights"]) meta.typeWeights = parseTypeWeights(given["type-weights"]);
   if (given["aux-weight"]) meta.auxWeight = Number(given["aux-weight"]);
   if (given["reference-weight"]) meta.referenceWeight = Number(given["reference-weight"]);
+  if (given["decoder-blocks"]) {
+    const layout = grownLayout(meta.decoderBlocks ?? 4, Number(given["decoder-blocks"]));
+    const random = new InitRandom(meta.seed, `grow@${meta.step}`);
+    params = growDecoderBlocks(
+      params,
+      layout,
+      (name, shape) => identityBlockTensor(name, shape, () => random.normal()),
+    );
+    // Inserted blocks start with zero Adam moments.
+    const zeros = (_: string, shape: number[]) => new Float32Array(shape.reduce((a, b) => a * b));
+    if (moments) {
+      moments = {
+        m: growDecoderBlocks(moments.m, layout, zeros),
+        v: growDecoderBlocks(moments.v, layout, zeros),
+      };
+    }
+    meta.decoderBlocks = layout.length;
+  }
 } else {
   const seed = Number(args.seed);
   meta = {
@@ -162,7 +201,7 @@ if (resumeFlag) {
     const [k, v] of stage1Head(shapesConfig(tokenizer.size, meta.patch), () => random.normal())
   ) params.set(k, v);
 }
-const config = shapesConfig(tokenizer.size, meta.patch);
+const config = shapesConfig(tokenizer.size, meta.patch, meta.decoderBlocks ?? 4);
 if (!["vit", "vlm", "joint"].includes(meta.stage)) {
   throw new Error(`--stage must be vit, vlm or joint, got "${meta.stage}"`);
 }
@@ -224,7 +263,8 @@ const stepJoint = makeTrainStep(jointLoss(config, meta.auxWeight ?? 0.5, referen
 });
 
 function lrAt(step: number): number {
-  const local = step - meta.stageStartStep, span = Math.max(1, meta.steps - meta.stageStartStep);
+  const start = meta.scheduleStartStep ?? meta.stageStartStep;
+  const local = step - start, span = Math.max(1, meta.steps - start);
   if (local < meta.warmup) return meta.lr * (local + 1) / meta.warmup;
   const progress = Math.min(1, (local - meta.warmup) / Math.max(1, span - meta.warmup));
   return meta.lr * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
