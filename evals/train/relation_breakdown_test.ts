@@ -1,14 +1,7 @@
-import type { Scene } from "../datasets/mod.ts";
 import { relationGroups } from "./relation_breakdown.ts";
+import { TWO_OBJECT_SCENE } from "./test_scene.ts";
 
-const scene: Scene = {
-  width: 384,
-  background: "white",
-  objects: [
-    { shape: "star", color: "green", size: "small", row: 0, col: 0, cx: 60, cy: 60, d: 46 },
-    { shape: "square", color: "blue", size: "large", row: 1, col: 2, cx: 320, cy: 190, d: 92 },
-  ],
-};
+const scene = TWO_OBJECT_SCENE;
 
 Deno.test("relation breakdown: a question's groups follow the pair's geometry", () => {
   const cases: [string, string, string, string[]][] = [

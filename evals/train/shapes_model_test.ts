@@ -1,7 +1,7 @@
 import { init, type numpy as np } from "@jax-js/jax";
 import { createTokenizer, ropeInvFreq } from "../../src/mod.ts";
 import { initParams, ropeTables, toDevice } from "../../src/train/mod.ts";
-import { COLOR_NAMES, type Scene, SHAPES } from "../datasets/mod.ts";
+import { COLOR_NAMES, SHAPES } from "../datasets/mod.ts";
 import { mentionsOf, ShapesStream, TASK_TYPES } from "./shapes_data.ts";
 import {
   cellBatch,
@@ -16,15 +16,9 @@ import {
 } from "./shapes_model.ts";
 import { referenceLabelArrays } from "./shapes_reference.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
+import { TWO_OBJECT_SCENE } from "./test_scene.ts";
 
-const scene: Scene = {
-  width: 384,
-  background: "white",
-  objects: [
-    { shape: "star", color: "green", size: "small", row: 0, col: 0, cx: 60, cy: 60, d: 46 },
-    { shape: "square", color: "blue", size: "large", row: 1, col: 2, cx: 320, cy: 190, d: 92 },
-  ],
-};
+const scene = TWO_OBJECT_SCENE;
 
 Deno.test("shapes model: cell labels of a hand-made scene, plain and mirrored, with each token's own row and column", async () => {
   const labels = cellLabelArrays([scene, scene], [false, true]);
