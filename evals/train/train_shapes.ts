@@ -47,6 +47,7 @@ import {
 import { evaluateCells, evaluateQa } from "./shapes_eval.ts";
 import { loadAnyState } from "./compact_state.ts";
 import { growDecoderBlocks, grownLayout, identityBlockTensor } from "./grow_decoder.ts";
+import { learningRate } from "./shapes_schedule.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
 
 const DEFAULTS: Record<string, string> = {
@@ -264,10 +265,7 @@ const stepJoint = makeTrainStep(jointLoss(config, meta.auxWeight ?? 0.5, referen
 
 function lrAt(step: number): number {
   const start = meta.scheduleStartStep ?? meta.stageStartStep;
-  const local = step - start, span = Math.max(1, meta.steps - start);
-  if (local < meta.warmup) return meta.lr * (local + 1) / meta.warmup;
-  const progress = Math.min(1, (local - meta.warmup) / Math.max(1, span - meta.warmup));
-  return meta.lr * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+  return learningRate({ lr: meta.lr, warmup: meta.warmup, start, end: meta.steps }, step);
 }
 
 async function checkpoint(): Promise<void> {
