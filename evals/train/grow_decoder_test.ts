@@ -66,21 +66,21 @@ Deno.test("grow decoder: the committed model grown by two blocks gives the same 
     return (await qaLoss(config)(toDevice(p), batch).data())[0];
   };
   let seed = 1;
-  const normal = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 3.4;
+  const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 3.4;
   const layout = grownLayout(from, from + 2);
   const before = await lossOf(from, params);
   const after = await lossOf(
     from + 2,
-    growDecoderBlocks(params, layout, (name, shape) => identityBlockTensor(name, shape, normal)),
+    growDecoderBlocks(params, layout, (name, shape) => identityBlockTensor(name, shape, noise)),
   );
   if (!(Math.abs(after - before) <= 1e-5 * before)) {
     throw new Error(`loss ${before} before growing, ${after} after`);
   }
   const perturbed = await lossOf(
     from + 2,
-    growDecoderBlocks(params, layout, (_, shape) => {
+    growDecoderBlocks(params, layout, (name, shape) => {
       const data = new Float32Array(shape.reduce((a, b) => a * b));
-      return data.map(() => (/norm/.test(_) ? 1 : 0.02 * normal()));
+      return data.map(() => (/norm/.test(name) ? 1 : 0.02 * noise()));
     }),
   );
   if (!(Math.abs(perturbed - before) > 1e-4 * before)) { // ten times the tolerance above
