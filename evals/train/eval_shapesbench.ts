@@ -43,7 +43,8 @@ export interface ShapesbenchReport {
 
 type Item = Record<string, unknown> & { task: string; image: string; image_id: number };
 
-function tally(map: ShapesbenchReport["vqa"], key: string, ok: boolean): void {
+/** Counts one answer (`ok` or not) under `key` of `map`, keeping its accuracy current. */
+export function tally(map: ShapesbenchReport["vqa"], key: string, ok: boolean): void {
   const entry = map[key] ??= { correct: 0, total: 0, accuracy: 0 };
   entry.total++;
   if (ok) entry.correct++;

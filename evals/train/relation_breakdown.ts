@@ -15,6 +15,7 @@
 import { ask, NanoVLM } from "../../src/mod.ts";
 import { normalizeVqaAnswer } from "../metrics/mod.ts";
 import type { Scene } from "../datasets/mod.ts";
+import { type ShapesbenchReport, tally } from "./eval_shapesbench.ts";
 import { mentionsOf } from "./shapes_data.ts";
 
 /** The groups one relation question falls in, e.g. `relative_h gap 1`, `relative_h x first in reading order`. */
@@ -41,14 +42,14 @@ export function relationGroups(
 export async function relationBreakdown(
   modelDir: string,
   dataDir: string,
-): Promise<Record<string, { correct: number; total: number }>> {
+): Promise<ShapesbenchReport["vqa"]> {
   const model = await NanoVLM.load(modelDir, { tokenizer: modelDir });
   const items = (await Deno.readTextFile(`${dataDir}/manifest.jsonl`)).split("\n")
     .filter((line) => line).map((line) => JSON.parse(line));
   const scenes = new Map<number, Scene>(
     items.filter((i) => i.meta?.scene).map((i) => [i.image_id, i.meta.scene]),
   );
-  const groups: Record<string, { correct: number; total: number }> = {};
+  const groups: ShapesbenchReport["vqa"] = {};
   for (const item of items) {
     if (item.question_type !== "relative_h" && item.question_type !== "relative_v") continue;
     const scene = scenes.get(item.image_id);
@@ -59,9 +60,7 @@ export async function relationBreakdown(
     });
     const ok = normalizeVqaAnswer(text) === normalizeVqaAnswer(gold);
     for (const group of relationGroups(item.question_type, item.question, gold, scene)) {
-      const entry = groups[group] ??= { correct: 0, total: 0 };
-      entry.total++;
-      if (ok) entry.correct++;
+      tally(groups, group, ok);
     }
   }
   return groups;
@@ -77,8 +76,8 @@ if (import.meta.main) {
     flag("data") ?? "data/shapesbench",
   );
   console.log("| group | correct | % |\n|---|---|---|");
-  for (const [group, { correct, total }] of Object.entries(groups).sort()) {
-    console.log(`| ${group} | ${correct}/${total} | ${(100 * correct / total).toFixed(1)} |`);
+  for (const [group, { correct, total, accuracy }] of Object.entries(groups).sort()) {
+    console.log(`| ${group} | ${correct}/${total} | ${(100 * accuracy).toFixed(1)} |`);
   }
   Deno.exit(0);
 }
