@@ -15,7 +15,9 @@
  *   stayed at chance without it). Optionally (`referenceWeight`), the decoder's residual stream
  *   after block {@link REFERENCE_BLOCK}, at the shape word of each object a question names
  *   ("the red circle"), predicts that object's row and column (`stage1.reference`): the lookup
- *   the relative-position questions compose, asked for directly.
+ *   the relative-position questions compose, asked for directly; and (`relationWeight`), at the
+ *   second object a question names, where the first lies from it (`stage1.relation`): the
+ *   comparison itself (shapes_reference.ts).
  *
  * @module
  */
@@ -41,7 +43,13 @@ import {
   type TaskType,
 } from "./shapes_data.ts";
 import type { Scene } from "../datasets/mod.ts";
-import { REFERENCE_BLOCK, referenceLabelArrays, type ReferenceLabels } from "./shapes_reference.ts";
+import {
+  mentionLabelArrays,
+  REFERENCE_BLOCK,
+  type ReferenceLabels,
+  relationBlock,
+  type RelationLabels,
+} from "./shapes_reference.ts";
 
 /**
  * The default model: 96-px images, 9 image tokens (one per grid cell: 32-px patches, or 16-px
@@ -128,8 +136,11 @@ export type CellBatch = { patches: np.Array } & CellLabels;
 /** A stage-2 batch (`targets`/`mask` span image + text positions). */
 export type QaBatch = VlmBatch;
 
-/** A joint-stage batch: a stage-2 batch with its pictures' cell labels (and reference targets). */
-export type JointBatch = QaBatch & CellLabels & Partial<ReferenceLabels>;
+/**
+ * A joint-stage batch: a stage-2 batch with its pictures' cell labels (and the reference and
+ * relation targets).
+ */
+export type JointBatch = QaBatch & CellLabels & Partial<ReferenceLabels & RelationLabels>;
 
 export function patchesOf(images: Float32Array[], config: NanoVLMConfig): np.Array {
   const size = config.vit_img_size, p = config.vit_patch_size;
@@ -226,9 +237,7 @@ function cellTerms(logits: np.Array, labels: CellLabels): np.Array {
 /** Row and column cross-entropies of `[B, 9, 6]` position logits. */
 function positionTerms(logits: np.Array, labels: CellLabels): np.Array {
   const ones = np.onesLike(labels.row.ref).astype(np.float32);
-  const rowLoss = maskedCrossEntropy(logits.ref.slice([], [], [0, 3]), labels.row, ones.ref);
-  const colLoss = maskedCrossEntropy(logits.slice([], [], [3, 6]), labels.col, ones);
-  return rowLoss.add(colLoss);
+  return rowColumnTerms(logits, labels.row, labels.col, ones);
 }
 
 /** Stage-1 loss: mean of the colour, shape and (where occupied) size cross-entropies per cell. */
@@ -326,7 +335,7 @@ export const qaLoss = vlmLoss;
 
 /**
  * Joint-stage batch: {@link qaBatch} plus the cell labels of the same pictures (never mirrored),
- * and with `references` the reference head's targets.
+ * and with `mentions` the reference and relation heads' targets.
  */
 export function jointBatch(
   stream: ShapesStream,
@@ -337,38 +346,68 @@ export function jointBatch(
   tokenizer: NanoTokenizer,
   config: NanoVLMConfig,
   rope: { cos: Float32Array; sin: Float32Array },
-  references = false,
+  mentions = false,
 ): JointBatch {
   const qa = qaSamples(stream, first, batch, types, textLength, tokenizer, config, rope);
   const cells = cellLabelArrays(qa.samples.map((x) => x.scene), new Array(batch).fill(false));
-  if (!references) return { ...qa.batch, ...cells };
-  const labels = referenceLabelArrays(qa.samples, imageTokensOf(config), textLength, tokenizer);
+  if (!mentions) return { ...qa.batch, ...cells };
+  const labels = mentionLabelArrays(qa.samples, imageTokensOf(config), textLength, tokenizer);
   return { ...qa.batch, ...cells, ...labels };
 }
 
 /**
  * Joint-stage loss: the answer-token cross-entropy plus `auxWeight` × (the cell-label and the
  * position cross-entropies of the image tokens through the throwaway heads), plus, when
- * `referenceWeight` > 0 (the batch then carries {@link ReferenceLabels}), `referenceWeight` × the
- * reference head's row and column cross-entropies.
+ * `referenceWeight` > 0, `referenceWeight` × the reference head's row and column cross-entropies,
+ * and when `relationWeight` > 0, `relationWeight` × the relation head's (the batch then carries
+ * {@link ReferenceLabels} and {@link RelationLabels}).
  */
-export function jointLoss(config: NanoVLMConfig, auxWeight: number, referenceWeight = 0) {
+export function jointLoss(
+  config: NanoVLMConfig,
+  auxWeight: number,
+  referenceWeight = 0,
+  relationWeight = 0,
+) {
   return (p: Params, batch: JointBatch): np.Array => {
     const image = modalityProjector(visionEncoder(batch.patches, p, config), p, config);
     const aux = cellTerms(linear(image.ref, p, "stage1.cells", true), batch)
       .add(positionTerms(linear(image.ref, p, "stage1.position", true), batch));
-    const tap: BlockTap | undefined = referenceWeight > 0 ? { block: REFERENCE_BLOCK } : undefined;
-    const logits = vlmLogitsOfImage(image, batch, p, config, tap);
-    const loss = maskedCrossEntropy(logits, batch.targets, batch.mask).add(aux.mul(auxWeight));
-    if (!tap) return loss;
-    const reference = linear(tap.hidden!, p, "stage1.reference", true);
-    const mask = batch.refMask!;
-    const rowLoss = maskedCrossEntropy(
-      reference.ref.slice([], [], [0, 3]),
-      batch.refRow!,
-      mask.ref,
-    );
-    const colLoss = maskedCrossEntropy(reference.slice([], [], [3, 6]), batch.refCol!, mask);
-    return loss.add(rowLoss.add(colLoss).mul(referenceWeight));
+    const reference: BlockTap | undefined = referenceWeight > 0
+      ? { block: REFERENCE_BLOCK }
+      : undefined;
+    const relation: BlockTap | undefined = relationWeight > 0
+      ? { block: relationBlock(config) }
+      : undefined;
+    const taps = [reference, relation].filter((tap): tap is BlockTap => tap !== undefined);
+    const logits = vlmLogitsOfImage(image, batch, p, config, taps);
+    let loss = maskedCrossEntropy(logits, batch.targets, batch.mask).add(aux.mul(auxWeight));
+    // Targets a batch carries for a head that is off are released unread.
+    if (!reference) [batch.refRow, batch.refCol, batch.refMask].forEach((a) => a?.dispose());
+    if (!relation) [batch.relRow, batch.relCol, batch.relMask].forEach((a) => a?.dispose());
+    if (reference) {
+      const terms = rowColumnTerms(
+        linear(reference.hidden!, p, "stage1.reference", true),
+        batch.refRow!,
+        batch.refCol!,
+        batch.refMask!,
+      );
+      loss = loss.add(terms.mul(referenceWeight));
+    }
+    if (relation) {
+      const terms = rowColumnTerms(
+        linear(relation.hidden!, p, "stage1.relation", true),
+        batch.relRow!,
+        batch.relCol!,
+        batch.relMask!,
+      );
+      loss = loss.add(terms.mul(relationWeight));
+    }
+    return loss;
   };
+}
+
+/** Row plus column cross-entropy of a 6-class head's logits (row classes first) where `mask` is 1. */
+function rowColumnTerms(logits: np.Array, row: np.Array, col: np.Array, mask: np.Array): np.Array {
+  const rowLoss = maskedCrossEntropy(logits.ref.slice([], [], [0, 3]), row, mask.ref);
+  return rowLoss.add(maskedCrossEntropy(logits.slice([], [], [3, 6]), col, mask));
 }

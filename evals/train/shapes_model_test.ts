@@ -14,7 +14,7 @@ import {
   shapesConfig,
   stage1Head,
 } from "./shapes_model.ts";
-import { referenceLabelArrays } from "./shapes_reference.ts";
+import { mentionLabelArrays } from "./shapes_reference.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
 import { TWO_OBJECT_SCENE } from "./test_scene.ts";
 
@@ -49,9 +49,10 @@ Deno.test("shapes model: cell labels of a hand-made scene, plain and mirrored, w
 
 /**
  * A tokenizer, the shapes config, parameters with a stage-1 head (0.5 everywhere), a position head
- * (`position` everywhere) and with `reference` a zero reference head, RoPE tables and a stream.
+ * (`position` everywhere), with `reference` a zero reference head and with `relation` a zero
+ * relation head, RoPE tables and a stream.
  */
-async function jointSetup(position: number, reference = false) {
+async function jointSetup(position: number, reference = false, relation = false) {
   await init("wasm");
   const tokenizer = createTokenizer(
     { tokenizerJson: shapesTokenizerJson(), tokenizerConfig: shapesTokenizerConfig() },
@@ -63,6 +64,9 @@ async function jointSetup(position: number, reference = false) {
   for (const [k, v] of positionHead(config, () => position)) host.set(k, v);
   if (reference) {
     for (const [k, v] of positionHead(config, () => 0, "stage1.reference")) host.set(k, v);
+  }
+  if (relation) {
+    for (const [k, v] of positionHead(config, () => 0, "stage1.relation")) host.set(k, v);
   }
   const rope = ropeTables(ropeInvFreq(config.lm_hidden_dim / config.lm_n_heads, 1e5), 64);
   const stream = new ShapesStream({ seed: 7, size: 96 });
@@ -85,7 +89,7 @@ Deno.test("shapes model: the joint loss is the answer loss plus the weighted cel
   }
 });
 
-Deno.test("shapes model: reference targets sit at the shape word of each named object, with its row and column", async () => {
+Deno.test("shapes model: reference targets sit at the shape word of each named object, with its row and column; relation targets at the second, with where the first lies from it", async () => {
   await init("wasm");
   const tokenizer = createTokenizer(
     { tokenizerJson: shapesTokenizerJson(), tokenizerConfig: shapesTokenizerConfig() },
@@ -108,7 +112,7 @@ Deno.test("shapes model: reference targets sit at the shape word of each named o
   // Text tokens: Question : Is the green star above the blue square ? Answer : -> "star" is text
   // token 5 and "square" token 9; after 9 image tokens, positions 14 and 18.
   const text = tokenizer.encode("Question: Is the green star above the blue square? Answer:");
-  const labels = referenceLabelArrays(
+  const labels = mentionLabelArrays(
     [{ item: { ...item, mentions }, text }, { item: { ...item, mentions: both }, text }],
     9,
     20,
@@ -127,6 +131,15 @@ Deno.test("shapes model: reference targets sit at the shape word of each named o
   if (marked(0) !== "18:12" || marked(1) !== "14:00,18:12") {
     throw new Error(`reference targets ${marked(0)} / ${marked(1)}`);
   }
+  // The star (0, 0) lies above (row 0 − 1 < 0: class 0) and left of (0 − 2 < 0: class 0) the
+  // square; only the second item names two objects.
+  const [relRow, relCol, relMask] = await Promise.all([
+    read(labels.relRow),
+    read(labels.relCol),
+    read(labels.relMask),
+  ]);
+  const related = relMask.flatMap((m, k) => m ? [`${k}:${relRow[k]}${relCol[k]}`] : []).join();
+  if (related !== `${29 + 18}:00`) throw new Error(`relation targets ${related}`);
 });
 
 Deno.test("shapes model: a zero reference head adds its weight times 2·ln 3 to the joint loss", async () => {
@@ -139,5 +152,18 @@ Deno.test("shapes model: a zero reference head adds its weight times 2·ln 3 to 
   const expected = without + 0.5 * 2 * Math.log(3);
   if (!(Math.abs(withHead - expected) < 1e-5 * expected)) {
     throw new Error(`with the reference head ${withHead} != ${without} + 0.5·2 ln 3 = ${expected}`);
+  }
+});
+
+Deno.test("shapes model: a zero relation head adds its weight times 2·ln 3 to the joint loss", async () => {
+  const { tokenizer, config, p, rope, stream } = await jointSetup(0.1, false, true);
+  const batch = (mentions: boolean) =>
+    jointBatch(stream, 0, 3, ["relative_h"], 20, tokenizer, config, rope, mentions);
+  const value = async (a: np.Array) => (await a.data())[0];
+  const without = await value(jointLoss(config, 0.25)({ ...p }, batch(false)));
+  const withHead = await value(jointLoss(config, 0.25, 0, 0.5)({ ...p }, batch(true)));
+  const expected = without + 0.5 * 2 * Math.log(3);
+  if (!(Math.abs(withHead - expected) < 1e-5 * expected)) {
+    throw new Error(`with the relation head ${withHead} != ${without} + 0.5·2 ln 3 = ${expected}`);
   }
 });

@@ -120,6 +120,8 @@ type Meta = {
   auxWeight?: number;
   /** Joint stage: weight of the decoder-side reference loss (`--reference-weight`, default 0: off). */
   referenceWeight?: number;
+  /** Joint stage: weight of the decoder-side relation loss (`--relation-weight`, default 0: off). */
+  relationWeight?: number;
   /**
    * Step where the learning-rate schedule (warm-up, cosine to `steps`) starts: the stage's start,
    * or where `--stage-steps` restarted it within the stage (Adam's step count goes on).
@@ -162,6 +164,7 @@ if (resumeFlag) {
   if (given["type-weights"]) meta.typeWeights = parseTypeWeights(given["type-weights"]);
   if (given["aux-weight"]) meta.auxWeight = Number(given["aux-weight"]);
   if (given["reference-weight"]) meta.referenceWeight = Number(given["reference-weight"]);
+  if (given["relation-weight"]) meta.relationWeight = Number(given["relation-weight"]);
   if (given["decoder-blocks"]) {
     const layout = grownLayout(meta.decoderBlocks ?? 4, Number(given["decoder-blocks"]));
     const random = new InitRandom(meta.seed, `grow@${meta.step}`);
@@ -211,10 +214,13 @@ if (meta.stage === "joint" && !params.has("stage1.position.weight")) {
   for (const [k, v] of positionHead(config, () => random.normal())) params.set(k, v);
 }
 const referenceWeight = meta.referenceWeight ?? 0;
-if (meta.stage === "joint" && referenceWeight > 0 && !params.has("stage1.reference.weight")) {
-  const random = new InitRandom(meta.seed, "reference");
-  const head = positionHead(config, () => random.normal(), "stage1.reference");
-  for (const [k, v] of head) {
+const relationWeight = meta.relationWeight ?? 0;
+for (
+  const [prefix, weight] of [["reference", referenceWeight], ["relation", relationWeight]] as const
+) {
+  if (meta.stage !== "joint" || weight <= 0 || params.has(`stage1.${prefix}.weight`)) continue;
+  const random = new InitRandom(meta.seed, prefix);
+  for (const [k, v] of positionHead(config, () => random.normal(), `stage1.${prefix}`)) {
     params.set(k, v);
     // A head added to a running stage starts with zero Adam moments.
     moments?.m.set(k, { shape: v.shape, data: new Float32Array(v.data.length) });
@@ -259,9 +265,12 @@ const vqaTypes = (TASK_TYPES.filter((t) => t !== "caption") as TaskType[]).flatM
 
 const stepVit = makeTrainStep(cellLoss(config), { clip: 1 });
 const stepVlm = makeTrainStep(qaLoss(config), { clip: 1 });
-const stepJoint = makeTrainStep(jointLoss(config, meta.auxWeight ?? 0.5, referenceWeight), {
-  clip: 1,
-});
+const stepJoint = makeTrainStep(
+  jointLoss(config, meta.auxWeight ?? 0.5, referenceWeight, relationWeight),
+  {
+    clip: 1,
+  },
+);
 
 function lrAt(step: number): number {
   const start = meta.scheduleStartStep ?? meta.stageStartStep;
@@ -315,7 +324,17 @@ while (meta.step < meta.steps) {
       tree.ref(frozen),
       m,
       v,
-      jointBatch(stream, step * b, b, types, length, tokenizer, config, rope, referenceWeight > 0),
+      jointBatch(
+        stream,
+        step * b,
+        b,
+        types,
+        length,
+        tokenizer,
+        config,
+        rope,
+        referenceWeight > 0 || relationWeight > 0,
+      ),
       np.array(lr),
       t,
     )

@@ -174,7 +174,8 @@ function rotary(x: np.Array, cos: np.Array, sin: np.Array): np.Array {
 
 /**
  * Asks a decoder forward for its residual stream `[B, T, D]` after block `block` (0-based), which
- * the forward sets as `hidden` (a reference the caller owns), e.g. for an auxiliary loss.
+ * the forward sets as `hidden` (a reference the caller owns), e.g. for an auxiliary loss. Several
+ * taps may read the same block.
  */
 export type BlockTap = { block: number; hidden?: np.Array };
 
@@ -188,7 +189,7 @@ export function languageModel(
   sin: np.Array,
   p: Params,
   c: ModelConfig,
-  tap?: BlockTap,
+  taps: readonly BlockTap[] = [],
 ): np.Array {
   const [b, t] = x.shape;
   const hd = c.lm_hidden_dim / c.lm_n_heads;
@@ -213,7 +214,7 @@ export function languageModel(
     const gated = nn.silu(linear(m.ref, p, `${k}.mlp.gate_proj`, false))
       .mul(linear(m, p, `${k}.mlp.up_proj`, false));
     x = x.add(linear(gated, p, `${k}.mlp.down_proj`, false));
-    if (tap?.block === i) tap.hidden = x.ref;
+    for (const tap of taps) if (tap.block === i) tap.hidden = x.ref;
   }
   cos.dispose();
   sin.dispose();
@@ -286,14 +287,14 @@ export function vlmLogits(inputs: VlmInputs, p: Params, c: ModelConfig): np.Arra
 /**
  * The VLM forward from already projected image embeddings `[N, T_img, lm_hidden_dim]` (consumed;
  * `inputs.patches` is not read): for losses that also use the image embeddings (and, through
- * `tap`, a block's residual stream).
+ * `taps`, blocks' residual streams).
  */
 export function vlmLogitsOfImage(
   image: np.Array,
   inputs: Omit<VlmInputs, "patches">,
   p: Params,
   c: ModelConfig,
-  tap?: BlockTap,
+  taps: readonly BlockTap[] = [],
 ): np.Array {
   const text = embedTokens(inputs.ids, p, c);
   let embeds: np.Array;
@@ -304,7 +305,7 @@ export function vlmLogitsOfImage(
     const keep = inputs.placement.ref.sum(-1, { keepdims: true }).neg().add(1);
     embeds = text.mul(keep).add(np.matmul(inputs.placement, flat));
   }
-  const hidden = languageModel(embeds, inputs.cos, inputs.sin, p, c, tap);
+  const hidden = languageModel(embeds, inputs.cos, inputs.sin, p, c, taps);
   return head(hidden, p);
 }
 
