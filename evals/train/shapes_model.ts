@@ -360,7 +360,8 @@ export function jointBatch(
  * position cross-entropies of the image tokens through the throwaway heads), plus, when
  * `referenceWeight` > 0, `referenceWeight` × the reference head's row and column cross-entropies,
  * and when `relationWeight` > 0, `relationWeight` × the relation head's (the batch then carries
- * {@link ReferenceLabels} and {@link RelationLabels}).
+ * {@link ReferenceLabels} and {@link RelationLabels}). Both heads read the tapped residual stream
+ * RMS-normalized.
  */
 export function jointLoss(
   config: NanoVLMConfig,
@@ -372,38 +373,40 @@ export function jointLoss(
     const image = modalityProjector(visionEncoder(batch.patches, p, config), p, config);
     const aux = cellTerms(linear(image.ref, p, "stage1.cells", true), batch)
       .add(positionTerms(linear(image.ref, p, "stage1.position", true), batch));
-    const reference: BlockTap | undefined = referenceWeight > 0
-      ? { block: REFERENCE_BLOCK }
-      : undefined;
-    const relation: BlockTap | undefined = relationWeight > 0
-      ? { block: relationBlock(config) }
-      : undefined;
-    const taps = [reference, relation].filter((tap): tap is BlockTap => tap !== undefined);
-    const logits = vlmLogitsOfImage(image, batch, p, config, taps);
-    let loss = maskedCrossEntropy(logits, batch.targets, batch.mask).add(aux.mul(auxWeight));
+    const heads = [
+      {
+        prefix: "stage1.reference",
+        weight: referenceWeight,
+        tap: { block: REFERENCE_BLOCK } as BlockTap,
+        labels: [batch.refRow, batch.refCol, batch.refMask],
+      },
+      {
+        prefix: "stage1.relation",
+        weight: relationWeight,
+        tap: { block: relationBlock(config) } as BlockTap,
+        labels: [batch.relRow, batch.relCol, batch.relMask],
+      },
+    ];
+    const on = heads.filter((head) => head.weight > 0);
     // Targets a batch carries for a head that is off are released unread.
-    if (!reference) [batch.refRow, batch.refCol, batch.refMask].forEach((a) => a?.dispose());
-    if (!relation) [batch.relRow, batch.relCol, batch.relMask].forEach((a) => a?.dispose());
-    if (reference) {
-      const terms = rowColumnTerms(
-        linear(reference.hidden!, p, "stage1.reference", true),
-        batch.refRow!,
-        batch.refCol!,
-        batch.refMask!,
-      );
-      loss = loss.add(terms.mul(referenceWeight));
-    }
-    if (relation) {
-      const terms = rowColumnTerms(
-        linear(relation.hidden!, p, "stage1.relation", true),
-        batch.relRow!,
-        batch.relCol!,
-        batch.relMask!,
-      );
-      loss = loss.add(terms.mul(relationWeight));
+    for (const head of heads) if (head.weight <= 0) head.labels.forEach((a) => a?.dispose());
+    const logits = vlmLogitsOfImage(image, batch, p, config, on.map((head) => head.tap));
+    let loss = maskedCrossEntropy(logits, batch.targets, batch.mask).add(aux.mul(auxWeight));
+    for (const { prefix, weight, tap, labels: [row, col, mask] } of on) {
+      const logits = linear(rmsNormalized(tap.hidden!), p, prefix, true);
+      loss = loss.add(rowColumnTerms(logits, row!, col!, mask!).mul(weight));
     }
     return loss;
   };
+}
+
+/**
+ * `x / rms(x)` over the last axis (no learned scale): what the decoder's heads see of a residual
+ * stream whose scale grows with depth, so that a throwaway head's steps stay small.
+ */
+function rmsNormalized(x: np.Array): np.Array {
+  const rms = np.sqrt(x.ref.mul(x.ref).mean(-1, { keepdims: true }).add(1e-5));
+  return x.div(rms);
 }
 
 /** Row plus column cross-entropy of a 6-class head's logits (row classes first) where `mask` is 1. */

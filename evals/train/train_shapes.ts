@@ -14,6 +14,8 @@
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --from data/models/shapes-nano/resume/state-f16.bin
  * # deepen the decoder on resume (inserted blocks start as the identity; see grow_decoder.ts):
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --decoder-blocks 6
+ * # ask the decoder for the comparison a relative question needs (shapes_reference.ts):
+ * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --relation-weight 0.5
  * ```
  *
  * @module
