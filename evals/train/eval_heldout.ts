@@ -13,23 +13,21 @@ import { init } from "@jax-js/jax";
 import { loadTokenizer, ropeInvFreq } from "../../src/mod.ts";
 import { loadParams, ropeTables, toDevice } from "../../src/train/mod.ts";
 import { evaluateQa } from "./shapes_eval.ts";
+import { countFlag, flagValue, runScript } from "./cli_flags.ts";
 
 if (import.meta.main) {
-  const flag = (name: string) => {
-    const i = Deno.args.indexOf(`--${name}`);
-    return i >= 0 ? Deno.args[i + 1] : undefined;
-  };
-  await init("wasm");
-  const dir = flag("model") ?? "data/models/shapes-nano";
-  const { config, params } = await loadParams(dir);
-  const tokenizer = await loadTokenizer(dir, config);
-  const headDim = config.lm_hidden_dim / config.lm_n_heads;
-  const rope = ropeTables(ropeInvFreq(headDim, config.lm_re_base), 64);
-  const result = await evaluateQa(toDevice(params), config, tokenizer, {
-    seed: Number(flag("seed") ?? 999_001),
-    perType: Number(flag("per-type") ?? 48),
-    rope,
+  await runScript(async () => {
+    await init("wasm");
+    const dir = flagValue("model") ?? "data/models/shapes-nano";
+    const { config, params } = await loadParams(dir);
+    const tokenizer = await loadTokenizer(dir, config);
+    const headDim = config.lm_hidden_dim / config.lm_n_heads;
+    const rope = ropeTables(ropeInvFreq(headDim, config.lm_re_base), 64);
+    const result = await evaluateQa(toDevice(params), config, tokenizer, {
+      seed: countFlag("seed", 999_001),
+      perType: countFlag("per-type", 48),
+      rope,
+    });
+    console.log(JSON.stringify(result));
   });
-  console.log(JSON.stringify(result));
-  Deno.exit(0);
 }

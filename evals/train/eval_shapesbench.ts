@@ -26,6 +26,7 @@ import { normalizeVqaAnswer, scoreCaptions } from "../metrics/mod.ts";
 import type { Scene } from "../datasets/mod.ts";
 import { namesEveryObject } from "./shapes_eval.ts";
 import { checkTargets, formatTargets } from "./shapes_targets.ts";
+import { countFlag, flagValue, runScript } from "./cli_flags.ts";
 
 /** Per-type accuracies and caption figures of one evaluation. */
 export interface ShapesbenchReport {
@@ -101,26 +102,15 @@ export async function evaluateShapesbench(
 }
 
 if (import.meta.main) {
-  const flag = (name: string) => {
-    const i = Deno.args.indexOf(`--${name}`);
-    return i >= 0 ? Deno.args[i + 1] : undefined;
-  };
-  const modelDir = flag("model") ?? "data/models/shapes-nano";
-  const dataDir = flag("data") ?? "data/shapesbench";
-  const limit = flag("limit");
-  const spec = flag("precision");
-  let precision: ReturnType<typeof parsePrecision> | undefined;
-  try {
-    precision = spec === undefined ? undefined : parsePrecision(spec);
-  } catch (error) {
-    console.error((error as Error).message);
-    Deno.exit(2);
-  }
-  const report = await evaluateShapesbench(modelDir, dataDir, {
-    limitImages: limit ? Number(limit) : undefined,
-    precision,
+  await runScript(async () => {
+    const modelDir = flagValue("model") ?? "data/models/shapes-nano";
+    const dataDir = flagValue("data") ?? "data/shapesbench";
+    const spec = flagValue("precision");
+    const report = await evaluateShapesbench(modelDir, dataDir, {
+      limitImages: flagValue("limit") === undefined ? undefined : countFlag("limit", 0),
+      precision: spec === undefined ? undefined : parsePrecision(spec),
+    });
+    console.log(JSON.stringify(report, null, 2));
+    console.error(formatTargets(checkTargets(report)));
   });
-  console.log(JSON.stringify(report, null, 2));
-  console.error(formatTargets(checkTargets(report)));
-  Deno.exit(0);
 }

@@ -13,6 +13,7 @@ import { createTokenizer } from "../../src/mod.ts";
 import { loadState, saveCheckpoint } from "../../src/train/mod.ts";
 import { shapesConfig } from "./shapes_model.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
+import { flagValue, runScript } from "./cli_flags.ts";
 
 /** Writes the checkpoint folder `out` from the state file of `run`. */
 export async function exportShapes(run: string, out: string, float16: boolean): Promise<void> {
@@ -35,13 +36,10 @@ export async function exportShapes(run: string, out: string, float16: boolean): 
 }
 
 if (import.meta.main) {
-  const flag = (name: string) => {
-    const i = Deno.args.indexOf(`--${name}`);
-    return i >= 0 ? Deno.args[i + 1] : undefined;
-  };
-  const run = flag("run") ?? "runs/shapes-nano";
-  const out = flag("out") ?? "data/models/shapes-nano";
-  await exportShapes(run, out, Deno.args.includes("--float16"));
-  console.log(`wrote ${out}`);
-  Deno.exit(0);
+  await runScript(async () => {
+    const run = flagValue("run") ?? "runs/shapes-nano";
+    const out = flagValue("out") ?? "data/models/shapes-nano";
+    await exportShapes(run, out, Deno.args.includes("--float16"));
+    console.log(`wrote ${out}`);
+  });
 }

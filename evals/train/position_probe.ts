@@ -20,6 +20,7 @@ import {
 } from "../../src/train/mod.ts";
 import { ShapesStream } from "./shapes_data.ts";
 import { patchesOf } from "./shapes_model.ts";
+import { countFlag, flagValue, runScript } from "./cli_flags.ts";
 
 /** Held-out probe accuracies of the occupied cells' row and column, per read-out point. */
 export type PositionReadout = Record<"vision" | "projector", { row: number; column: number }>;
@@ -66,18 +67,17 @@ export async function positionReadout(
 }
 
 if (import.meta.main) {
-  const flag = (name: string) => {
-    const i = Deno.args.indexOf(`--${name}`);
-    return i >= 0 ? Deno.args[i + 1] : undefined;
-  };
-  await init("wasm");
-  const model = flag("model") ?? "data/models/shapes-nano";
-  const images = Number(flag("images") ?? 400);
-  const readout = await positionReadout(model, images);
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  console.log(`where an object's token is, read by a linear probe (${images} pictures), ${model}:`);
-  for (const [where, { row, column }] of Object.entries(readout)) {
-    console.log(`  ${where.padEnd(9)} row ${pct(row)}  column ${pct(column)}`);
-  }
-  Deno.exit(0);
+  await runScript(async () => {
+    await init("wasm");
+    const model = flagValue("model") ?? "data/models/shapes-nano";
+    const images = countFlag("images", 400);
+    const readout = await positionReadout(model, images);
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    console.log(
+      `where an object's token is, read by a linear probe (${images} pictures), ${model}:`,
+    );
+    for (const [where, { row, column }] of Object.entries(readout)) {
+      console.log(`  ${where.padEnd(9)} row ${pct(row)}  column ${pct(column)}`);
+    }
+  });
 }

@@ -17,6 +17,7 @@ import { normalizeVqaAnswer } from "../metrics/mod.ts";
 import type { Scene } from "../datasets/mod.ts";
 import { type ShapesbenchReport, tally } from "./eval_shapesbench.ts";
 import { mentionsOf } from "./shapes_data.ts";
+import { flagValue, runScript } from "./cli_flags.ts";
 
 /** The groups one relation question falls in, e.g. `relative_h gap 1`, `relative_h x first in reading order`. */
 export function relationGroups(
@@ -67,17 +68,14 @@ export async function relationBreakdown(
 }
 
 if (import.meta.main) {
-  const flag = (name: string) => {
-    const i = Deno.args.indexOf(`--${name}`);
-    return i >= 0 ? Deno.args[i + 1] : undefined;
-  };
-  const groups = await relationBreakdown(
-    flag("model") ?? "data/models/shapes-nano",
-    flag("data") ?? "data/shapesbench",
-  );
-  console.log("| group | correct | % |\n|---|---|---|");
-  for (const [group, { correct, total, accuracy }] of Object.entries(groups).sort()) {
-    console.log(`| ${group} | ${correct}/${total} | ${(100 * accuracy).toFixed(1)} |`);
-  }
-  Deno.exit(0);
+  await runScript(async () => {
+    const groups = await relationBreakdown(
+      flagValue("model") ?? "data/models/shapes-nano",
+      flagValue("data") ?? "data/shapesbench",
+    );
+    console.log("| group | correct | % |\n|---|---|---|");
+    for (const [group, { correct, total, accuracy }] of Object.entries(groups).sort()) {
+      console.log(`| ${group} | ${correct}/${total} | ${(100 * accuracy).toFixed(1)} |`);
+    }
+  });
 }

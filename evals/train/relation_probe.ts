@@ -30,8 +30,9 @@ import {
   vlmLogitsOfImage,
 } from "../../src/train/mod.ts";
 import { ShapesStream } from "./shapes_data.ts";
-import { jointBatch } from "./shapes_model.ts";
+import { imageTokensOf, jointBatch } from "./shapes_model.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
+import { countFlag, flagValue, runScript } from "./cli_flags.ts";
 
 /** Held-out probe accuracies of one decoder block's output. */
 export type BlockReadout = {
@@ -62,7 +63,7 @@ export async function relationReadout(
     { tokenizerJson: shapesTokenizerJson(), tokenizerConfig: shapesTokenizerConfig() },
     config,
   );
-  const textLength = 40, imageTokens = 9, total = imageTokens + textLength;
+  const textLength = 40, imageTokens = imageTokensOf(config), total = imageTokens + textLength;
   const rope = ropeTables(ropeInvFreq(config.lm_hidden_dim / config.lm_n_heads, 1e5), total);
   const stream = new ShapesStream({ seed, size: config.vit_img_size });
   const blocks = config.lm_n_blocks, d = config.lm_hidden_dim;
@@ -138,28 +139,25 @@ export async function relationReadout(
 }
 
 if (import.meta.main) {
-  const flag = (name: string) => {
-    const i = Deno.args.indexOf(`--${name}`);
-    return i >= 0 ? Deno.args[i + 1] : undefined;
-  };
-  await init("wasm");
-  const model = flag("model") ?? "data/models/shapes-nano";
-  const samples = Number(flag("samples") ?? 600);
-  const { blocks, chance } = await relationReadout(model, samples);
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
-  console.log(`relative questions read by linear probes (${samples} samples), ${model}:`);
-  console.log(
-    `chance (commonest class): column sign ${pct(chance.column)}, row sign ${pct(chance.row)}`,
-  );
-  console.log(
-    "block | 2nd object: own column  column sign  row sign | answer: column sign  row sign",
-  );
-  blocks.forEach((b, i) => {
+  await runScript(async () => {
+    await init("wasm");
+    const model = flagValue("model") ?? "data/models/shapes-nano";
+    const samples = countFlag("samples", 600);
+    const { blocks, chance } = await relationReadout(model, samples);
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
+    console.log(`relative questions read by linear probes (${samples} samples), ${model}:`);
     console.log(
-      `${String(i).padStart(5)} |            ${pct(b.secondColumn)}      ${pct(b.columnSign)}  ${
-        pct(b.rowSign)
-      } |          ${pct(b.answerColumnSign)}   ${pct(b.answerRowSign)}`,
+      `chance (commonest class): column sign ${pct(chance.column)}, row sign ${pct(chance.row)}`,
     );
+    console.log(
+      "block | 2nd object: own column  column sign  row sign | answer: column sign  row sign",
+    );
+    blocks.forEach((b, i) => {
+      console.log(
+        `${String(i).padStart(5)} |            ${pct(b.secondColumn)}      ${pct(b.columnSign)}  ${
+          pct(b.rowSign)
+        } |          ${pct(b.answerColumnSign)}   ${pct(b.answerRowSign)}`,
+      );
+    });
   });
-  Deno.exit(0);
 }

@@ -10,6 +10,7 @@
  */
 import sharp from "sharp";
 import { lossCurvesSvg, type LossPoint } from "../../src/train/mod.ts";
+import { flagValue, runScript } from "./cli_flags.ts";
 
 type LogLine = {
   step: number;
@@ -101,11 +102,12 @@ export async function reportRun(run: string, out: string): Promise<string> {
 }
 
 if (import.meta.main) {
-  const flag = (name: string) => {
-    const i = Deno.args.indexOf(`--${name}`);
-    return i >= 0 ? Deno.args[i + 1] : undefined;
-  };
-  console.log(
-    await reportRun(flag("run") ?? "runs/shapes-nano", flag("out") ?? "/tmp/shapes-report"),
-  );
+  await runScript(async () => {
+    console.log(
+      await reportRun(
+        flagValue("run") ?? "runs/shapes-nano",
+        flagValue("out") ?? "/tmp/shapes-report",
+      ),
+    );
+  });
 }

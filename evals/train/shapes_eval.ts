@@ -10,7 +10,14 @@ import { jit, numpy as np, tree } from "@jax-js/jax";
 import type { NanoTokenizer, NanoVLMConfig } from "../../src/mod.ts";
 import { type Params, vlmLogits } from "../../src/train/mod.ts";
 import { cellLabels, ShapesStream, TASK_TYPES, type TaskType } from "./shapes_data.ts";
-import { CELL_CLASSES, cellLogits, encodeItem, patchesOf, ropeArrays } from "./shapes_model.ts";
+import {
+  CELL_CLASSES,
+  cellLogits,
+  encodeItem,
+  imageTokensOf,
+  patchesOf,
+  ropeArrays,
+} from "./shapes_model.ts";
 import { COLOR_NAMES, SHAPES } from "../datasets/mod.ts";
 import type { Scene } from "../datasets/mod.ts";
 
@@ -113,8 +120,7 @@ export async function evaluateQa(
   options: { seed: number; perType: number; rope: { cos: Float32Array; sin: Float32Array } },
 ): Promise<Record<string, number>> {
   const stream = new ShapesStream({ seed: options.seed, size: config.vit_img_size, reuse: 1 });
-  const imageTokens =
-    (config.vit_img_size / config.vit_patch_size / config.mp_pixel_shuffle_factor) ** 2;
+  const imageTokens = imageTokensOf(config);
   const headDim = config.lm_hidden_dim / config.lm_n_heads;
   const forward = jit(
     (p: Params, patches: np.Array, ids: np.Array, cos: np.Array, sin: np.Array) => {

@@ -281,7 +281,7 @@ export function qaBatch(...args: Parameters<typeof qaSamples>): QaBatch {
 }
 
 /** The number of image tokens the config gives one picture. */
-function imageTokensOf(config: NanoVLMConfig): number {
+export function imageTokensOf(config: NanoVLMConfig): number {
   return (config.vit_img_size / config.vit_patch_size / config.mp_pixel_shuffle_factor) ** 2;
 }
 
