@@ -43,7 +43,12 @@ const [
   keptCache,
 ] = Deno.args;
 if (!dir) {
-  throw new Error("usage: bench:steps <checkpoint-dir> [rounds] [steps] [variants] [precision]");
+  console.error(
+    "bench:steps needs a checkpoint folder: deno task bench:steps <checkpoint-dir> [rounds=3] " +
+      "[steps=64] [variants=fresh,arena,append] [precision=fp32] [cache-dir] " +
+      "(make a 222M one with `deno task nanovlm synth --preset 222m --out DIR`)",
+  );
+  Deno.exit(2);
 }
 const checkpoint = await openCheckpoint(dir);
 const c = checkpoint.config;
