@@ -89,9 +89,10 @@ export async function relationReadout(
       ),
     );
     // What the forward does not read.
-    [batch.refRow!, batch.refMask!, batch.targets, batch.row, batch.col].forEach((a) =>
+    [batch.refRow!, batch.refMask!, batch.countCells!, batch.countMask!].forEach((a) =>
       a.dispose()
     );
+    [batch.targets, batch.row, batch.col].forEach((a) => a.dispose());
     [batch.color, batch.shape, batch.size, batch.sizeMask].forEach((a) => a.dispose());
     const taps: BlockTap[] = Array.from({ length: blocks }, (_, block) => ({ block }));
     const image = modalityProjector(

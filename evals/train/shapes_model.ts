@@ -12,12 +12,13 @@
  *   auxiliary targets through throwaway heads: stage 1's cell labels (`stage1.cells`) and the
  *   row and column of the token's own cell (`stage1.position`), so that where an object is stays
  *   readable in its token (stage 1 never asked for it, and the relative-position questions
- *   stayed at chance without it). Optionally (`referenceWeight`), the decoder's residual stream
- *   after block {@link REFERENCE_BLOCK}, at the shape word of each object a question names
+ *   stayed at chance without it). Optionally (`weights.reference`), the decoder's residual
+ *   stream after block {@link REFERENCE_BLOCK}, at the shape word of each object a question names
  *   ("the red circle"), predicts that object's row and column (`stage1.reference`): the lookup
- *   the relative-position questions compose, asked for directly; and (`relationWeight`), at the
+ *   the relative-position questions compose, asked for directly; (`weights.relation`), at the
  *   second object a question names, where the first lies from it (`stage1.relation`): the
- *   comparison itself (shapes_reference.ts).
+ *   comparison itself (shapes_reference.ts); and (`weights.count`), at a count question's noun,
+ *   which cells hold what it counts (`stage1.count`, shapes_count.ts).
  *
  * @module
  */
@@ -50,6 +51,7 @@ import {
   relationBlock,
   type RelationLabels,
 } from "./shapes_reference.ts";
+import { COUNT_CELLS, countBlock, countLabelArrays, type CountLabels } from "./shapes_count.ts";
 
 /**
  * The default model: 96-px images, 9 image tokens (one per grid cell: 32-px patches, or 16-px
@@ -107,14 +109,21 @@ export function positionHead(
   random: () => number,
   prefix = "stage1.position",
 ) {
-  const weight = new Float32Array(POSITION_CLASSES * config.lm_hidden_dim);
+  return linearHead(config, random, prefix, POSITION_CLASSES);
+}
+
+/** Seeded initial linear head `<prefix>.weight` [classes, lm_hidden_dim] (0.02 · random), zero bias. */
+export function linearHead(
+  config: NanoVLMConfig,
+  random: () => number,
+  prefix: string,
+  classes: number,
+) {
+  const weight = new Float32Array(classes * config.lm_hidden_dim);
   for (let i = 0; i < weight.length; i++) weight[i] = 0.02 * random();
   return new Map([
-    [`${prefix}.weight`, { shape: [POSITION_CLASSES, config.lm_hidden_dim], data: weight }],
-    [`${prefix}.bias`, {
-      shape: [POSITION_CLASSES],
-      data: new Float32Array(POSITION_CLASSES),
-    }],
+    [`${prefix}.weight`, { shape: [classes, config.lm_hidden_dim], data: weight }],
+    [`${prefix}.bias`, { shape: [classes], data: new Float32Array(classes) }],
   ]);
 }
 
@@ -137,10 +146,13 @@ export type CellBatch = { patches: np.Array } & CellLabels;
 export type QaBatch = VlmBatch;
 
 /**
- * A joint-stage batch: a stage-2 batch with its pictures' cell labels (and the reference and
- * relation targets).
+ * A joint-stage batch: a stage-2 batch with its pictures' cell labels (and the decoder heads'
+ * targets: reference, relation, count).
  */
-export type JointBatch = QaBatch & CellLabels & Partial<ReferenceLabels & RelationLabels>;
+export type JointBatch =
+  & QaBatch
+  & CellLabels
+  & Partial<ReferenceLabels & RelationLabels & CountLabels>;
 
 export function patchesOf(images: Float32Array[], config: NanoVLMConfig): np.Array {
   const size = config.vit_img_size, p = config.vit_patch_size;
@@ -335,7 +347,7 @@ export const qaLoss = vlmLoss;
 
 /**
  * Joint-stage batch: {@link qaBatch} plus the cell labels of the same pictures (never mirrored),
- * and with `mentions` the reference and relation heads' targets.
+ * and with `decoderTargets` the reference, relation and count heads' targets.
  */
 export function jointBatch(
   stream: ShapesStream,
@@ -346,28 +358,32 @@ export function jointBatch(
   tokenizer: NanoTokenizer,
   config: NanoVLMConfig,
   rope: { cos: Float32Array; sin: Float32Array },
-  mentions = false,
+  decoderTargets = false,
 ): JointBatch {
   const qa = qaSamples(stream, first, batch, types, textLength, tokenizer, config, rope);
   const cells = cellLabelArrays(qa.samples.map((x) => x.scene), new Array(batch).fill(false));
-  if (!mentions) return { ...qa.batch, ...cells };
-  const labels = mentionLabelArrays(qa.samples, imageTokensOf(config), textLength, tokenizer);
-  return { ...qa.batch, ...cells, ...labels };
+  if (!decoderTargets) return { ...qa.batch, ...cells };
+  const imageTokens = imageTokensOf(config);
+  const labels = mentionLabelArrays(qa.samples, imageTokens, textLength, tokenizer);
+  const counts = countLabelArrays(qa.samples, imageTokens, textLength, tokenizer);
+  return { ...qa.batch, ...cells, ...labels, ...counts };
 }
+
+/** Weights of the joint stage's decoder-side heads (each 0, off, unless given). */
+export type DecoderHeadWeights = { reference?: number; relation?: number; count?: number };
 
 /**
  * Joint-stage loss: the answer-token cross-entropy plus `auxWeight` × (the cell-label and the
- * position cross-entropies of the image tokens through the throwaway heads), plus, when
- * `referenceWeight` > 0, `referenceWeight` × the reference head's row and column cross-entropies,
- * and when `relationWeight` > 0, `relationWeight` × the relation head's (the batch then carries
- * {@link ReferenceLabels} and {@link RelationLabels}). Both heads read the tapped residual stream
- * RMS-normalized.
+ * position cross-entropies of the image tokens through the throwaway heads), plus, for each
+ * decoder head given a weight > 0, that weight × its loss: the reference head's row and column
+ * cross-entropies, the relation head's, and the count head's per-cell cross-entropy (the batch
+ * then carries {@link ReferenceLabels}, {@link RelationLabels} and {@link CountLabels}). The
+ * heads read the tapped residual stream RMS-normalized.
  */
 export function jointLoss(
   config: NanoVLMConfig,
   auxWeight: number,
-  referenceWeight = 0,
-  relationWeight = 0,
+  weights: DecoderHeadWeights = {},
 ) {
   return (p: Params, batch: JointBatch): np.Array => {
     const image = modalityProjector(visionEncoder(batch.patches, p, config), p, config);
@@ -376,15 +392,29 @@ export function jointLoss(
     const heads = [
       {
         prefix: "stage1.reference",
-        weight: referenceWeight,
+        weight: weights.reference ?? 0,
         tap: { block: REFERENCE_BLOCK } as BlockTap,
         labels: [batch.refRow, batch.refCol, batch.refMask],
+        terms: (logits: np.Array, [row, col, mask]: np.Array[]) =>
+          rowColumnTerms(logits, row, col, mask),
       },
       {
         prefix: "stage1.relation",
-        weight: relationWeight,
+        weight: weights.relation ?? 0,
         tap: { block: relationBlock(config) } as BlockTap,
         labels: [batch.relRow, batch.relCol, batch.relMask],
+        terms: (logits: np.Array, [row, col, mask]: np.Array[]) =>
+          rowColumnTerms(logits, row, col, mask),
+      },
+      {
+        prefix: "stage1.count",
+        weight: weights.count ?? 0,
+        tap: { block: countBlock(config) } as BlockTap,
+        labels: [batch.countCells, batch.countMask],
+        terms: (logits: np.Array, [cells, mask]: np.Array[]) => {
+          const [b, t] = logits.shape;
+          return maskedCrossEntropy(logits.reshape([b, t * COUNT_CELLS, 2]), cells, mask);
+        },
       },
     ];
     const on = heads.filter((head) => head.weight > 0);
@@ -392,9 +422,9 @@ export function jointLoss(
     for (const head of heads) if (head.weight <= 0) head.labels.forEach((a) => a?.dispose());
     const logits = vlmLogitsOfImage(image, batch, p, config, on.map((head) => head.tap));
     let loss = maskedCrossEntropy(logits, batch.targets, batch.mask).add(aux.mul(auxWeight));
-    for (const { prefix, weight, tap, labels: [row, col, mask] } of on) {
+    for (const { prefix, weight, tap, labels, terms } of on) {
       const logits = linear(rmsNormalized(tap.hidden!), p, prefix, true);
-      loss = loss.add(rowColumnTerms(logits, row!, col!, mask!).mul(weight));
+      loss = loss.add(terms(logits, labels as np.Array[]).mul(weight));
     }
     return loss;
   };

@@ -9,12 +9,15 @@ import {
   cellLoss,
   jointBatch,
   jointLoss,
+  linearHead,
+  POSITION_CLASSES,
   positionHead,
   qaLoss,
   shapesConfig,
   stage1Head,
 } from "./shapes_model.ts";
 import { mentionLabelArrays } from "./shapes_reference.ts";
+import { COUNT_CELLS, countedCells, countLabelArrays } from "./shapes_count.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
 import { TWO_OBJECT_SCENE } from "./test_scene.ts";
 
@@ -49,10 +52,10 @@ Deno.test("shapes model: cell labels of a hand-made scene, plain and mirrored, w
 
 /**
  * A tokenizer, the shapes config, parameters with a stage-1 head (0.5 everywhere), a position head
- * (`position` everywhere), with `reference` a zero reference head and with `relation` a zero
- * relation head, RoPE tables and a stream.
+ * (`position` everywhere), a zero head for each decoder head named in `zeroHeads`, RoPE tables and
+ * a stream.
  */
-async function jointSetup(position: number, reference = false, relation = false) {
+async function jointSetup(position: number, ...zeroHeads: ("reference" | "relation" | "count")[]) {
   await init("wasm");
   const tokenizer = createTokenizer(
     { tokenizerJson: shapesTokenizerJson(), tokenizerConfig: shapesTokenizerConfig() },
@@ -62,11 +65,9 @@ async function jointSetup(position: number, reference = false, relation = false)
   const host = initParams(config, 3);
   for (const [k, v] of stage1Head(config, () => 0.5)) host.set(k, v);
   for (const [k, v] of positionHead(config, () => position)) host.set(k, v);
-  if (reference) {
-    for (const [k, v] of positionHead(config, () => 0, "stage1.reference")) host.set(k, v);
-  }
-  if (relation) {
-    for (const [k, v] of positionHead(config, () => 0, "stage1.relation")) host.set(k, v);
+  for (const head of zeroHeads) {
+    const classes = head === "count" ? 2 * COUNT_CELLS : POSITION_CLASSES;
+    for (const [k, v] of linearHead(config, () => 0, `stage1.${head}`, classes)) host.set(k, v);
   }
   const rope = ropeTables(ropeInvFreq(config.lm_hidden_dim / config.lm_n_heads, 1e5), 64);
   const stream = new ShapesStream({ seed: 7, size: 96 });
@@ -143,12 +144,12 @@ Deno.test("shapes model: reference targets sit at the shape word of each named o
 });
 
 Deno.test("shapes model: a zero reference head adds its weight times 2·ln 3 to the joint loss", async () => {
-  const { tokenizer, config, p, rope, stream } = await jointSetup(0.1, true);
+  const { tokenizer, config, p, rope, stream } = await jointSetup(0.1, "reference");
   const batch = (references: boolean) =>
     jointBatch(stream, 0, 3, ["relative_h"], 20, tokenizer, config, rope, references);
   const value = async (a: np.Array) => (await a.data())[0];
   const without = await value(jointLoss(config, 0.25)({ ...p }, batch(false)));
-  const withHead = await value(jointLoss(config, 0.25, 0.5)({ ...p }, batch(true)));
+  const withHead = await value(jointLoss(config, 0.25, { reference: 0.5 })({ ...p }, batch(true)));
   const expected = without + 0.5 * 2 * Math.log(3);
   if (!(Math.abs(withHead - expected) < 1e-5 * expected)) {
     throw new Error(`with the reference head ${withHead} != ${without} + 0.5·2 ln 3 = ${expected}`);
@@ -156,14 +157,76 @@ Deno.test("shapes model: a zero reference head adds its weight times 2·ln 3 to 
 });
 
 Deno.test("shapes model: a zero relation head adds its weight times 2·ln 3 to the joint loss", async () => {
-  const { tokenizer, config, p, rope, stream } = await jointSetup(0.1, false, true);
+  const { tokenizer, config, p, rope, stream } = await jointSetup(0.1, "relation");
   const batch = (mentions: boolean) =>
     jointBatch(stream, 0, 3, ["relative_h"], 20, tokenizer, config, rope, mentions);
   const value = async (a: np.Array) => (await a.data())[0];
   const without = await value(jointLoss(config, 0.25)({ ...p }, batch(false)));
-  const withHead = await value(jointLoss(config, 0.25, 0, 0.5)({ ...p }, batch(true)));
+  const withHead = await value(jointLoss(config, 0.25, { relation: 0.5 })({ ...p }, batch(true)));
   const expected = without + 0.5 * 2 * Math.log(3);
   if (!(Math.abs(withHead - expected) < 1e-5 * expected)) {
     throw new Error(`with the relation head ${withHead} != ${without} + 0.5·2 ln 3 = ${expected}`);
+  }
+});
+
+Deno.test("shapes model: counted cells of the hand-made scene for each count template, none for other questions", () => {
+  // The green star is in cell 0, the blue square in cell 5.
+  const cases: [string, string | undefined][] = [
+    ["How many shapes are there?", "100001000"],
+    ["How many blue shapes are there?", "000001000"],
+    ["How many stars are there?", "100000000"],
+    ["How many green stars are there?", "100000000"],
+    ["How many green squares are there?", "000000000"],
+    ["Is there a green star?", undefined],
+  ];
+  for (const [question, want] of cases) {
+    const got = countedCells(question, scene)?.join("");
+    if (got !== want) throw new Error(`${question}: ${got} != ${want}`);
+  }
+});
+
+Deno.test("shapes model: count targets sit at a count question's noun, one per cell", async () => {
+  await init("wasm");
+  const tokenizer = createTokenizer(
+    { tokenizerJson: shapesTokenizerJson(), tokenizerConfig: shapesTokenizerConfig() },
+    shapesConfig(4096),
+  );
+  const sample = (question: string) => ({
+    scene,
+    item: { question },
+    text: tokenizer.encode(`Question: ${question} Answer:`),
+  });
+  // Question : How many shapes are → "shapes" is text token 4, position 9 + 4 = 13; the other
+  // question asks no count.
+  const labels = countLabelArrays(
+    [sample("How many shapes are there?"), sample("Is there a green star?")],
+    9,
+    20,
+    tokenizer,
+  );
+  const [cells, mask] = await Promise.all([labels.countCells.data(), labels.countMask.data()]);
+  const marked = Array.from(mask).flatMap((m, k) => m ? [k] : []);
+  const at = 13 * COUNT_CELLS;
+  if (marked.join() !== Array.from({ length: 9 }, (_, c) => at + c).join()) {
+    throw new Error(`count targets at ${marked}`);
+  }
+  if (Array.from(cells.slice(at, at + 9)).join("") !== "100001000") {
+    throw new Error(`counted cells ${Array.from(cells.slice(at, at + 9))}`);
+  }
+  if (Array.from(cells).reduce((a, b) => a + b, 0) !== 2) {
+    throw new Error("targets outside the noun");
+  }
+});
+
+Deno.test("shapes model: a zero count head adds its weight times ln 2 to the joint loss", async () => {
+  const { tokenizer, config, p, rope, stream } = await jointSetup(0.1, "count");
+  const batch = (targets: boolean) =>
+    jointBatch(stream, 0, 3, ["count_color_shape"], 20, tokenizer, config, rope, targets);
+  const value = async (a: np.Array) => (await a.data())[0];
+  const without = await value(jointLoss(config, 0.25)({ ...p }, batch(false)));
+  const withHead = await value(jointLoss(config, 0.25, { count: 0.5 })({ ...p }, batch(true)));
+  const expected = without + 0.5 * Math.log(2);
+  if (!(Math.abs(withHead - expected) < 1e-5 * expected)) {
+    throw new Error(`with the count head ${withHead} != ${without} + 0.5·ln 2 = ${expected}`);
   }
 });

@@ -16,6 +16,8 @@
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --decoder-blocks 6
  * # ask the decoder for the comparison a relative question needs (shapes_reference.ts):
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --relation-weight 0.5
+ * # ask the decoder, at a count question's noun, which cells hold what it counts (shapes_count.ts):
+ * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --count-weight 0.3
  * ```
  *
  * @module
@@ -40,12 +42,15 @@ import {
   cellLoss,
   jointBatch,
   jointLoss,
+  linearHead,
+  POSITION_CLASSES,
   positionHead,
   qaBatch,
   qaLoss,
   shapesConfig,
   stage1Head,
 } from "./shapes_model.ts";
+import { COUNT_CELLS } from "./shapes_count.ts";
 import { evaluateCells, evaluateQa } from "./shapes_eval.ts";
 import { loadAnyState } from "./compact_state.ts";
 import { growDecoderBlocks, grownLayout, identityBlockTensor } from "./grow_decoder.ts";
@@ -124,6 +129,8 @@ type Meta = {
   referenceWeight?: number;
   /** Joint stage: weight of the decoder-side relation loss (`--relation-weight`, default 0: off). */
   relationWeight?: number;
+  /** Joint stage: weight of the decoder-side count loss (`--count-weight`, default 0: off). */
+  countWeight?: number;
   /**
    * Step where the learning-rate schedule (warm-up, cosine to `steps`) starts: the stage's start,
    * or where `--stage-steps` restarted it within the stage (Adam's step count goes on).
@@ -167,6 +174,7 @@ if (resumeFlag) {
   if (given["aux-weight"]) meta.auxWeight = Number(given["aux-weight"]);
   if (given["reference-weight"]) meta.referenceWeight = Number(given["reference-weight"]);
   if (given["relation-weight"]) meta.relationWeight = Number(given["relation-weight"]);
+  if (given["count-weight"]) meta.countWeight = Number(given["count-weight"]);
   if (given["decoder-blocks"]) {
     const layout = grownLayout(meta.decoderBlocks ?? 4, Number(given["decoder-blocks"]));
     const random = new InitRandom(meta.seed, `grow@${meta.step}`);
@@ -215,14 +223,23 @@ if (meta.stage === "joint" && !params.has("stage1.position.weight")) {
   const random = new InitRandom(meta.seed, "position");
   for (const [k, v] of positionHead(config, () => random.normal())) params.set(k, v);
 }
-const referenceWeight = meta.referenceWeight ?? 0;
-const relationWeight = meta.relationWeight ?? 0;
+const headWeights = {
+  reference: meta.referenceWeight ?? 0,
+  relation: meta.relationWeight ?? 0,
+  count: meta.countWeight ?? 0,
+};
+const headClasses = {
+  reference: POSITION_CLASSES,
+  relation: POSITION_CLASSES,
+  count: 2 * COUNT_CELLS,
+};
 for (
-  const [prefix, weight] of [["reference", referenceWeight], ["relation", relationWeight]] as const
+  const [prefix, weight] of Object.entries(headWeights) as [keyof typeof headWeights, number][]
 ) {
   if (meta.stage !== "joint" || weight <= 0 || params.has(`stage1.${prefix}.weight`)) continue;
   const random = new InitRandom(meta.seed, prefix);
-  for (const [k, v] of positionHead(config, () => random.normal(), `stage1.${prefix}`)) {
+  const classes = headClasses[prefix];
+  for (const [k, v] of linearHead(config, () => random.normal(), `stage1.${prefix}`, classes)) {
     params.set(k, v);
     // A head added to a running stage starts with zero Adam moments.
     moments?.m.set(k, { shape: v.shape, data: new Float32Array(v.data.length) });
@@ -268,7 +285,7 @@ const vqaTypes = (TASK_TYPES.filter((t) => t !== "caption") as TaskType[]).flatM
 const stepVit = makeTrainStep(cellLoss(config), { clip: 1 });
 const stepVlm = makeTrainStep(qaLoss(config), { clip: 1 });
 const stepJoint = makeTrainStep(
-  jointLoss(config, meta.auxWeight ?? 0.5, referenceWeight, relationWeight),
+  jointLoss(config, meta.auxWeight ?? 0.5, headWeights),
   {
     clip: 1,
   },
@@ -335,7 +352,7 @@ while (meta.step < meta.steps) {
         tokenizer,
         config,
         rope,
-        referenceWeight > 0 || relationWeight > 0,
+        Object.values(headWeights).some((weight) => weight > 0),
       ),
       np.array(lr),
       t,
