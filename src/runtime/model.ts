@@ -272,13 +272,15 @@ export class NanoVLMRuntime {
       }
     }
     for (const tap of taps) fetches[tap] = null;
+    // Ids are looked up by the embed session, whose table the prompt's text already used: the
+    // decoder's own copy is then never paged in (each distinct id maps up to a megabyte of a
+    // memory-mapped table on kernels that map whole page-cache folios).
+    const embeds = step.ids ? await this.embedTokens(step.ids) : step.embeds!;
     const out = await this.#run(
       "decoder",
       {
-        inputs_embeds: step.ids
-          ? f32(new Float32Array(0), [batch, 0, this.config.lm_hidden_dim])
-          : f32(step.embeds!, [batch, tokens, this.config.lm_hidden_dim]),
-        input_ids: step.ids ? i64(step.ids.flat(), [batch, tokens]) : i64([], [batch, 0]),
+        inputs_embeds: f32(embeds, [batch, tokens, this.config.lm_hidden_dim]),
+        input_ids: i64([], [batch, 0]),
         attention_mask: i64(step.attentionMask, [batch, cache.length + tokens]),
         position_ids: i64(step.positionIds, [batch, tokens]),
         logits_index: i64(index, [index.length]),
