@@ -54,6 +54,17 @@ Deno.test("bench:pipeline on a tiny checkpoint: named as it is, no negative ms, 
     const rows = run.stdout.split("\n").filter((line) => /^\| [148] \|/.test(line));
     assertEquals(rows.length, 3, run.stdout);
     for (const row of rows) assert(!/\| -\d/.test(row), `negative figure in ${row}`);
+    // Both throughput columns carry their ratio to batch 1, which is their quotient.
+    for (const column of [4, 5]) {
+      const cells = rows.map((row) => row.split("|")[column].trim());
+      if (cells.includes("n/a")) continue;
+      const [base] = cells.map((cell) => Number(cell.split(" ")[0]));
+      assertEquals(cells[0].split(" ")[1], "(1.00×)");
+      for (const cell of cells) {
+        const [value, ratio] = [Number(cell.split(" ")[0]), Number(/\(([\d.]+)×\)/.exec(cell)![1])];
+        assert(Math.abs(ratio - value / base) <= 0.01 + 0.001 * ratio, `${cell} vs ${base}`);
+      }
+    }
     const left = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
     assertEquals(left, ["tiny"], "the benchmark wrote no file without --out");
     const withOut = await runScript(

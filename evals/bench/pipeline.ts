@@ -2,7 +2,9 @@
  * `deno task bench:pipeline`: issue 4's figures on a synthesized 222M checkpoint — batch generation
  * throughput for batch 1, 4 and 8, and the end-to-end decode rate (the whole generation loop:
  * embedding lookup, token selection, stop checks) against the graph-only decode rate (the decoder
- * session alone, same shapes), measured in the same run.
+ * session alone, same shapes), measured in the same run. Throughput is given twice, llama-bench
+ * style, each with its ratio to batch 1: whole generations (vision and prefill included, which
+ * cost the same per row at any batch) and decode alone (new tokens per second of decode steps).
  *
  * usage: deno task bench:pipeline [--checkpoint <dir>] [--tokens n] [--out <file.json>]
  *
@@ -58,6 +60,9 @@ try {
   const questions = ["What is this?", "Describe the image.", "What colour is it?", "Where is it?"];
   const rows: string[] = [];
   const summary: Record<string, unknown>[] = [];
+  let single: { throughput: number; decodeRate: number } | undefined;
+  const times = (value: number, base: number | undefined) =>
+    orNa(value, (v) => `${v.toFixed(1)} (${base ? (v / base).toFixed(2) : "1.00"}×)`);
   await model.generate([{ images: [imagePaths[0]], text: "warm up" }], {
     maxNewTokens: 8,
     minNewTokens: 8,
@@ -110,17 +115,22 @@ try {
     }
     const graphStepMs = median(graphTimes);
     const throughput = (batch * tokens) / (totalMs / 1000);
+    const decodeRate = batch * 1000 / e2eStepMs;
+    single ??= { throughput, decodeRate };
     const ratio = graphStepMs / e2eStepMs;
     rows.push(
-      `| ${batch} | ${tokens} | ${totalMs.toFixed(0)} | ${throughput.toFixed(1)} | ${
-        orNa(e2eStepMs, (v) => v.toFixed(2))
-      } | ${graphStepMs.toFixed(2)} | ${orNa(ratio, (v) => `${(100 * v).toFixed(0)}%`)} |`,
+      `| ${batch} | ${tokens} | ${totalMs.toFixed(0)} | ${times(throughput, single.throughput)} | ${
+        times(decodeRate, single.decodeRate)
+      } | ${orNa(e2eStepMs, (v) => v.toFixed(2))} | ${graphStepMs.toFixed(2)} | ${
+        orNa(ratio, (v) => `${(100 * v).toFixed(0)}%`)
+      } |`,
     );
     summary.push({
       batch,
       tokens,
       totalMs,
       throughput,
+      decodeRate: Number.isFinite(decodeRate) ? decodeRate : null,
       e2eStepMs: Number.isFinite(e2eStepMs) ? e2eStepMs : null,
       graphStepMs,
       ratio: Number.isFinite(ratio) ? ratio : null,
@@ -130,8 +140,8 @@ try {
   console.log([
     `# generation on ${label}, ${navigator.hardwareConcurrency} CPU cores, fp32 fast flavour`,
     "",
-    "| batch | new tokens/row | total ms (prefill incl.) | tokens/s | end-to-end ms/step | graph-only ms/step | e2e rate vs graph-only |",
-    "|---|---|---|---|---|---|---|",
+    "| batch | new tokens/row | total ms (prefill incl.) | tokens/s (× batch 1) | decode tokens/s (× batch 1) | end-to-end ms/step | graph-only ms/step | e2e rate vs graph-only |",
+    "|---|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n"));
   if (values.out) {
