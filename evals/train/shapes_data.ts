@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { groupObjects, groupPhrase, joinList } from "../datasets/mod.ts";
+import { groupObjects, groupPhrase, joinList, plural } from "../datasets/mod.ts";
 import { COLOR_NAMES, COLUMNS, referable, ROWS, SHAPES } from "../datasets/mod.ts";
 import { Rng } from "../datasets/mod.ts";
 import { vqaQuestions } from "../datasets/mod.ts";
@@ -19,8 +19,9 @@ import { randomScene, type Scene } from "../datasets/mod.ts";
 import { type NanoVLMConfig, PILLOW_BILINEAR, pillowResize } from "../../src/mod.ts";
 
 /**
- * The ShapesBench VQA templates, plus `caption`, plus `where` (a training-only question that
- * names one object's cell; the benchmark never asks it).
+ * The ShapesBench VQA templates, plus `caption`, plus two training-only questions the benchmark
+ * never asks: `where` (names one object's cell) and `count_pair` (the colour-and-shape count for
+ * any colour and any shape the picture holds, together or not: 0 where they never meet).
  */
 export const TASK_TYPES = [
   "count_all",
@@ -36,12 +37,13 @@ export const TASK_TYPES = [
   "relative_v",
   "caption",
   "where",
+  "count_pair",
 ] as const;
 /** A task type. */
 export type TaskType = typeof TASK_TYPES[number];
 
 /** Task types the benchmark does not ask: drawn in training only when given a weight. */
-export const TRAINING_ONLY_TYPES: readonly TaskType[] = ["where"];
+export const TRAINING_ONLY_TYPES: readonly TaskType[] = ["where", "count_pair"];
 
 /** The caption question and canonical target: every group of objects in row-major first-seen order. */
 export const CAPTION_QUESTION = "What is this?";
@@ -132,6 +134,7 @@ export function itemsOf(scene: Scene, rng: Rng): Map<TaskType, QaItem[]> {
     };
   });
   if (where.length > 0) byType.set("where", where);
+  byType.set("count_pair", countPairItems(scene));
   byType.set("caption", [{
     type: "caption",
     question: CAPTION_QUESTION,
@@ -139,6 +142,24 @@ export function itemsOf(scene: Scene, rng: Rng): Map<TaskType, QaItem[]> {
     mentions: [],
   }]);
   return byType;
+}
+
+/**
+ * `How many <colour> <shape>s are there?` for every colour and every shape of the scene, in
+ * `COLOR_NAMES` × `SHAPES` order: the benchmark's colour-and-shape count, whose errors were
+ * counting an object that shares only one of the two, asked also where the two never meet.
+ */
+export function countPairItems(scene: Scene): QaItem[] {
+  const colors = COLOR_NAMES.filter((c) => scene.objects.some((o) => o.color === c));
+  const shapes = SHAPES.filter((shape) => scene.objects.some((o) => o.shape === shape));
+  return colors.flatMap((color) =>
+    shapes.map((shape): QaItem => ({
+      type: "count_pair",
+      question: `How many ${color} ${plural(shape)} are there?`,
+      answer: String(scene.objects.filter((o) => o.color === color && o.shape === shape).length),
+      mentions: [],
+    }))
+  );
 }
 
 /** Per-cell labels of a scene (stage 1): colour 0 = empty / 1-8, shape 0 = empty / 1-5, size 0/1. */

@@ -1,5 +1,5 @@
 import { createTokenizer } from "../../src/mod.ts";
-import { Rng } from "../datasets/mod.ts";
+import { answerFromScene, COLOR_NAMES, Rng, SHAPES } from "../datasets/mod.ts";
 import { renderScene } from "../datasets/mod.ts";
 import { randomScene, type Scene } from "../datasets/mod.ts";
 import { canonicalCaption, cellLabels, itemsOf, ShapesStream, TASK_TYPES } from "./shapes_data.ts";
@@ -120,5 +120,38 @@ Deno.test("shapes data: the training-only where question names the cell of each 
   const expected = ["Where is the red circle? top left", "Where is the blue square? middle right"];
   if (JSON.stringify(where) !== JSON.stringify(expected)) {
     throw new Error(`where items ${JSON.stringify(where)}, expected ${JSON.stringify(expected)}`);
+  }
+});
+
+Deno.test("shapes data: the training-only colour-and-shape counts cover every colour × shape of the picture, 0 where they never meet", () => {
+  const scene: Scene = {
+    width: 384,
+    background: "white",
+    objects: [
+      { shape: "circle", color: "red", size: "small", row: 0, col: 0, cx: 60, cy: 60, d: 46 },
+      { shape: "star", color: "green", size: "small", row: 0, col: 2, cx: 320, cy: 60, d: 46 },
+      { shape: "star", color: "green", size: "large", row: 2, col: 1, cx: 190, cy: 320, d: 92 },
+    ],
+  };
+  const got = itemsOf(scene, new Rng(1)).get("count_pair")!.map((i) => `${i.question} ${i.answer}`);
+  // Colours in COLOR_NAMES order, shapes in SHAPES order; each question names one colour and one
+  // shape the picture holds.
+  const colors = COLOR_NAMES.filter((c) => c === "red" || c === "green");
+  const shapes = SHAPES.filter((s) => s === "circle" || s === "star");
+  const counts: Record<string, number> = { "red circle": 1, "green star": 2 };
+  const answer = (c: string, s: string) => counts[`${c} ${s}`] ?? 0;
+  const expected = colors.flatMap((c) =>
+    shapes.map((s) => `How many ${c} ${s}s are there? ${answer(c, s)}`)
+  );
+  if (JSON.stringify(got) !== JSON.stringify(expected)) {
+    throw new Error(
+      `count_pair items ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`,
+    );
+  }
+  for (const question of got) {
+    const [text, n] = [question.slice(0, question.lastIndexOf(" ")), question.split(" ").pop()];
+    if (answerFromScene(text, scene) !== n) {
+      throw new Error(`${text}: the benchmark says otherwise`);
+    }
   }
 });
