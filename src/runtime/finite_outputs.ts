@@ -17,8 +17,15 @@ export const FINITE_OUTPUTS = new Set(["image_embeds", "inputs_embeds", "logits"
  */
 const SATURATED = 2 ** 64;
 
-/** Refuses a graph output holding NaN, +-Inf or saturated values, naming graph, output, index. */
-export function checkFinite(graph: GraphName, name: string, tensor: ort.Tensor): void {
+/**
+ * Refuses a graph output holding NaN, +-Inf or saturated values, naming graph, output, index
+ * (`tensor` is an onnxruntime tensor, or float32 values with their dims computed without one).
+ */
+export function checkFinite(
+  graph: GraphName,
+  name: string,
+  tensor: Pick<ort.Tensor, "data" | "dims">,
+): void {
   const data = tensor.data as Float32Array;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];

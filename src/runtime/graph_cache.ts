@@ -19,6 +19,7 @@ import {
   buildGraph,
   type BuildOptions,
   type ByteRange,
+  embeddingTableName,
   type GraphName,
   type QuantizedWeight,
   quantizeWeight,
@@ -30,6 +31,7 @@ import {
 } from "../model/mod.ts";
 import { type GraphBuilder, serializeModel } from "../onnx/mod.ts";
 import { modelTensorName, type TensorPlan, tensorPlan } from "./tensor_plan.ts";
+import type { TableLocation } from "./token_table.ts";
 import {
   checkedCacheFile,
   describeCacheFolder,
@@ -95,6 +97,8 @@ export interface PreparedGraph {
   weightsFolder: string;
   /** The weights file the graph's external data names (inside {@link weightsFolder}). */
   weightsFile: string;
+  /** The embed graph's table in its weights file, for lookups without the session. */
+  tokenTable?: TableLocation;
 }
 
 /** Options of {@link prepareGraph}. */
@@ -315,10 +319,14 @@ export async function prepareGraph(
     bytes = serializeModel(graph);
     await writeCacheFile(path, bytes);
   });
+  const table = weights.locations.get(embeddingTableName(source.config));
   return {
     bytes: bytes ?? await Deno.readFile(graphPath),
     weightsFolder,
     weightsFile: weights.fileName,
+    tokenTable: name === "embed" && table
+      ? { ...table, path: `${weightsFolder}/${weights.fileName}` }
+      : undefined,
   };
 }
 

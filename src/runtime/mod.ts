@@ -18,3 +18,4 @@ export * from "./providers.ts";
 export * from "./runtime_options.ts";
 export * from "./session.ts";
 export * from "./threads.ts";
+export * from "./token_table.ts";

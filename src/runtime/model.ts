@@ -17,6 +17,7 @@ import { KVCache, KVCacheArena } from "./kv_cache.ts";
 import { resolveProvider } from "./providers.ts";
 import type { RuntimeOptions, SessionRun } from "./runtime_options.ts";
 import { createSession, f32, i64, type ResolvedProvider } from "./session.ts";
+import { TokenTable } from "./token_table.ts";
 import { LocalSession, type RunnableSession, SessionWorker } from "./worker_sessions.ts";
 
 /** The graphs of a model, re-exported because {@link NanoVLMRuntime.outputNames} takes one. */
@@ -47,6 +48,8 @@ export class NanoVLMRuntime {
      * thread writes bound outputs in place; sessions opened elsewhere (onnxruntime-web) may not.
      */
     private readonly bindsOutputs = true,
+    /** The embedding table read from its file; without one, lookups run the embed session. */
+    private readonly tokenTable?: TokenTable,
   ) {}
 
   /** The intra-op threads every session runs with. */
@@ -91,13 +94,16 @@ export class NanoVLMRuntime {
     const sessions = {} as Record<GraphName, RunnableSession>;
     const local: LocalSession[] = [];
     const worker = options.worker ? new SessionWorker() : undefined;
+    let tokenTable: TokenTable | undefined;
     const releaseAll = async () => {
       for (const session of local) await session.release();
       await worker?.release();
+      tokenTable?.close();
     };
     try {
       for (const name of ["vision", "embed", "decoder"] as const) {
         const graph = await prepareGraph(name, source, build, cacheDir, options.taps);
+        if (graph.tokenTable) tokenTable = TokenTable.open(graph.tokenTable);
         const sessionOptions = {
           provider,
           threads: options.threads,
@@ -130,6 +136,8 @@ export class NanoVLMRuntime {
       worker,
       releaseAll,
       options.onRun,
+      true,
+      tokenTable,
     );
   }
 
@@ -220,9 +228,18 @@ export class NanoVLMRuntime {
     return out;
   }
 
-  /** Looks up token embeddings for `batch` rows of equal length. */
+  /**
+   * Looks up token embeddings for `batch` rows of equal length: read from the table's file when
+   * the runtime opened it (`load`), else by the embed session (`fromSessions`).
+   */
   async embedTokens(ids: readonly (readonly number[])[]): Promise<Float32Array> {
     checkIds(this.config, ids);
+    if (this.tokenTable) {
+      const embeds = this.tokenTable.lookup(ids);
+      const dims = [ids.length, ids[0]?.length ?? 0, this.config.lm_hidden_dim];
+      checkFinite("embed", "inputs_embeds", { data: embeds, dims });
+      return embeds;
+    }
     const tokens = ids.length ? ids[0].length : 0;
     const out = await this.#run("embed", { input_ids: i64(ids.flat(), [ids.length, tokens]) }, [
       "inputs_embeds",
@@ -272,9 +289,9 @@ export class NanoVLMRuntime {
       }
     }
     for (const tap of taps) fetches[tap] = null;
-    // Ids are looked up by the embed session, whose table the prompt's text already used: the
-    // decoder's own copy is then never paged in (each distinct id maps up to a megabyte of a
-    // memory-mapped table on kernels that map whole page-cache folios).
+    // Ids are looked up like the prompt's text (embedTokens): the decoder's own copy of the table
+    // is then never paged in (each distinct id maps up to a megabyte of a memory-mapped table on
+    // kernels that map whole page-cache folios).
     const embeds = step.ids ? await this.embedTokens(step.ids) : step.embeds!;
     const out = await this.#run(
       "decoder",
