@@ -97,14 +97,17 @@ try {
       }
     }
     const e2eStepMs = median(stepIntervals);
-    // Graph only: the decoder session on the same shapes, fed the cache it returns.
+    // Graph only: the decoder session on the same shapes and the same cache arena as the loop's,
+    // fed the cache it returns, with nothing between the steps.
     const runtime = model.runtime;
+    const arena = runtime.cacheArena(batch, prepared.prompt.length + tokens + 1);
     let step = await runtime.decode({
       embeds: prepared.prompt.embeds,
       batch,
       tokens: prepared.prompt.length,
       attentionMask: prepared.prompt.attentionMask.flat(),
       positionIds: prepared.prompt.positionIds!.flat(),
+      arena,
     });
     const ids = Array.from({ length: batch }, () => [65]);
     const graphTimes: number[] = [];
@@ -118,6 +121,7 @@ try {
         attentionMask: Array(batch * total).fill(1),
         positionIds: Array(batch).fill(total - 1),
         cache: step.cache,
+        arena,
       });
       graphTimes.push(performance.now() - start);
     }
