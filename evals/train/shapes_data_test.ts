@@ -104,18 +104,22 @@ Deno.test("shapes data: the stream is a pure function of (seed, sample) and capt
   }
 });
 
+/** Two green stars (which "the green star" cannot single out), a red circle and a blue square. */
+const FOUR_OBJECTS: Scene = {
+  width: 384,
+  background: "white",
+  objects: [
+    { shape: "circle", color: "red", size: "small", row: 0, col: 0, cx: 60, cy: 60, d: 46 },
+    { shape: "star", color: "green", size: "small", row: 0, col: 2, cx: 320, cy: 60, d: 46 },
+    { shape: "square", color: "blue", size: "large", row: 1, col: 2, cx: 320, cy: 190, d: 92 },
+    { shape: "star", color: "green", size: "large", row: 2, col: 1, cx: 190, cy: 320, d: 92 },
+  ],
+};
+
 Deno.test("shapes data: the training-only where question names the cell of each object the text can single out", () => {
-  const scene: Scene = {
-    width: 384,
-    background: "white",
-    objects: [
-      { shape: "circle", color: "red", size: "small", row: 0, col: 0, cx: 60, cy: 60, d: 46 },
-      { shape: "star", color: "green", size: "small", row: 0, col: 2, cx: 320, cy: 60, d: 46 },
-      { shape: "square", color: "blue", size: "large", row: 1, col: 2, cx: 320, cy: 190, d: 92 },
-      { shape: "star", color: "green", size: "large", row: 2, col: 1, cx: 190, cy: 320, d: 92 },
-    ],
-  };
-  const where = itemsOf(scene, new Rng(1)).get("where")!.map((i) => `${i.question} ${i.answer}`);
+  const where = itemsOf(FOUR_OBJECTS, new Rng(1)).get("where")!.map((i) =>
+    `${i.question} ${i.answer}`
+  );
   // The two green stars cannot be told apart by "the green star": no question about them.
   const expected = ["Where is the red circle? top left", "Where is the blue square? middle right"];
   if (JSON.stringify(where) !== JSON.stringify(expected)) {
@@ -124,21 +128,14 @@ Deno.test("shapes data: the training-only where question names the cell of each 
 });
 
 Deno.test("shapes data: the training-only colour-and-shape counts cover every colour × shape of the picture, 0 where they never meet", () => {
-  const scene: Scene = {
-    width: 384,
-    background: "white",
-    objects: [
-      { shape: "circle", color: "red", size: "small", row: 0, col: 0, cx: 60, cy: 60, d: 46 },
-      { shape: "star", color: "green", size: "small", row: 0, col: 2, cx: 320, cy: 60, d: 46 },
-      { shape: "star", color: "green", size: "large", row: 2, col: 1, cx: 190, cy: 320, d: 92 },
-    ],
-  };
-  const got = itemsOf(scene, new Rng(1)).get("count_pair")!.map((i) => `${i.question} ${i.answer}`);
+  const got = itemsOf(FOUR_OBJECTS, new Rng(1)).get("count_pair")!.map((i) =>
+    `${i.question} ${i.answer}`
+  );
   // Colours in COLOR_NAMES order, shapes in SHAPES order; each question names one colour and one
   // shape the picture holds.
-  const colors = COLOR_NAMES.filter((c) => c === "red" || c === "green");
-  const shapes = SHAPES.filter((s) => s === "circle" || s === "star");
-  const counts: Record<string, number> = { "red circle": 1, "green star": 2 };
+  const colors = COLOR_NAMES.filter((c) => ["red", "green", "blue"].includes(c));
+  const shapes = SHAPES.filter((s) => ["circle", "square", "star"].includes(s));
+  const counts: Record<string, number> = { "red circle": 1, "green star": 2, "blue square": 1 };
   const answer = (c: string, s: string) => counts[`${c} ${s}`] ?? 0;
   const expected = colors.flatMap((c) =>
     shapes.map((s) => `How many ${c} ${s}s are there? ${answer(c, s)}`)
@@ -150,7 +147,7 @@ Deno.test("shapes data: the training-only colour-and-shape counts cover every co
   }
   for (const question of got) {
     const [text, n] = [question.slice(0, question.lastIndexOf(" ")), question.split(" ").pop()];
-    if (answerFromScene(text, scene) !== n) {
+    if (answerFromScene(text, FOUR_OBJECTS) !== n) {
       throw new Error(`${text}: the benchmark says otherwise`);
     }
   }

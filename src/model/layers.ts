@@ -201,6 +201,26 @@ export function mergeHeads(g: GraphBuilder, x: string, heads: number, headDim: n
   return g.op("Reshape", [t, g.ints([0, 0, heads * headDim])]);
 }
 
+/**
+ * Attention over `[b, t, heads*d]` queries, keys and values, all heads attending to all positions
+ * (fast flavour, no taps): Attention-23 splits and merges the heads itself, so no Reshape and
+ * Transpose pairs surround it. Returns `[b, t, heads*d]`.
+ */
+export function packedHeadsAttention(
+  ctx: LayerContext,
+  q: string,
+  k: string,
+  v: string,
+  heads: number,
+  headDim: number,
+): string {
+  return ctx.g.node("Attention", [q, k, v], {
+    scale: float(1 / Math.sqrt(headDim)),
+    q_num_heads: heads,
+    kv_num_heads: heads,
+  }, { outputs: 1 })[0];
+}
+
 /** Options of {@link scaledDotProductAttention}. */
 export interface AttentionOptions {
   /** Query heads. */

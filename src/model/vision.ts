@@ -13,6 +13,7 @@ import {
   layerNorm,
   linear,
   mergeHeads,
+  packedHeadsAttention,
   scaledDotProductAttention,
   splitHeads,
   weight,
@@ -43,15 +44,20 @@ function attention(ctx: LayerContext, x: string, layer: number, cfg: NanoVLMConf
   const headDim = d / heads;
   return g.scope("attn", () => {
     const qkv = linear(ctx, x, `${prefix}.qkv_proj`);
-    const [q, k, v] = g.node("Split", [qkv, g.ints([d, d, d])], { axis: -1 }, { outputs: 3 })
-      .map((t) => splitHeads(g, t, heads, headDim));
+    const qkvParts = g.node("Split", [qkv, g.ints([d, d, d])], { axis: -1 }, { outputs: 3 });
+    const outProj = `${prefix}.out_proj`;
+    if (ctx.fused && ctx.taps === undefined) {
+      const [q, k, v] = qkvParts;
+      return linear(ctx, packedHeadsAttention(ctx, q, k, v, heads, headDim), outProj);
+    }
+    const [q, k, v] = qkvParts.map((t) => splitHeads(g, t, heads, headDim));
     const out = scaledDotProductAttention(ctx, q, k, v, {
       heads,
       kvHeads: heads,
       headDim,
       probsTap: `vit.attn_probs.layer${layer}`,
     });
-    return linear(ctx, mergeHeads(g, out, heads, headDim), `${prefix}.out_proj`);
+    return linear(ctx, mergeHeads(g, out, heads, headDim), outProj);
   });
 }
 

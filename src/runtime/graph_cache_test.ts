@@ -271,21 +271,25 @@ Deno.test("graph cache: a corrupt cache entry is detected by its checksum and re
   });
 });
 
+/** The nodes of one op type in a serialized graph (NodeProto.op_type: field 4, tag 0x22, length). */
+function countOps(bytes: Uint8Array, opType: string): number {
+  return new TextDecoder("latin1").decode(bytes)
+    .split(`\x22${String.fromCharCode(opType.length)}${opType}`).length - 1;
+}
+
 fixtureTest(
   "graph cache: the fast decoder runs q/k/v and gate/up as one MatMulNBits each (q/k/v packed into GroupQueryAttention), and add + norm as one kernel",
   async () => {
     await withTempDir(async (cache) => {
       const checkpoint = await openCheckpoint(fixturePath("reference", "v0.2-tiny", "checkpoint"));
       const blocks = checkpoint.config.lm_n_blocks;
-      // NodeProto.op_type is field 4 (tag 0x22), then its length: count the nodes of one type.
-      const count = (bytes: Uint8Array, opType: string) =>
-        new TextDecoder("latin1").decode(bytes).split(
-          `\x22${String.fromCharCode(opType.length)}${opType}`,
-        ).length - 1;
       const kernels = async (flavour: "fast" | "inspect") => {
         const options = buildOptions({ flavour, precision: "int4" });
         const bytes = (await prepareGraph("decoder", checkpoint, options, cache)).bytes;
-        return [count(bytes, "MatMulNBits"), count(bytes, "SkipSimplifiedLayerNormalization")];
+        return [
+          countOps(bytes, "MatMulNBits"),
+          countOps(bytes, "SkipSimplifiedLayerNormalization"),
+        ];
       };
       // Per block: q, k, v, out, gate, up, down apart (inspect) or qkv, out, gate_up, down (fast),
       // plus the head; each block's two residual adds end in the next norm in one kernel (fast).
@@ -296,9 +300,36 @@ fixtureTest(
       const options = buildOptions({ flavour: "fast", precision: "int4", kernels: "microsoft" });
       const gqa = (await prepareGraph("decoder", checkpoint, options, cache)).bytes;
       assertEquals(
-        [count(gqa, "GroupQueryAttention"), count(gqa, "Split"), count(gqa, "MatMulNBits")],
+        [
+          countOps(gqa, "GroupQueryAttention"),
+          countOps(gqa, "Split"),
+          countOps(gqa, "MatMulNBits"),
+        ],
         [blocks, blocks, 4 * blocks + 1],
       );
+    });
+  },
+);
+
+fixtureTest(
+  "graph cache: the fast vision graph attends over packed heads (no Reshape/Transpose pair around each Attention)",
+  async () => {
+    await withTempDir(async (cache) => {
+      const checkpoint = await openCheckpoint(fixturePath("reference", "v0.2-tiny", "checkpoint"));
+      const blocks = checkpoint.config.vit_n_blocks;
+      const ops = async (flavour: "fast" | "inspect") => {
+        const bytes = (await prepareGraph("vision", checkpoint, buildOptions({ flavour }), cache))
+          .bytes;
+        return ["Attention", "Transpose"].map((op) => countOps(bytes, op));
+      };
+      // Fast: one Attention per block and only the patch embedding's transpose; the parity tests
+      // check its numbers against the fixtures. Inspect: explicit ops, 4 transposes per block.
+      const [attention, transposes] = await ops("fast");
+      assertEquals(attention, blocks);
+      assert(transposes <= 2, `fast vision graph has ${transposes} Transposes`);
+      const [explicitAttention, explicitTransposes] = await ops("inspect");
+      assertEquals(explicitAttention, 0);
+      assert(explicitTransposes >= 4 * blocks, `inspect graph has ${explicitTransposes}`);
     });
   },
 );
