@@ -114,6 +114,7 @@ export interface PrepareGraphOptions {
 export interface CheckpointSource {
   /** Folder of the checkpoint. */
   dir: string;
+  /** Its config. */
   config: NanoVLMConfig;
   /** Index of `model.safetensors`. */
   index: SafetensorsIndex;
