@@ -92,6 +92,8 @@ export interface QuantizedValues {
 /** Resolves checkpoint tensor names to initializers of one graph. */
 export class WeightTable {
   /**
+   * A table over one weights file.
+   *
    * @param fileName the weights file's name, relative to the folder the session loads it from
    * @param locations every float tensor the graph may use, by checkpoint name
    * @param quantized the linear weights the graph multiplies by in quantised form, by checkpoint

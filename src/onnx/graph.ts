@@ -42,25 +42,37 @@ export function float(value: number): FloatAttr {
 
 /** A graph input or output; `dims` undefined means the rank is unknown. */
 export interface ValueInfo {
+  /** The value's name. */
   name: string;
+  /** Its element type. */
   type: ElemType;
+  /** Its dims: numbers, or names of symbolic dims (`"batch"`). */
   dims?: Dim[];
 }
 
 /** A node of the graph. */
 export interface NodeSpec {
+  /** The node's unique name. */
   name: string;
+  /** Its operator (`MatMul`, `Attention`). */
   opType: string;
+  /** The operator's domain (`""` = ai.onnx, `"com.microsoft"`). */
   domain: string;
+  /** Input value names, in the operator's order (`""` = an omitted optional input). */
   inputs: string[];
+  /** Output value names. */
   outputs: string[];
+  /** Attributes by name. */
   attributes: Record<string, AttrValue>;
 }
 
 /** An initializer: bytes inline, or a byte range of an external file. */
 export interface InitializerSpec {
+  /** The initializer's name (a value name). */
   name: string;
+  /** Its element type. */
   type: ElemType;
+  /** Its dims. */
   dims: number[];
   /** Inline little-endian bytes. */
   raw?: Uint8Array;

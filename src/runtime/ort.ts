@@ -8,4 +8,5 @@
 import "./telemetry_off.ts";
 import * as ort from "onnxruntime-node";
 
+/** The onnxruntime-node namespace (`ort.InferenceSession`, `ort.Tensor`), telemetry off. */
 export { ort };
