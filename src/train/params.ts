@@ -20,6 +20,7 @@ import {
   openCheckpoint,
   ropeInvFreq,
   type TensorSource,
+  toHalfBits,
   TOKEN_EMBEDDING_WEIGHT,
   WEIGHTS_FILE,
   writeAtomically,
@@ -107,31 +108,6 @@ export async function loadParams(
   return { config: checkpoint.config, params };
 }
 
-/** Float32 -> IEEE half bits, rounding to nearest even. */
-export function floatToHalf(value: number): number {
-  const f = new Float32Array([value]);
-  const x = new Uint32Array(f.buffer)[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rest = mant & ((1 << shift) - 1), mid = 1 << (shift - 1);
-    if (rest > mid || (rest === mid && (half & 1))) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >>> 13);
-  const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (half & 1))) half++;
-  return sign | half;
-}
-
 /** Options of {@link saveCheckpoint}. */
 export interface SaveOptions {
   /** Store the weights as F16 instead of F32 (default false). */
@@ -180,9 +156,7 @@ export async function saveCheckpoint(
 }
 
 function halfBytes(data: Float32Array): Uint8Array {
-  const out = new Uint16Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = floatToHalf(data[i]);
-  return new Uint8Array(out.buffer);
+  return new Uint8Array(toHalfBits(data).buffer);
 }
 
 /** Host parameters -> jax-js arrays (fresh, owned by the caller). */

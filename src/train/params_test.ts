@@ -1,6 +1,6 @@
-import { openCheckpoint, presetConfig } from "../checkpoint/mod.ts";
+import { floatToHalf, openCheckpoint, presetConfig } from "../checkpoint/mod.ts";
 import { withTempDir } from "../testing/mod.ts";
-import { floatToHalf, initParams, loadParams, saveCheckpoint } from "./params.ts";
+import { initParams, loadParams, saveCheckpoint } from "./params.ts";
 
 Deno.test("train params: a saved checkpoint opens in the toolkit and loads back bit-identical (F32)", async () => {
   await withTempDir(async (dir) => {

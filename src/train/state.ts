@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { writeAtomically } from "../checkpoint/mod.ts";
-import { floatToHalf, type HostParams } from "./params.ts";
+import { halfToFloat, toHalfBits, writeAtomically } from "../checkpoint/mod.ts";
+import type { HostParams } from "./params.ts";
 
 /** A saved training state. */
 export interface TrainState {
@@ -15,13 +15,6 @@ export interface TrainState {
   meta: Record<string, unknown>;
   /** Tensor groups by name (e.g. `params`, `m`, `v`). */
   groups: Record<string, HostParams>;
-}
-
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1, exp = (bits >> 10) & 0x1f, mant = bits & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
 /** Writes `state` to `path` atomically (F16 tensors with `float16`). */
@@ -36,11 +29,8 @@ export async function saveState(
   for (const [group, tensors] of Object.entries(state.groups)) {
     for (const [name, { shape, data }] of tensors) {
       let bytes: Uint8Array;
-      if (options.float16) {
-        const half = new Uint16Array(data.length);
-        for (let i = 0; i < data.length; i++) half[i] = floatToHalf(data[i]);
-        bytes = new Uint8Array(half.buffer);
-      } else bytes = new Uint8Array(data.slice().buffer);
+      if (options.float16) bytes = new Uint8Array(toHalfBits(data).buffer);
+      else bytes = new Uint8Array(data.slice().buffer);
       entries.push({
         name: `${group}/${name}`,
         shape,
