@@ -30,7 +30,8 @@ import {
   vlmLogitsOfImage,
 } from "../../src/train/mod.ts";
 import { ShapesStream } from "./shapes_data.ts";
-import { imageTokensOf, jointBatch } from "./shapes_model.ts";
+import { imageTokensOf } from "./shapes_model.ts";
+import { jointBatch } from "./shapes_joint.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
 import { countFlag, flagValue, runScript } from "./cli_flags.ts";
 

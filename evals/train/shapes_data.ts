@@ -45,6 +45,30 @@ export type TaskType = typeof TASK_TYPES[number];
 /** Task types the benchmark does not ask: drawn in training only when given a weight. */
 export const TRAINING_ONLY_TYPES: readonly TaskType[] = ["where", "count_pair"];
 
+/**
+ * `count_color=3,exists=2` (`--type-weights`) → whole-number weights of known VQA types; an
+ * unknown type or a weight that is not a whole number ≥ 0 is a named error.
+ */
+export function parseTypeWeights(text: string): Record<string, number> {
+  const weights: Record<string, number> = {};
+  for (const part of text.split(",")) {
+    const [type, value] = part.split("=");
+    const weight = Number(value);
+    if (!TASK_TYPES.includes(type as TaskType) || type === "caption") {
+      throw new Error(
+        `--type-weights: unknown VQA type "${type}" (known: ${TASK_TYPES.join(", ")})`,
+      );
+    }
+    if (!Number.isInteger(weight) || weight < 0) {
+      throw new Error(
+        `--type-weights: weight of ${type} must be a whole number ≥ 0, got "${value}"`,
+      );
+    }
+    weights[type] = weight;
+  }
+  return weights;
+}
+
 /** The caption question and canonical target: every group of objects in row-major first-seen order. */
 export const CAPTION_QUESTION = "What is this?";
 

@@ -1,8 +1,16 @@
+import { assertEquals, assertThrows } from "../../src/testing/assert.ts";
 import { createTokenizer } from "../../src/mod.ts";
 import { answerFromScene, COLOR_NAMES, Rng, SHAPES } from "../datasets/mod.ts";
 import { renderScene } from "../datasets/mod.ts";
 import { randomScene, type Scene } from "../datasets/mod.ts";
-import { canonicalCaption, cellLabels, itemsOf, ShapesStream, TASK_TYPES } from "./shapes_data.ts";
+import {
+  canonicalCaption,
+  cellLabels,
+  itemsOf,
+  parseTypeWeights,
+  ShapesStream,
+  TASK_TYPES,
+} from "./shapes_data.ts";
 import { namesEveryObject } from "./shapes_eval.ts";
 import { flipHorizontal, shapesConfig } from "./shapes_model.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
@@ -151,4 +159,16 @@ Deno.test("shapes data: the training-only colour-and-shape counts cover every co
       throw new Error(`${text}: the benchmark says otherwise`);
     }
   }
+});
+
+Deno.test("parseTypeWeights: whole-number weights of known VQA types, named errors otherwise", () => {
+  assertEquals(parseTypeWeights("count_color=3,exists=0,count_pair=2"), {
+    count_color: 3,
+    exists: 0,
+    count_pair: 2,
+  });
+  assertThrows(() => parseTypeWeights("colour=2"), Error, /unknown VQA type "colour"/);
+  assertThrows(() => parseTypeWeights("caption=2"), Error, /unknown VQA type "caption"/);
+  assertThrows(() => parseTypeWeights("exists=1.5"), Error, /whole number ≥ 0/);
+  assertThrows(() => parseTypeWeights("exists"), Error, /whole number ≥ 0/);
 });

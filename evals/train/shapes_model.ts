@@ -18,14 +18,14 @@
  *   the relative-position questions compose, asked for directly; (`weights.relation`), at the
  *   second object a question names, where the first lies from it (`stage1.relation`): the
  *   comparison itself (shapes_reference.ts); and (`weights.count`), at a count question's noun,
- *   which cells hold what it counts (`stage1.count`, shapes_count.ts).
+ *   which cells hold what it counts (`stage1.count`, shapes_count.ts). The joint stage's batch
+ *   and loss are in shapes_joint.ts.
  *
  * @module
  */
 import { numpy as np } from "@jax-js/jax";
 import { defaultConfig, type NanoTokenizer, type NanoVLMConfig } from "../../src/mod.ts";
 import {
-  type BlockTap,
   linear,
   maskedCrossEntropy,
   modalityProjector,
@@ -33,7 +33,6 @@ import {
   patchify,
   visionEncoder,
   type VlmBatch,
-  vlmLogitsOfImage,
   vlmLoss,
 } from "../../src/train/mod.ts";
 import {
@@ -44,14 +43,6 @@ import {
   type TaskType,
 } from "./shapes_data.ts";
 import type { Scene } from "../datasets/mod.ts";
-import {
-  mentionLabelArrays,
-  REFERENCE_BLOCK,
-  type ReferenceLabels,
-  relationBlock,
-  type RelationLabels,
-} from "./shapes_reference.ts";
-import { COUNT_CELLS, countBlock, countLabelArrays, type CountLabels } from "./shapes_count.ts";
 
 /**
  * The default model: 96-px images, 9 image tokens (one per grid cell: 32-px patches, or 16-px
@@ -145,15 +136,7 @@ export type CellBatch = { patches: np.Array } & CellLabels;
 /** A stage-2 batch (`targets`/`mask` span image + text positions). */
 export type QaBatch = VlmBatch;
 
-/**
- * A joint-stage batch: a stage-2 batch with its pictures' cell labels (and the decoder heads'
- * targets: reference, relation, count).
- */
-export type JointBatch =
-  & QaBatch
-  & CellLabels
-  & Partial<ReferenceLabels & RelationLabels & CountLabels>;
-
+/** Pixels `[B, 3, S, S]` of the given CHW images as the patches `[B, patches, 3·p·p]` the ViT reads. */
 export function patchesOf(images: Float32Array[], config: NanoVLMConfig): np.Array {
   const size = config.vit_img_size, p = config.vit_patch_size;
   const per = 3 * size * size, all = new Float32Array(images.length * per);
@@ -225,7 +208,7 @@ export function cellLogits(p: Params, patches: np.Array, config: NanoVLMConfig):
 }
 
 /** Colour, shape and (where occupied) half-weighted size cross-entropies of `[B, 9, 17]` logits. */
-function cellTerms(logits: np.Array, labels: CellLabels): np.Array {
+export function cellTerms(logits: np.Array, labels: CellLabels): np.Array {
   const { color, shape } = CELL_CLASSES;
   const ones = np.onesLike(labels.color.ref).astype(np.float32);
   const colorLoss = maskedCrossEntropy(
@@ -247,7 +230,7 @@ function cellTerms(logits: np.Array, labels: CellLabels): np.Array {
 }
 
 /** Row and column cross-entropies of `[B, 9, 6]` position logits. */
-function positionTerms(logits: np.Array, labels: CellLabels): np.Array {
+export function positionTerms(logits: np.Array, labels: CellLabels): np.Array {
   const ones = np.onesLike(labels.row.ref).astype(np.float32);
   return rowColumnTerms(logits, labels.row, labels.col, ones);
 }
@@ -298,7 +281,7 @@ export function imageTokensOf(config: NanoVLMConfig): number {
 }
 
 /** {@link qaBatch} with each sample's scene, item and (truncated) text ids. */
-function qaSamples(
+export function qaSamples(
   stream: ShapesStream,
   first: number,
   batch: number,
@@ -345,102 +328,13 @@ function qaSamples(
 /** Stage-2 loss: answer-token cross-entropy of the v0.1 forward. */
 export const qaLoss = vlmLoss;
 
-/**
- * Joint-stage batch: {@link qaBatch} plus the cell labels of the same pictures (never mirrored),
- * and with `decoderTargets` the reference, relation and count heads' targets.
- */
-export function jointBatch(
-  stream: ShapesStream,
-  first: number,
-  batch: number,
-  types: readonly TaskType[],
-  textLength: number,
-  tokenizer: NanoTokenizer,
-  config: NanoVLMConfig,
-  rope: { cos: Float32Array; sin: Float32Array },
-  decoderTargets = false,
-): JointBatch {
-  const qa = qaSamples(stream, first, batch, types, textLength, tokenizer, config, rope);
-  const cells = cellLabelArrays(qa.samples.map((x) => x.scene), new Array(batch).fill(false));
-  if (!decoderTargets) return { ...qa.batch, ...cells };
-  const imageTokens = imageTokensOf(config);
-  const labels = mentionLabelArrays(qa.samples, imageTokens, textLength, tokenizer);
-  const counts = countLabelArrays(qa.samples, imageTokens, textLength, tokenizer);
-  return { ...qa.batch, ...cells, ...labels, ...counts };
-}
-
-/** Weights of the joint stage's decoder-side heads (each 0, off, unless given). */
-export type DecoderHeadWeights = { reference?: number; relation?: number; count?: number };
-
-/**
- * Joint-stage loss: the answer-token cross-entropy plus `auxWeight` × (the cell-label and the
- * position cross-entropies of the image tokens through the throwaway heads), plus, for each
- * decoder head given a weight > 0, that weight × its loss: the reference head's row and column
- * cross-entropies, the relation head's, and the count head's per-cell cross-entropy (the batch
- * then carries {@link ReferenceLabels}, {@link RelationLabels} and {@link CountLabels}). The
- * heads read the tapped residual stream RMS-normalized.
- */
-export function jointLoss(
-  config: NanoVLMConfig,
-  auxWeight: number,
-  weights: DecoderHeadWeights = {},
-) {
-  return (p: Params, batch: JointBatch): np.Array => {
-    const image = modalityProjector(visionEncoder(batch.patches, p, config), p, config);
-    const aux = cellTerms(linear(image.ref, p, "stage1.cells", true), batch)
-      .add(positionTerms(linear(image.ref, p, "stage1.position", true), batch));
-    const heads = [
-      {
-        prefix: "stage1.reference",
-        weight: weights.reference ?? 0,
-        tap: { block: REFERENCE_BLOCK } as BlockTap,
-        labels: [batch.refRow, batch.refCol, batch.refMask],
-        terms: (logits: np.Array, [row, col, mask]: np.Array[]) =>
-          rowColumnTerms(logits, row, col, mask),
-      },
-      {
-        prefix: "stage1.relation",
-        weight: weights.relation ?? 0,
-        tap: { block: relationBlock(config) } as BlockTap,
-        labels: [batch.relRow, batch.relCol, batch.relMask],
-        terms: (logits: np.Array, [row, col, mask]: np.Array[]) =>
-          rowColumnTerms(logits, row, col, mask),
-      },
-      {
-        prefix: "stage1.count",
-        weight: weights.count ?? 0,
-        tap: { block: countBlock(config) } as BlockTap,
-        labels: [batch.countCells, batch.countMask],
-        terms: (logits: np.Array, [cells, mask]: np.Array[]) => {
-          const [b, t] = logits.shape;
-          return maskedCrossEntropy(logits.reshape([b, t * COUNT_CELLS, 2]), cells, mask);
-        },
-      },
-    ];
-    const on = heads.filter((head) => head.weight > 0);
-    // Targets a batch carries for a head that is off are released unread.
-    for (const head of heads) if (head.weight <= 0) head.labels.forEach((a) => a?.dispose());
-    const logits = vlmLogitsOfImage(image, batch, p, config, on.map((head) => head.tap));
-    let loss = maskedCrossEntropy(logits, batch.targets, batch.mask).add(aux.mul(auxWeight));
-    for (const { prefix, weight, tap, labels, terms } of on) {
-      const logits = linear(rmsNormalized(tap.hidden!), p, prefix, true);
-      loss = loss.add(terms(logits, labels as np.Array[]).mul(weight));
-    }
-    return loss;
-  };
-}
-
-/**
- * `x / rms(x)` over the last axis (no learned scale): what the decoder's heads see of a residual
- * stream whose scale grows with depth, so that a throwaway head's steps stay small.
- */
-function rmsNormalized(x: np.Array): np.Array {
-  const rms = np.sqrt(x.ref.mul(x.ref).mean(-1, { keepdims: true }).add(1e-5));
-  return x.div(rms);
-}
-
 /** Row plus column cross-entropy of a 6-class head's logits (row classes first) where `mask` is 1. */
-function rowColumnTerms(logits: np.Array, row: np.Array, col: np.Array, mask: np.Array): np.Array {
+export function rowColumnTerms(
+  logits: np.Array,
+  row: np.Array,
+  col: np.Array,
+  mask: np.Array,
+): np.Array {
   const rowLoss = maskedCrossEntropy(logits.ref.slice([], [], [0, 3]), row, mask.ref);
   return rowLoss.add(maskedCrossEntropy(logits.slice([], [], [3, 6]), col, mask));
 }

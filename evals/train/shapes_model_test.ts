@@ -7,8 +7,6 @@ import {
   cellBatch,
   cellLabelArrays,
   cellLoss,
-  jointBatch,
-  jointLoss,
   linearHead,
   POSITION_CLASSES,
   positionHead,
@@ -16,6 +14,7 @@ import {
   shapesConfig,
   stage1Head,
 } from "./shapes_model.ts";
+import { jointBatch, jointLoss } from "./shapes_joint.ts";
 import { mentionLabelArrays } from "./shapes_reference.ts";
 import { COUNT_CELLS, countedCells, countLabelArrays } from "./shapes_count.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";

@@ -36,12 +36,16 @@ import {
   toHost,
   zerosLike,
 } from "../../src/train/mod.ts";
-import { ShapesStream, TASK_TYPES, type TaskType, TRAINING_ONLY_TYPES } from "./shapes_data.ts";
+import {
+  parseTypeWeights,
+  ShapesStream,
+  TASK_TYPES,
+  type TaskType,
+  TRAINING_ONLY_TYPES,
+} from "./shapes_data.ts";
 import {
   cellBatch,
   cellLoss,
-  jointBatch,
-  jointLoss,
   linearHead,
   POSITION_CLASSES,
   positionHead,
@@ -50,6 +54,7 @@ import {
   shapesConfig,
   stage1Head,
 } from "./shapes_model.ts";
+import { jointBatch, jointLoss } from "./shapes_joint.ts";
 import { COUNT_CELLS } from "./shapes_count.ts";
 import { evaluateCells, evaluateQa } from "./shapes_eval.ts";
 import { loadAnyState } from "./compact_state.ts";
@@ -76,26 +81,6 @@ for (let i = 0; i < Deno.args.length; i++) {
 }
 const args: Record<string, string | undefined> = { ...DEFAULTS, ...given };
 
-/** `count_color=3,exists=2` → whole-number weights of known VQA types. */
-function parseTypeWeights(text: string): Record<string, number> {
-  const weights: Record<string, number> = {};
-  for (const part of text.split(",")) {
-    const [type, value] = part.split("=");
-    const weight = Number(value);
-    if (!TASK_TYPES.includes(type as TaskType) || type === "caption") {
-      throw new Error(
-        `--type-weights: unknown VQA type "${type}" (known: ${TASK_TYPES.join(", ")})`,
-      );
-    }
-    if (!Number.isInteger(weight) || weight < 0) {
-      throw new Error(
-        `--type-weights: weight of ${type} must be a whole number ≥ 0, got "${value}"`,
-      );
-    }
-    weights[type] = weight;
-  }
-  return weights;
-}
 const run = args.run ?? "runs/shapes";
 await Deno.mkdir(run, { recursive: true });
 await init("wasm");
@@ -282,6 +267,7 @@ const vqaTypes = (TASK_TYPES.filter((t) => t !== "caption") as TaskType[]).flatM
   new Array<TaskType>(meta.typeWeights?.[t] ?? (TRAINING_ONLY_TYPES.includes(t) ? 0 : 1)).fill(t)
 );
 
+const b = meta.batch;
 const stepVit = makeTrainStep(cellLoss(config), { clip: 1 });
 const stepVlm = makeTrainStep(qaLoss(config), { clip: 1 });
 const stepJoint = makeTrainStep(
@@ -290,6 +276,14 @@ const stepJoint = makeTrainStep(
     clip: 1,
   },
 );
+
+const decoderTargets = Object.values(headWeights).some((weight) => weight > 0);
+/** The joint stage's batch of step `step`. */
+const jointBatchAt = (step: number, types: readonly TaskType[], length: number) =>
+  jointBatch(stream, step * b, b, types, length, tokenizer, config, rope, decoderTargets);
+/** Stage 2's batch of step `step`. */
+const qaBatchAt = (step: number, types: readonly TaskType[], length: number) =>
+  qaBatch(stream, step * b, b, types, length, tokenizer, config, rope);
 
 function lrAt(step: number): number {
   const start = meta.scheduleStartStep ?? meta.stageStartStep;
@@ -316,7 +310,6 @@ Deno.addSignalListener("SIGTERM", () => stopRequested = true);
 const started = performance.now();
 const startElapsed = meta.elapsedSeconds;
 let windowStart = performance.now(), windowSamples = 0, skippedInARow = 0;
-const b = meta.batch;
 console.log(
   `stage ${meta.stage}: step ${meta.step} -> ${meta.steps}, batch ${b}, trainable ${trainableNames.length} tensors`,
 );
@@ -325,47 +318,14 @@ while (meta.step < meta.steps) {
   const lr = lrAt(step);
   const caption = meta.stage !== "vit" && step % 3 === 2;
   const kind = meta.stage === "vit" ? "cells" : caption ? "caption" : "vqa";
-  const t = np.array(step + 1 - meta.stageStartStep);
+  // Adam's learning rate and its step count within the stage.
+  const adam = [np.array(lr), np.array(step + 1 - meta.stageStartStep)] as const;
   const types = caption ? ["caption" as const] : vqaTypes, length = caption ? 40 : 20;
   const out = meta.stage === "vit"
-    ? stepVit(
-      trainable,
-      tree.ref(frozen),
-      m,
-      v,
-      cellBatch(stream, step * b, b, config),
-      np.array(lr),
-      t,
-    )
+    ? stepVit(trainable, tree.ref(frozen), m, v, cellBatch(stream, step * b, b, config), ...adam)
     : meta.stage === "joint"
-    ? stepJoint(
-      trainable,
-      tree.ref(frozen),
-      m,
-      v,
-      jointBatch(
-        stream,
-        step * b,
-        b,
-        types,
-        length,
-        tokenizer,
-        config,
-        rope,
-        Object.values(headWeights).some((weight) => weight > 0),
-      ),
-      np.array(lr),
-      t,
-    )
-    : stepVlm(
-      trainable,
-      tree.ref(frozen),
-      m,
-      v,
-      qaBatch(stream, step * b, b, types, length, tokenizer, config, rope),
-      np.array(lr),
-      t,
-    );
+    ? stepJoint(trainable, tree.ref(frozen), m, v, jointBatchAt(step, types, length), ...adam)
+    : stepVlm(trainable, tree.ref(frozen), m, v, qaBatchAt(step, types, length), ...adam);
   const { loss, gradNorm } = out;
   ({ params: trainable, m, v } = out);
   const samples = b;
