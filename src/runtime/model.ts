@@ -1,5 +1,6 @@
 /**
- * A loaded nanoVLM: the vision, embedding and decoder sessions of one checkpoint, with typed calls
+ * A loaded nanoVLM: the vision and decoder sessions of one checkpoint and its token table (read
+ * from the weights file; an embed session where sessions come from elsewhere), with typed calls
  * for each stage. This is the engine the pipeline, the parity checker and notebooks drive.
  *
  * @module
@@ -28,6 +29,12 @@ function spinningFor(name: GraphName, setting: boolean | undefined): boolean {
   return setting ?? name === "decoder";
 }
 
+/**
+ * A runtime's sessions: vision and decoder always; embed only where the token rows are not read
+ * from the weights file (sessions opened elsewhere, e.g. onnxruntime-web in a page).
+ */
+type RuntimeSessions = Record<"vision" | "decoder", RunnableSession> & { embed?: RunnableSession };
+
 /** The sessions of a loaded checkpoint. */
 export class NanoVLMRuntime {
   private constructor(
@@ -39,7 +46,7 @@ export class NanoVLMRuntime {
     readonly options: BuildOptions,
     /** The provider the sessions run on. */
     readonly provider: ResolvedProvider,
-    private readonly sessions: Record<GraphName, RunnableSession>,
+    private readonly sessions: RuntimeSessions,
     private readonly worker: SessionWorker | undefined,
     private readonly releaseLocal: () => Promise<void>,
     private readonly onRun?: (run: SessionRun) => void,
@@ -62,9 +69,13 @@ export class NanoVLMRuntime {
     return this.worker !== undefined;
   }
 
-  /** The onnxruntime options a graph's session was created with (threads, provider, config entries). */
-  sessionOptions(graph: GraphName): Readonly<ort.InferenceSession.SessionOptions> {
-    return this.sessions[graph].options;
+  /**
+   * The onnxruntime options a graph's session was created with (threads, provider, config
+   * entries); undefined for the embed graph when no embed session was opened (`load` reads the
+   * token rows from the weights file instead).
+   */
+  sessionOptions(graph: GraphName): Readonly<ort.InferenceSession.SessionOptions> | undefined {
+    return this.sessions[graph]?.options;
   }
 
   /**
@@ -91,7 +102,7 @@ export class NanoVLMRuntime {
     const build = buildOptions(options);
     const provider = resolveProvider(options.provider ?? "cpu");
     const cacheDir = options.cacheDir ?? defaultCacheDir();
-    const sessions = {} as Record<GraphName, RunnableSession>;
+    const sessions = {} as RuntimeSessions;
     const local: LocalSession[] = [];
     const worker = options.worker ? new SessionWorker() : undefined;
     let tokenTable: TokenTable | undefined;
@@ -103,7 +114,11 @@ export class NanoVLMRuntime {
     try {
       for (const name of ["vision", "embed", "decoder"] as const) {
         const graph = await prepareGraph(name, source, build, cacheDir, options.taps);
-        if (graph.tokenTable) tokenTable = TokenTable.open(graph.tokenTable);
+        if (graph.tokenTable) {
+          // Lookups read the rows from the file: no embed session is needed (nor its start-up).
+          tokenTable = TokenTable.open(graph.tokenTable);
+          continue;
+        }
         const sessionOptions = {
           provider,
           threads: options.threads,
@@ -169,9 +184,9 @@ export class NanoVLMRuntime {
     );
   }
 
-  /** Output names a graph offers (inspect taps included). */
+  /** Output names a graph offers (inspect taps included; none for an embed graph without a session). */
   outputNames(graph: GraphName): readonly string[] {
-    return this.sessions[graph].outputNames;
+    return this.sessions[graph]?.outputNames ?? [];
   }
 
   /** Encodes `count` images `[count, 3, S, S]` to `[count, imageTokensPerImage, dim]`. */
@@ -201,7 +216,9 @@ export class NanoVLMRuntime {
     fetches: string[] | Record<string, ort.Tensor | null>,
     transfer: readonly string[] = [],
   ): Promise<Record<string, ort.Tensor>> {
-    const available = this.sessions[graph].outputNames;
+    // Every graph the runtime runs has a session: embed has one whenever there is no token table.
+    const session = this.sessions[graph]!;
+    const available = session.outputNames;
     const names = Array.isArray(fetches) ? fetches : Object.keys(fetches);
     const unknown = names.filter((name) => !available.includes(name));
     if (unknown.length > 0) {
@@ -215,7 +232,7 @@ export class NanoVLMRuntime {
     let out: Record<string, ort.Tensor>;
     try {
       const start = performance.now();
-      out = await this.sessions[graph].run(feeds, fetches, transfer);
+      out = await session.run(feeds, fetches, transfer);
       this.onRun?.({ graph, start, end: performance.now(), rows: firstDim(feeds) });
     } catch (error) {
       throw new EngineError(
