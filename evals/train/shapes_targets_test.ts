@@ -5,7 +5,7 @@
  * its published evaluation (`training/shapesbench.json`, quoted by the model card) meets must stay
  * met, and every other figure may not fall more than a point below the published one.
  */
-import { assert, assertEquals } from "../../src/testing/mod.ts";
+import { assert, assertEquals, assertRejects } from "../../src/testing/mod.ts";
 import { evaluateShapesbench, type ShapesbenchReport } from "./eval_shapesbench.ts";
 import { checkTargets, formatTargets, guardedFigures } from "./shapes_targets.ts";
 
@@ -70,6 +70,35 @@ Deno.test({
       `below the published figures: ${
         failed.map((g) => `${g.name} ${g.figure.toFixed(3)} < ${g.floor.toFixed(3)}`).join(", ")
       }`,
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "evaluateShapesbench --types: only the named question types and tasks, counted against the split",
+  permissions: { read: true, write: true, env: true, ffi: true, sys: true },
+  fn: async () => {
+    const model = root("data/models/shapes-nano"), data = root("data/shapesbench");
+    const manifest = (await Deno.readTextFile(`${data}/manifest.jsonl`)).split("\n")
+      .filter((l) => l).map((l) => JSON.parse(l));
+    const expected = (type: string) =>
+      manifest.filter((i) => i.image_id < 3 && i.question_type === type).length;
+    assert(expected("count_all") > 0 && expected("color") > 0, "the first pictures ask both");
+    const subset = await evaluateShapesbench(model, data, {
+      limitImages: 3,
+      types: ["count_all", "color"],
+    });
+    assertEquals(Object.keys(subset.vqa).sort(), ["color", "count_all"]);
+    assertEquals(
+      [subset.vqa.count_all.total, subset.vqa.color.total],
+      [expected("count_all"), expected("color")],
+    );
+    assertEquals([Object.keys(subset.mcq).length, subset.ciderD], [0, 0]);
+    await assertRejects(
+      () => evaluateShapesbench(model, data, { types: ["colour"] }),
+      Error,
+      /no item of .* has one of the types colour/,
     );
   },
 });
