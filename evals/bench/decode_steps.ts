@@ -8,7 +8,8 @@
  * `present.*` tensor), `arena` (present bound to a preallocated {@link KVCacheArena}), `append`
  * (the generation loop's path: only the new `added.*` keys and values fetched, the cache grown
  * in the arena), `ortdefault` (intra-op threads left to onnxruntime), `noarena` (no CPU memory
- * arena), `nopattern` (no memory pattern), `nospin` (no spin-waiting). `profile` is not timed: one
+ * arena), `nopattern` (no memory pattern), `nospin` (no spin-waiting), `stopspin` (spinning stops
+ * when each run returns, as the runtime's sessions do). `profile` is not timed: one
  * more generation on the `append` path runs with onnxruntime's profiler, and its steps are printed
  * split into kernels by op type, onnxruntime outside its kernels and the time outside onnxruntime.
  *
@@ -87,7 +88,10 @@ if (profiled) {
   sessions.profile = await ort.InferenceSession.create(graph.bytes, options);
 }
 for (const v of variants) {
-  const options = sessionOptionsFor(graph.weightsFolder, { spinning: !v.includes("nospin") });
+  const options = sessionOptionsFor(graph.weightsFolder, {
+    spinning: !v.includes("nospin"),
+    stopSpinningAfterRun: v.includes("stopspin"),
+  });
   if (v.includes("noarena")) options.enableCpuMemArena = false;
   if (v.includes("nopattern")) options.enableMemPattern = false;
   if (v.includes("ortdefault")) delete options.intraOpNumThreads;

@@ -24,11 +24,6 @@ import { LocalSession, type RunnableSession, SessionWorker } from "./worker_sess
 /** The graphs of a model, re-exported because {@link NanoVLMRuntime.outputNames} takes one. */
 export type { GraphName };
 
-/** Which sessions spin-wait: by default only the decoder, whose runs follow each other closely. */
-function spinningFor(name: GraphName, setting: boolean | undefined): boolean {
-  return setting ?? name === "decoder";
-}
-
 /**
  * A runtime's sessions: vision and decoder always; embed only where the token rows are not read
  * from the weights file (sessions opened elsewhere, e.g. onnxruntime-web in a page).
@@ -123,7 +118,11 @@ export class NanoVLMRuntime {
           provider,
           threads: options.threads,
           debug: options.debug,
-          spinning: spinningFor(name, options.spinning),
+          // Threads spin between a run's kernels and stop when it returns: a session's
+          // spinning threads would otherwise slow whatever runs next (the vision encoder after a
+          // generation ran ~10-20% slower behind the decoder's).
+          spinning: options.spinning ?? true,
+          stopSpinningAfterRun: true,
           disablePrepacking: options.disablePrepacking,
         };
         if (worker) {

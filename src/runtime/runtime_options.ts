@@ -36,7 +36,10 @@ export interface RuntimeOptions {
   taps?: readonly string[];
   /** Show onnxruntime's own log. */
   debug?: boolean;
-  /** Spin-wait in every session's worker threads (default: the decoder only). */
+  /**
+   * Spin-wait in the sessions' worker threads between the kernels of a run (default true; they
+   * stop spinning when the run returns). `false`: they sleep between kernels.
+   */
   spinning?: boolean;
   /**
    * Keep weights memory-mapped instead of letting onnxruntime prepack copies of them: resident

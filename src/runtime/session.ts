@@ -27,11 +27,16 @@ export interface SessionOptions {
   /** Keep weights memory-mapped instead of prepacking copies (less memory, slower prefill). */
   disablePrepacking?: boolean;
   /**
-   * Let idle worker threads spin-wait for the next run (default true). Turn it off for sessions
-   * that run between another session's runs (the embedding lookup), or their spinning threads
-   * take the cores from the next run.
+   * Let idle worker threads spin-wait for their next piece of work (default true): between the
+   * kernels of a run they then start at once instead of waking from a futex.
    */
   spinning?: boolean;
+  /**
+   * Stop that spinning when a run returns (onnxruntime's `session.force_spinning_stop`; default
+   * false), so that whatever runs next (another session, the JavaScript between two decode steps)
+   * gets the cores instead of threads that wait for work that is not coming.
+   */
+  stopSpinningAfterRun?: boolean;
 }
 
 /** A created session with the provider it runs on. */
@@ -55,6 +60,7 @@ export function sessionOptionsFor(
   };
   if (options.disablePrepacking) sessionConfig.disable_prepacking = "1";
   if (options.spinning === false) sessionConfig["intra_op.allow_spinning"] = "0";
+  if (options.stopSpinningAfterRun) sessionConfig.force_spinning_stop = "1";
   return {
     executionProviders: provider === "cpu" ? ["cpu"] : [provider, "cpu"],
     graphOptimizationLevel: "all",

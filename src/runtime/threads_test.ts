@@ -50,7 +50,15 @@ fixtureTest(
         const runtime = await NanoVLMRuntime.load(checkpoint, { cacheDir, ...options });
         try {
           for (const graph of ["vision", "decoder"] as const) {
-            assertEquals(runtime.sessionOptions(graph)?.intraOpNumThreads, expected, graph);
+            const created = runtime.sessionOptions(graph);
+            assertEquals(created?.intraOpNumThreads, expected, graph);
+            // Threads spin between a run's kernels and stop when the run returns.
+            const config = (created?.extra as { session: Record<string, string> }).session;
+            assertEquals(
+              [config["intra_op.allow_spinning"], config.force_spinning_stop],
+              [undefined, "1"],
+              graph,
+            );
           }
           assertEquals(runtime.sessionOptions("embed"), undefined);
           assertEquals(runtime.threads, expected);
