@@ -172,3 +172,47 @@ Deno.test("parseTypeWeights: whole-number weights of known VQA types, named erro
   assertThrows(() => parseTypeWeights("exists=1.5"), Error, /whole number ≥ 0/);
   assertThrows(() => parseTypeWeights("exists"), Error, /whole number ≥ 0/);
 });
+
+Deno.test("shapes data: the training-only confusable count asks only the pairs that two or more objects match by colour or shape alone", () => {
+  type SceneObject = Scene["objects"][number];
+  const object = (
+    color: SceneObject["color"],
+    shape: SceneObject["shape"],
+    cell: number,
+  ): SceneObject => ({
+    shape,
+    color,
+    size: "small",
+    row: Math.floor(cell / 3),
+    col: cell % 3,
+    cx: 60 + 130 * (cell % 3),
+    cy: 60 + 130 * Math.floor(cell / 3),
+    d: 46,
+  });
+  const scene: Scene = {
+    ...FOUR_OBJECTS,
+    objects: [
+      object("red", "circle", 0),
+      object("red", "circle", 1),
+      object("red", "star", 2),
+      object("blue", "circle", 4),
+      object("green", "square", 8),
+    ],
+  };
+  const got = itemsOf(scene, new Rng(1)).get("count_confusable")!.map((i) =>
+    `${i.question} ${i.answer}`
+  );
+  // red circle: the red star and the blue circle match half; red star and blue circle: the two
+  // red circles; green square: nothing matches half of it, so it is not asked.
+  assertEquals(got, [
+    "How many red circles are there? 2",
+    "How many red stars are there? 1",
+    "How many blue circles are there? 1",
+  ]);
+  for (const question of got) {
+    const [text, n] = [question.slice(0, question.lastIndexOf(" ")), question.split(" ").pop()];
+    assertEquals(answerFromScene(text, scene), n, `${text}: the benchmark's own answer`);
+  }
+  // A picture where no pair has two half-matching objects has no such question.
+  assertEquals(itemsOf(FOUR_OBJECTS, new Rng(1)).has("count_confusable"), false);
+});
