@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../src/testing/assert.ts";
+import { assertEquals, assertThrows } from "../../src/testing/mod.ts";
 import { createTokenizer } from "../../src/mod.ts";
 import { answerFromScene, COLOR_NAMES, Rng, SHAPES } from "../datasets/mod.ts";
 import { renderScene } from "../datasets/mod.ts";
