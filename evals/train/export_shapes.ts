@@ -14,6 +14,7 @@ import { loadState, saveCheckpoint } from "../../src/train/mod.ts";
 import { shapesConfig } from "./shapes_model.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
 import { flagValue, runScript } from "./cli_flags.ts";
+import type { DecoderWidth } from "./grow_width.ts";
 
 /** Writes the checkpoint folder `out` from the state file of `run`. */
 export async function exportShapes(run: string, out: string, float16: boolean): Promise<void> {
@@ -25,6 +26,7 @@ export async function exportShapes(run: string, out: string, float16: boolean): 
     size,
     (state.meta.patch as number | undefined) ?? 32,
     (state.meta.decoderBlocks as number | undefined) ?? 4,
+    state.meta.decoderWidth as DecoderWidth | undefined,
   );
   await saveCheckpoint(config, state.groups.params, out, {
     float16,

@@ -43,13 +43,20 @@ import {
   type TaskType,
 } from "./shapes_data.ts";
 import type { Scene } from "../datasets/mod.ts";
+import { BASE_WIDTH, type DecoderWidth, headsOf } from "./grow_width.ts";
 
 /**
  * The default model: 96-px images, 9 image tokens (one per grid cell: 32-px patches, or 16-px
- * patches pixel-shuffled by 2), a 4-block ViT and a 4-block decoder (`decoderBlocks` once grown:
- * grow_decoder.ts).
+ * patches pixel-shuffled by 2), a 4-block ViT and a 4-block decoder of width 128/384
+ * (`decoderBlocks` once grown: grow_decoder.ts; `decoderWidth` once widened: grow_width.ts).
  */
-export function shapesConfig(vocabSize: number, patch = 32, decoderBlocks = 4): NanoVLMConfig {
+export function shapesConfig(
+  vocabSize: number,
+  patch = 32,
+  decoderBlocks = 4,
+  decoderWidth: DecoderWidth = BASE_WIDTH,
+): NanoVLMConfig {
+  const { heads, kvHeads } = headsOf(decoderWidth);
   return {
     ...defaultConfig("v0.1"),
     vit_hidden_dim: 128,
@@ -59,10 +66,11 @@ export function shapesConfig(vocabSize: number, patch = 32, decoderBlocks = 4): 
     vit_n_heads: 4,
     vit_n_blocks: 4,
     vit_model_type: "none (trained from scratch on ShapesBench)",
-    lm_hidden_dim: 128,
-    lm_inter_dim: 384,
-    lm_n_heads: 4,
-    lm_n_kv_heads: 2,
+    lm_hidden_dim: decoderWidth.hidden,
+    lm_inter_dim: decoderWidth.inter,
+    lm_n_heads: heads,
+    lm_n_kv_heads: kvHeads,
+    lm_rms_eps: decoderWidth.rmsEps,
     lm_n_blocks: decoderBlocks,
     lm_vocab_size: vocabSize,
     lm_max_length: 64,

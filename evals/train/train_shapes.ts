@@ -14,6 +14,8 @@
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --from data/models/shapes-nano/resume/state-f16.bin
  * # deepen the decoder on resume (inserted blocks start as the identity; see grow_decoder.ts):
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --decoder-blocks 6
+ * # widen it on resume (residual/MLP sizes; new heads and units start silent; see grow_width.ts):
+ * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --decoder-width 192/512
  * # ask the decoder for the comparison a relative question needs (shapes_reference.ts):
  * nice -n 10 deno run -A evals/train/train_shapes.ts --run runs/shapes --resume --relation-weight 0.5
  * # ask the decoder, at a count question's noun, which cells hold what it counts (shapes_count.ts):
@@ -59,6 +61,7 @@ import { COUNT_CELLS } from "./shapes_count.ts";
 import { evaluateCells, evaluateQa } from "./shapes_eval.ts";
 import { loadAnyState } from "./compact_state.ts";
 import { growDecoderBlocks, grownLayout, identityBlockTensor } from "./grow_decoder.ts";
+import { BASE_WIDTH, type DecoderWidth, widenDecoder, widerWidth } from "./grow_width.ts";
 import { learningRate } from "./shapes_schedule.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
 
@@ -123,6 +126,8 @@ type Meta = {
   scheduleStartStep?: number;
   /** Decoder blocks (`--decoder-blocks` grows them on resume; default 4). */
   decoderBlocks?: number;
+  /** Decoder width (`--decoder-width hidden/inter` widens it on resume; default 128/384). */
+  decoderWidth?: DecoderWidth;
 };
 
 let meta: Meta;
@@ -178,6 +183,20 @@ if (resumeFlag) {
     }
     meta.decoderBlocks = layout.length;
   }
+  if (given["decoder-width"]) {
+    const [hidden, inter] = given["decoder-width"].split("/").map(Number);
+    const from = meta.decoderWidth ?? BASE_WIDTH, to = widerWidth(from, hidden, inter);
+    const random = new InitRandom(meta.seed, `widen@${meta.step}`);
+    params = widenDecoder(params, from, to, () => random.normal());
+    // New entries start with zero Adam moments.
+    if (moments) {
+      moments = {
+        m: widenDecoder(moments.m, from, to, () => 0, true),
+        v: widenDecoder(moments.v, from, to, () => 0, true),
+      };
+    }
+    meta.decoderWidth = to;
+  }
 } else {
   const seed = Number(args.seed);
   meta = {
@@ -200,7 +219,7 @@ if (resumeFlag) {
     const [k, v] of stage1Head(shapesConfig(tokenizer.size, meta.patch), () => random.normal())
   ) params.set(k, v);
 }
-const config = shapesConfig(tokenizer.size, meta.patch, meta.decoderBlocks ?? 4);
+const config = shapesConfig(tokenizer.size, meta.patch, meta.decoderBlocks ?? 4, meta.decoderWidth);
 if (!["vit", "vlm", "joint"].includes(meta.stage)) {
   throw new Error(`--stage must be vit, vlm or joint, got "${meta.stage}"`);
 }
