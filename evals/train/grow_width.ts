@@ -19,7 +19,7 @@ import type { HostParams } from "../../src/train/mod.ts";
 
 /** The decoder's width: residual (`lm_hidden_dim`) and MLP (`lm_inter_dim`) sizes. */
 export interface DecoderWidth {
-  /** Residual stream size; a multiple of the 32-wide attention heads. */
+  /** Residual stream size: a multiple of 64 (32-wide heads, two per key/value head). */
   hidden: number;
   /** MLP size. */
   inter: number;
@@ -40,7 +40,7 @@ export function widerWidth(from: DecoderWidth, hidden: number, inter: number): D
 }
 
 /** Attention head size of the ShapesBench models. */
-export const HEAD_DIM = 32;
+const HEAD_DIM = 32;
 
 /** Attention heads and key/value heads of a width: 32-wide heads, two query heads per key/value head. */
 export function headsOf(width: DecoderWidth): { heads: number; kvHeads: number } {
