@@ -9,8 +9,12 @@ import { GraphBuilder, intraOpThreads, ort, serializeModel } from "../../src/mod
 
 /** Measured ceilings. */
 export interface MachineCeilings {
-  /** Sustained read bandwidth, bytes per second. */
+  /** Sustained read bandwidth, bytes per second: the best of the {@link BANDWIDTH_PROBES}. */
   bandwidth: number;
+  /** Which probe read fastest. */
+  bandwidthProbe: string;
+  /** Each probe's bandwidth, bytes per second, by name. */
+  bandwidthProbes: Record<string, number>;
   /** fp32 matrix-multiply throughput, FLOP per second. */
   gemmPeak: number;
 }
@@ -39,16 +43,37 @@ export async function bestOf(repeats: number, fn: () => Promise<unknown>): Promi
   return best;
 }
 
+/** Rows and columns of the probes' buffer: 512 MiB of float32, far larger than the caches. */
+const PROBE_ROWS = 8192, PROBE_COLUMNS = 16384;
+
+/**
+ * The read-bandwidth probes, each streaming the 512 MiB buffer `x` once per run: ReduceSum to a
+ * scalar, and its row sums (the rows split across the threads). The best of them is the
+ * roofline: whichever kernel this machine reads memory fastest with.
+ */
+export const BANDWIDTH_PROBES: Record<string, (g: GraphBuilder, x: string) => string> = {
+  "sum": (g, x) => g.op("ReduceSum", [x], { keepdims: 0 }),
+  "row sums": (g, x) => g.op("ReduceSum", [x, g.constant([1], "int64", [1])], { keepdims: 0 }),
+};
+
 /** Measures memory bandwidth and GEMM peak (a few seconds). */
 export async function measureMachine(threads?: number): Promise<MachineCeilings> {
-  const elements = 128 * 1024 * 1024; // 512 MiB of float32
-  const big = new Float32Array(elements).fill(1);
-  const reduce = await session((g) => {
-    const x = g.input("x", "float32", [elements]);
-    g.output(g.op("ReduceSum", [x], { keepdims: 0 }), "y", "float32", []);
-  }, threads);
-  const input = new ort.Tensor("float32", big, [elements]);
-  const reduceMs = await bestOf(5, () => reduce.run({ x: input }));
+  const x = new ort.Tensor(
+    "float32",
+    new Float32Array(PROBE_ROWS * PROBE_COLUMNS).fill(1),
+    [PROBE_ROWS, PROBE_COLUMNS],
+  );
+  const bandwidthProbes: Record<string, number> = {};
+  for (const [name, probe] of Object.entries(BANDWIDTH_PROBES)) {
+    const read = await session((g) => {
+      g.output(probe(g, g.input("x", "float32", [PROBE_ROWS, PROBE_COLUMNS])), "y", "float32");
+    }, threads);
+    const ms = await bestOf(5, () => read.run({ x }));
+    bandwidthProbes[name] = PROBE_ROWS * PROBE_COLUMNS * 4 / (ms / 1000);
+    await read.release();
+  }
+  const [bandwidthProbe, bandwidth] = Object.entries(bandwidthProbes)
+    .reduce((best, entry) => entry[1] > best[1] ? entry : best);
 
   // GEMM peak: the best of model-shaped products [m x k] x [k x n], the right matrix a constant
   // (prepacked, as model weights are).
@@ -66,17 +91,19 @@ export async function measureMachine(threads?: number): Promise<MachineCeilings>
     gemmPeak = Math.max(gemmPeak, (2 * m * k * n) / (ms / 1000));
     await matmul.release();
   }
-  await reduce.release();
-  return { bandwidth: (elements * 4) / (reduceMs / 1000), gemmPeak };
+  return { bandwidth, bandwidthProbe, bandwidthProbes, gemmPeak };
 }
 
 if (import.meta.main) {
   const m = await measureMachine();
-  console.log(
-    `memory bandwidth ${(m.bandwidth / 1e9).toFixed(1)} GB/s; GEMM peak ${
-      (m.gemmPeak / 1e9).toFixed(0)
-    } GFLOP/s`,
-  );
+  console.log(`${bandwidthLine(m)}; GEMM peak ${(m.gemmPeak / 1e9).toFixed(0)} GFLOP/s`);
+}
+
+/** "memory bandwidth 40.1 GB/s (matrix-vector; sum 28.0, row sums 35.2)": the roofline and every probe. */
+export function bandwidthLine(m: MachineCeilings): string {
+  const others = Object.entries(m.bandwidthProbes).filter(([name]) => name !== m.bandwidthProbe)
+    .map(([name, value]) => `${name} ${(value / 1e9).toFixed(1)}`).join(", ");
+  return `memory bandwidth ${(m.bandwidth / 1e9).toFixed(1)} GB/s (${m.bandwidthProbe}; ${others})`;
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   resolveProvider,
 } from "../../src/mod.ts";
 import { decodeBytesRead, decodeWeightBytes, prefillFlops, visionFlops } from "./flops.ts";
-import { machineLine, measureMachine } from "./machine.ts";
+import { bandwidthLine, machineLine, measureMachine } from "./machine.ts";
 import type { CaseResult } from "./model_case.ts";
 import {
   benchCheckpoint,
@@ -109,7 +109,7 @@ try {
     "",
     `machine: ${machineLine(intraOpThreads(values.threads ? Number(values.threads) : undefined))}`,
     "",
-    `machine: memory bandwidth ${(machine.bandwidth / 1e9).toFixed(1)} GB/s, fp32 GEMM peak ${
+    `machine: ${bandwidthLine(machine)}, fp32 GEMM peak ${
       (machine.gemmPeak / 1e9).toFixed(0)
     } GFLOP/s; ` +
     `fp32 decode reads ${

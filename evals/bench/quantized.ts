@@ -20,7 +20,7 @@
  */
 import { buildOptions, formatPrecision, openCheckpoint, parsePrecision } from "../../src/mod.ts";
 import { decodeBytesRead } from "./flops.ts";
-import { machineLine, measureMachine } from "./machine.ts";
+import { bandwidthLine, machineLine, measureMachine } from "./machine.ts";
 import type { CaseResult } from "./model_case.ts";
 import {
   benchCheckpoint,
@@ -148,9 +148,7 @@ try {
     "",
     `machine: ${machineLine(rows[0]?.threads ?? 0)}${
       values.threads ? "" : " (the CLI's default: every core)"
-    }; memory bandwidth ${
-      (machine.bandwidth / 1e9).toFixed(1)
-    } GB/s; load average before ${load}, after ${loadAfter}${
+    }; ${bandwidthLine(machine)}; load average before ${load}, after ${loadAfter}${
       pausedPid ? `; background pid ${pausedPid} paused while measuring` : ""
     }`,
     "",
