@@ -2,6 +2,7 @@ import { init } from "@jax-js/jax";
 import { createTokenizer, ropeInvFreq } from "../../src/mod.ts";
 import { type HostParams, loadParams, ropeTables, toDevice } from "../../src/train/mod.ts";
 import { growDecoderBlocks, grownLayout, identityBlockTensor } from "./grow_decoder.ts";
+import { widthOf } from "./grow_width.ts";
 import { ShapesStream, TASK_TYPES } from "./shapes_data.ts";
 import { qaBatch, qaLoss, shapesConfig } from "./shapes_model.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
@@ -61,7 +62,7 @@ Deno.test("grow decoder: the committed model grown by two blocks gives the same 
   const rope = ropeTables(ropeInvFreq(32, 1e5), 64);
   const stream = new ShapesStream({ seed: 5, size: 96 });
   const lossOf = async (blocks: number, p: HostParams) => {
-    const config = shapesConfig(tokenizer.size, 32, blocks);
+    const config = shapesConfig(tokenizer.size, 32, blocks, widthOf(stored));
     const batch = qaBatch(stream, 0, 4, TASK_TYPES, 20, tokenizer, config, rope);
     return (await qaLoss(config)(toDevice(p), batch).data())[0];
   };

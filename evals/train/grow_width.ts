@@ -15,6 +15,7 @@
  *
  * @module
  */
+import type { NanoVLMConfig } from "../../src/mod.ts";
 import type { HostParams } from "../../src/train/mod.ts";
 
 /** The decoder's width: residual (`lm_hidden_dim`) and MLP (`lm_inter_dim`) sizes. */
@@ -29,6 +30,11 @@ export interface DecoderWidth {
 
 /** The default model's decoder width (4 heads of 32, 2 key/value heads). */
 export const BASE_WIDTH: DecoderWidth = { hidden: 128, inter: 384, rmsEps: 1e-5 };
+
+/** The decoder width of a config (e.g. a checkpoint's). */
+export function widthOf(config: NanoVLMConfig): DecoderWidth {
+  return { hidden: config.lm_hidden_dim, inter: config.lm_inter_dim, rmsEps: config.lm_rms_eps };
+}
 
 /**
  * The width `from` grows to with residual size `hidden` and MLP size `inter`. The epsilon is

@@ -1,7 +1,7 @@
 import { init } from "@jax-js/jax";
 import { createTokenizer, ropeInvFreq } from "../../src/mod.ts";
 import { type HostParams, loadParams, ropeTables, toDevice } from "../../src/train/mod.ts";
-import { BASE_WIDTH, headsOf, widenDecoder, widerWidth } from "./grow_width.ts";
+import { BASE_WIDTH, headsOf, widenDecoder, widerWidth, widthOf } from "./grow_width.ts";
 import { ShapesStream, TASK_TYPES } from "./shapes_data.ts";
 import { qaBatch, qaLoss, shapesConfig } from "./shapes_model.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
@@ -75,14 +75,15 @@ Deno.test("grow width: a tensor of the wrong size and a narrower width are refus
   }
 });
 
-Deno.test("grow width: the committed model widened to 192/512 gives the same loss; without the zero writers or the norm scaling it would not", async () => {
+Deno.test("grow width: the committed model widened by two heads gives the same loss; without the zero writers or the norm scaling it would not", async () => {
   await init("wasm");
   const tokenizer = createTokenizer(
     { tokenizerJson: shapesTokenizerJson(), tokenizerConfig: shapesTokenizerConfig() },
     shapesConfig(4096),
   );
   const { config: stored, params } = await loadParams("data/models/shapes-nano");
-  const to = widerWidth(BASE_WIDTH, 192, 512);
+  const from = widthOf(stored);
+  const to = widerWidth(from, from.hidden + 64, from.inter + 128);
   const rope = ropeTables(ropeInvFreq(32, 1e5), 64);
   const stream = new ShapesStream({ seed: 5, size: 96 });
   const lossOf = async (width: typeof to, p: HostParams) => {
@@ -92,8 +93,8 @@ Deno.test("grow width: the committed model widened to 192/512 gives the same los
   };
   let seed = 1;
   const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 3.4;
-  const before = await lossOf(BASE_WIDTH, params);
-  const wide = widenDecoder(params, BASE_WIDTH, to, noise);
+  const before = await lossOf(from, params);
+  const wide = widenDecoder(params, from, to, noise);
   const after = await lossOf(to, wide);
   if (!(Math.abs(after - before) <= 1e-5 * before)) {
     throw new Error(`loss ${before} before widening, ${after} after`);
@@ -101,14 +102,16 @@ Deno.test("grow width: the committed model widened to 192/512 gives the same los
   // Controls, each ten times the tolerance above: the projector writing into the new dimensions,
   // and the norms left unscaled.
   const projector = wide.get("MP.proj.weight")!;
+  const oldEntries = from.hidden * projector.shape[1];
   const loud = new Map(wide).set("MP.proj.weight", {
     shape: projector.shape,
-    data: projector.data.map((value, i) => i >= 128 * 128 ? 0.5 * noise() : value),
+    data: projector.data.map((value, i) => i >= oldEntries ? 0.5 * noise() : value),
   });
   const unscaled = new Map(wide);
   for (const [name, value] of wide) {
     if (/norm\d?\.weight$/.test(name) && name.startsWith("decoder.")) {
-      unscaled.set(name, { shape: value.shape, data: value.data.map((x) => x * Math.sqrt(1.5)) });
+      const undo = Math.sqrt(to.hidden / from.hidden);
+      unscaled.set(name, { shape: value.shape, data: value.data.map((x) => x * undo) });
     }
   }
   for (const [what, group] of [["projector writes", loud], ["unscaled norms", unscaled]] as const) {
