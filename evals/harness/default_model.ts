@@ -1,6 +1,6 @@
 /**
  * The model a suite runs when none is named: `shapes-nano`, the small nanoVLM (v0.1 layout,
- * about 3.8M parameters) trained from scratch on ShapesBench, committed with its own tokenizer in
+ * about 4.9M parameters) trained from scratch on ShapesBench, committed with its own tokenizer in
  * the repository's `data/models/shapes-nano/` (its model card is the README.md there). `demo`,
  * `eval` and the benchmarks take it from here. This is the ONE place that names it: the `smoke`
  * suite, its committed baseline and CI all follow it. When it (or the weights in that folder)
@@ -27,7 +27,7 @@ export const DEFAULT_MODEL = {
   /** How summaries and baselines name it (no machine-specific path). */
   label: "default (shapes-nano, data/models/shapes-nano)",
   /** What to tell users. */
-  description: "the embedded default, shapes-nano: a 3.8M-parameter nanoVLM (v0.1 layout) " +
+  description: "the embedded default, shapes-nano: a 4.9M-parameter nanoVLM (v0.1 layout) " +
     "trained from scratch on ShapesBench's synthetic pictures of coloured shapes " +
     "(data/models/shapes-nano/README.md). It counts the shapes, names their colours and shapes " +
     "and captions the scene, asked as ShapesBench asks; photographs and free-form questions " +
