@@ -16,11 +16,6 @@ export type CachedResponse = Pick<
 
 const encoder = new TextEncoder();
 
-function isEmpty(response: CachedResponse): boolean {
-  return response.prediction === "" && response.tokens.length === 0 && !response.text &&
-    !response.options && !response.row;
-}
-
 /** An open response cache file. */
 export class ResponseCache {
   private constructor(
@@ -61,12 +56,12 @@ export class ResponseCache {
     return this.entries.get(key);
   }
 
-  /** Adds responses (one write; an empty response — no text, tokens, scores — is not cached). */
+  /**
+   * Adds responses (one write). An empty one (the model's first token was end-of-sequence) is
+   * an output like any other and is cached too.
+   */
   async put(items: readonly { key: string; response: CachedResponse }[]): Promise<void> {
-    const fresh = items.filter(({ key, response }) =>
-      !this.entries.has(key) &&
-      !isEmpty(response)
-    );
+    const fresh = items.filter(({ key }) => !this.entries.has(key));
     if (fresh.length === 0) return;
     if (!this.file) {
       await Deno.mkdir(this.path.slice(0, this.path.lastIndexOf("/")), { recursive: true });
