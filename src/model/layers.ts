@@ -103,9 +103,13 @@ export function linear(ctx: LayerContext, x: string, prefix: string): string {
 
 /**
  * The linear layers `fused.parts` of `prefix` (a block's `attn` or `mlp`), which read the same
- * `x`: one MatMulNBits and a Split when the table holds them quantised as one weight
- * (`prefix.<fused.name>`, rows stacked in part order: what the fast flavour's quantised graphs
- * read, so a token runs fewer, wider kernels), else one {@link linear} each. One output per part.
+ * `x`, so that a token runs fewer, wider kernels where the flavour allows. One output per part:
+ * - quantised as one weight (`prefix.<fused.name>`, rows stacked in part order, as the fast
+ *   flavour's quantised graphs read them): one MatMulNBits and a Split;
+ * - in float, in the fast flavour, without biases: parts whose weights lie back to back in the
+ *   file (safetensors orders tensors by name: gate and up, q and v) as one FusedMatMul over their
+ *   stacked rows, read in place, and a Split; the others alone;
+ * - else (the inspect flavour, as the original computes it): one {@link linear} each.
  */
 export function linears(
   ctx: LayerContext,
@@ -113,12 +117,32 @@ export function linears(
   prefix: string,
   fused: FusedLinear,
 ): string[] {
+  const { g } = ctx;
+  const split = (y: string, rows: number[]) =>
+    g.node("Split", [y, g.ints(rows)], { axis: -1 }, { outputs: rows.length });
   const rows = ctx.weights.quantOf(`${prefix}.${fused.name}.weight`)?.rows;
-  if (!rows) return fused.parts.map((part) => linear(ctx, x, `${prefix}.${part}`));
-  const y = linear(ctx, x, `${prefix}.${fused.name}`);
-  return ctx.g.node("Split", [y, ctx.g.ints(rows)], { axis: -1 }, {
-    outputs: fused.parts.length,
-  });
+  if (rows) return split(linear(ctx, x, `${prefix}.${fused.name}`), rows);
+  const names = fused.parts.map((part) => `${prefix}.${part}`);
+  const stackable = ctx.fused &&
+    names.every((name) =>
+      !ctx.weights.quantOf(`${name}.weight`) && !ctx.weights.has(`${name}.bias`)
+    );
+  if (!stackable) return names.map((name) => linear(ctx, x, name));
+  const outputs = new Map<string, string>();
+  for (const run of ctx.weights.adjacentRuns(names.map((name) => `${name}.weight`))) {
+    const layers = run.map((w) => w.slice(0, -".weight".length));
+    if (run.length === 1) {
+      outputs.set(layers[0], linear(ctx, x, layers[0]));
+      continue;
+    }
+    const stacked = g.scope(layers.map((l) => l.split(".").pop()).join("_"), () => {
+      const w = cast(g, ctx.weights.useRows(g, run), ctx.weights.typeOf(run[0]), ctx.compute);
+      const y = g.op("FusedMatMul", [x, w], { transB: 1 }, { domain: "com.microsoft" });
+      return split(y, run.map((name) => ctx.weights.shapeOf(name)[0]));
+    });
+    layers.forEach((layer, i) => outputs.set(layer, stacked[i]));
+  }
+  return names.map((name) => outputs.get(name)!);
 }
 
 /** `nn.LayerNorm` over the last axis. */

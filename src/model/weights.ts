@@ -164,6 +164,49 @@ export class WeightTable {
     return g.external(name, loc.type, loc.shape, this.fileName, loc.offset, loc.length);
   }
 
+  /**
+   * The tensors `names` grouped into runs that lie back to back in the file, in file order: each
+   * run's tensors share a type and a row length, so a run of two or more reads as one matrix of
+   * stacked rows ({@link useRows}) without a copy. Names the table does not hold in float form
+   * stay alone.
+   */
+  adjacentRuns(names: readonly string[]): string[][] {
+    const held = names.filter((n) => this.locations.has(n));
+    const loose = names.filter((n) => !this.locations.has(n)).map((n) => [n]);
+    const sorted = held.sort((a, b) => this.#location(a).offset - this.#location(b).offset);
+    const runs: string[][] = [];
+    for (const name of sorted) {
+      const here = this.#location(name);
+      const run = runs.at(-1);
+      const last = run && this.#location(run.at(-1)!);
+      const follows = last !== undefined && last.offset + last.length === here.offset &&
+        last.type === here.type && here.shape.length === 2 && last.shape.length === 2 &&
+        last.shape[1] === here.shape[1];
+      if (follows) run!.push(name);
+      else runs.push([name]);
+    }
+    return [...runs, ...loose];
+  }
+
+  /**
+   * Adds the rows of the back-to-back 2-D tensors `run` (one of {@link adjacentRuns}) to graph `g`
+   * as one external initializer `[Σ rows, columns]` and returns its value name.
+   */
+  useRows(g: GraphBuilder, run: readonly string[]): string {
+    if (run.length === 1) return this.use(g, run[0]);
+    const locations = run.map((n) => this.#location(n));
+    const [first, last] = [locations[0], locations.at(-1)!];
+    const rows = locations.reduce((sum, loc) => sum + loc.shape[0], 0);
+    return g.external(
+      `rows(${run.join(",")})`,
+      first.type,
+      [rows, first.shape[1]],
+      this.fileName,
+      first.offset,
+      last.offset + last.length - first.offset,
+    );
+  }
+
   #location(name: string): WeightLocation {
     const loc = this.locations.get(name);
     if (!loc) throw new Error(`weight "${name}" is not in ${this.fileName}`);

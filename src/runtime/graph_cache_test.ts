@@ -278,7 +278,7 @@ function countOps(bytes: Uint8Array, opType: string): number {
 }
 
 fixtureTest(
-  "graph cache: the fast decoder runs q/k/v and gate/up as one MatMulNBits each (q/k/v packed into GroupQueryAttention), and add + norm as one kernel",
+  "graph cache: the fast decoder runs q/k/v and gate/up as one MatMulNBits (int4) (q/v and gate/up: one FusedMatMul at fp32) each (q/k/v packed into GroupQueryAttention), and add + norm as one kernel",
   async () => {
     await withTempDir(async (cache) => {
       const checkpoint = await openCheckpoint(fixturePath("reference", "v0.2-tiny", "checkpoint"));
@@ -296,6 +296,16 @@ fixtureTest(
       // The fused layers' numbers are checked by the parity tests (dequantise-then-matmul, fp32).
       assertEquals(await kernels("inspect"), [7 * blocks + 1, 0]);
       assertEquals(await kernels("fast"), [4 * blocks + 1, 2 * blocks]);
+      // fp32: the fast flavour reads the weights that lie back to back in the file as one matrix
+      // (safetensors orders by name: k, out, q, v; down, gate, up), so q/v and gate/up are one
+      // FusedMatMul and a Split each, k, out and down one each; inspect keeps all seven apart.
+      const fp32 = async (flavour: "fast" | "inspect") => {
+        const options = buildOptions({ flavour, precision: "fp32" });
+        const bytes = (await prepareGraph("decoder", checkpoint, options, cache)).bytes;
+        return [countOps(bytes, "FusedMatMul") + countOps(bytes, "Gemm"), countOps(bytes, "Split")];
+      };
+      assertEquals((await fp32("inspect"))[0], 7 * blocks + 1);
+      assertEquals(await fp32("fast"), [5 * blocks + 1, 2 * blocks]);
       // com.microsoft kernels: GroupQueryAttention takes q/k/v packed, so only gate/up is split.
       const options = buildOptions({ flavour: "fast", precision: "int4", kernels: "microsoft" });
       const gqa = (await prepareGraph("decoder", checkpoint, options, cache)).bytes;
