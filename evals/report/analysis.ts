@@ -191,15 +191,21 @@ export function changedItems(items: readonly PairedItem[]): PairedItem[] {
 
 /**
  * The `count` items with the lowest reference-cell score, lowest first (ties by task, then id).
- * Items without a score are left out.
+ * Only items that scored below the best item of their own task count: where every item of a task
+ * scored alike (all right), none of them is worse than another. Items without a score are left out.
  */
 export function worstItems(
   items: readonly PairedItem[],
   reference: string,
   count: number,
 ): PairedItem[] {
-  return items
-    .filter((item) => item.scores.has(reference))
+  const scored = items.filter((item) => item.scores.has(reference));
+  const best = new Map<string, number>();
+  for (const item of scored) {
+    best.set(item.task, Math.max(best.get(item.task) ?? -Infinity, item.scores.get(reference)!));
+  }
+  return scored
+    .filter((item) => item.scores.get(reference)! < best.get(item.task)!)
     .sort((a, b) =>
       a.scores.get(reference)! - b.scores.get(reference)! || a.task.localeCompare(b.task) ||
       a.id.localeCompare(b.id)

@@ -160,10 +160,13 @@ Deno.test("analysis: changed items are exactly the ones with another prediction"
   assertEquals(changedItems(items).map((i) => i.id), ["q2", "q3", "m2"]);
 });
 
-Deno.test("analysis: worst items sort by the reference score, then by task and id", () => {
+Deno.test("analysis: worst items are those below their task's best, by the reference score, then task and id", () => {
   const items = pairItems(handOutput());
-  assertEquals(worstItems(items, "fp32@cpu", 3).map((i) => i.id), ["m2", "q2", "m1"]);
+  // fp32: q2 and m2 are wrong; m1 is right, as good as its task's best, so not among the worst.
+  assertEquals(worstItems(items, "fp32@cpu", 3).map((i) => i.id), ["m2", "q2"]);
   assertEquals(worstItems(items, "fp16@cpu", 1).map((i) => i.id), ["q3"]);
+  // fp16 answers both MCQ items right: no MCQ item is worse than another.
+  assertEquals(worstItems(items, "fp16@cpu", 6).map((i) => i.id), ["q3"]);
 });
 
 Deno.test("analysis: record drift per stage equals the hand counts", () => {

@@ -8,6 +8,10 @@ import type { GalleryEntry } from "./gallery.ts";
 import type { TextTable } from "./tables.ts";
 import { formatMetric } from "./tables.ts";
 
+/** What the gallery says when no item scored below its task's best and no cell changed one. */
+export const EMPTY_GALLERY =
+  "No item scored below the best item of its task in the reference cell, and no cell changed a prediction: nothing to show.";
+
 /** A rendered figure for the page. */
 export interface HtmlFigure {
   /** Heading. */
@@ -40,6 +44,9 @@ export interface HtmlReport {
   sections: { heading: string; figures: HtmlFigure[] }[];
   /** Gallery entries. */
   gallery: GalleryEntry[];
+  /** Whether any item has a score in the reference cell: an empty gallery then says that nothing
+   * was wrong or changed; without scores it is left out. */
+  itemsScored?: boolean;
   /** The regression gate, when the run was compared with a baseline. */
   gate?: {
     status: string;
@@ -154,11 +161,13 @@ export function reportHtml(report: HtmlReport): string {
       s.figures.map(figureHtml).join("\n")
     }\n</div>`
   ).join("\n");
-  const gallery = report.gallery.length === 0
+  const gallery = report.gallery.length === 0 && !report.itemsScored
     ? ""
-    : `<h2>Gallery: worst and changed items</h2>\n<div class="gallery">\n${
-      report.gallery.map(cardHtml).join("\n")
-    }\n</div>`;
+    : `<h2>Gallery: worst and changed items</h2>\n${
+      report.gallery.length === 0
+        ? `<p>${escapeHtml(EMPTY_GALLERY)}</p>`
+        : `<div class="gallery">\n${report.gallery.map(cardHtml).join("\n")}\n</div>`
+    }`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { HtmlReport } from "./html.ts";
+import { EMPTY_GALLERY, type HtmlReport } from "./html.ts";
 import type { TextTable } from "./tables.ts";
 import { formatMetric } from "./tables.ts";
 
@@ -71,7 +71,9 @@ export function reportMarkdown(report: HtmlReport): string {
       );
     }
   }
-  if (report.gallery.length > 0) {
+  if (report.gallery.length === 0 && report.itemsScored) {
+    lines.push("## Gallery: worst and changed items", "", EMPTY_GALLERY, "");
+  } else if (report.gallery.length > 0) {
     lines.push("## Gallery: worst and changed items", "");
     lines.push(markdownTable({
       header: ["why", "task", "id", "question", "predictions", "references"],

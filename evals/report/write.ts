@@ -145,6 +145,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     perf: perfTable(summary),
     sections: rendered,
     gallery,
+    itemsScored: items.some((item) => item.scores.has(reference)),
     ...(output.gate
       ? {
         gate: {

@@ -1,6 +1,7 @@
 import sharp from "sharp";
 import { InputError } from "../../src/mod.ts";
 import { assert, assertEquals, assertRejects, withTempDir } from "../../src/testing/mod.ts";
+import { EMPTY_GALLERY } from "./html.ts";
 import { writeReport } from "./write.ts";
 import { writeFixtureOutput } from "./testing.ts";
 
@@ -91,6 +92,35 @@ Deno.test("report: an output with only the contract's keys still renders its tab
       ),
     );
     assert(!html.includes("<figure>") && !html.includes("Gallery"));
+  });
+});
+
+Deno.test("report: when every scored item is right and none changed, the gallery says so instead of showing right answers as the worst", async () => {
+  await withTempDir(async (dir) => {
+    const summary = {
+      suite: "all-right",
+      model: { path: "m", sha256: "f".repeat(64) },
+      cells: [{
+        name: "fp32@cpu",
+        precision: "fp32",
+        device: "cpu",
+        tasks: { vqa: { kind: "vqa", n: 2, metrics: { accuracy: 1 } } },
+      }],
+    };
+    await Deno.mkdir(`${dir}/records`);
+    await Deno.writeTextFile(`${dir}/summary.json`, JSON.stringify(summary));
+    const right = (id: string, prediction: string) =>
+      JSON.stringify({ id, task: "vqa", prediction, scores: { accuracy: 1 } });
+    await Deno.writeTextFile(
+      `${dir}/records/fp32@cpu.jsonl`,
+      `${right("a", "yes")}\n${right("b", "no")}\n`,
+    );
+    const files = await writeReport(dir);
+    const html = await Deno.readTextFile(files.html);
+    const markdown = await Deno.readTextFile(files.markdown);
+    assert(html.includes("Gallery") && html.includes("nothing to show"));
+    assert(!html.includes('class="tag worst"') && !html.includes('class="card'));
+    assert(markdown.includes(EMPTY_GALLERY));
   });
 });
 
