@@ -1,8 +1,11 @@
 /**
  * `deno task notebooks`: executes every notebook in `notebooks/` with the real Deno Jupyter
- * kernel (Debian's `jupyter nbconvert`), fails on any error output, and exports the executed
- * copies as HTML to `reports/notebooks/`. Some Deno versions reported a failing cell as a success,
- * so the executed notebook is also scanned for `output_type: "error"`.
+ * kernel, fails on any error output, and exports the executed copies as HTML to
+ * `reports/notebooks/` (`jupyter nbconvert --to html`). Execution is Debian's nbclient through
+ * `scripts/execute_notebook.py`, which keeps the outputs the kernel publishes after a cell's idle
+ * status (plain `nbconvert --execute` dropped one or two figures of a notebook, at random). Some
+ * Deno versions reported a failing cell as a success, so the executed notebook is also scanned for
+ * `output_type: "error"`.
  *
  * usage: deno task notebooks [--no-install] [name-or-path ...]
  *
@@ -13,6 +16,7 @@
  */
 import { parseArgs } from "node:util";
 import { notebookErrors } from "./notebook_check.ts";
+import { jupyterPython } from "./jupyter_python.ts";
 
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
 const OUT = `${ROOT}/reports/notebooks`;
@@ -56,6 +60,8 @@ if (!values["no-install"]) {
   }
 }
 
+const python = jupyterPython();
+
 const all = [...Deno.readDirSync(`${ROOT}/notebooks`)]
   .filter((e) => e.isFile && e.name.endsWith(".ipynb"))
   .map((e) => e.name)
@@ -79,22 +85,19 @@ for (const name of wanted) {
   const executed = `${OUT}/${name}`;
   // A stale copy must not be mistaken for this run's output.
   await Deno.remove(executed).catch(() => {});
-  const exec = await run("jupyter", [
-    "nbconvert",
-    "--to",
-    "notebook",
-    "--execute",
-    "--ExecutePreprocessor.kernel_name=deno",
-    `--ExecutePreprocessor.timeout=${timeout}`,
-    "--output-dir",
-    OUT,
-    "--output",
-    name,
+  // nbclient, keeping the outputs the kernel publishes after a cell's idle status (see the script).
+  const exec = await run(python, [
+    "scripts/execute_notebook.py",
     `notebooks/${name}`,
+    executed,
+    timeout,
   ]);
+  const late = exec.output.match(/late outputs kept: (\d+)/)?.[1];
   let problems: string[] = [];
   if (!exec.ok) {
-    problems.push(`nbconvert failed:\n${exec.output.trim().split("\n").slice(-25).join("\n")}`);
+    problems.push(
+      `execution failed:\n${exec.output.trim().split("\n").slice(-25).join("\n")}`,
+    );
   } else {
     problems = notebookErrors(JSON.parse(await Deno.readTextFile(executed)));
     const html = await run("jupyter", ["nbconvert", "--to", "html", "--output-dir", OUT, executed]);
@@ -103,7 +106,8 @@ for (const name of wanted) {
   const seconds = ((performance.now() - start) / 1000).toFixed(1);
   if (problems.length === 0) {
     passed++;
-    console.log(`ok ${name} (${seconds} s) → reports/notebooks/${base}.html`);
+    const kept = late && late !== "0" ? `; ${late} late outputs kept` : "";
+    console.log(`ok ${name} (${seconds} s${kept}) → reports/notebooks/${base}.html`);
   } else {
     failed++;
     console.log(`FAILED ${name} (${seconds} s)\n  ${problems.join("\n  ")}`);
