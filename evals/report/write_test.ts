@@ -63,26 +63,40 @@ Deno.test("report: a broken eval folder is a named error and leaves no file behi
   });
 });
 
+/**
+ * Writes an output with only the contract's keys: one fp32@cpu cell with a VQA task of the given
+ * accuracy, and its records (JSON objects, one a line).
+ */
+async function writeBareOutput(
+  dir: string,
+  suite: string,
+  accuracy: number,
+  records: Record<string, unknown>[],
+): Promise<void> {
+  const summary = {
+    suite,
+    model: { path: "m", sha256: "f".repeat(64) },
+    cells: [{
+      name: "fp32@cpu",
+      precision: "fp32",
+      device: "cpu",
+      tasks: { vqa: { kind: "vqa", n: records.length, metrics: { accuracy } } },
+    }],
+  };
+  await Deno.mkdir(`${dir}/records`);
+  await Deno.writeTextFile(`${dir}/summary.json`, JSON.stringify(summary));
+  await Deno.writeTextFile(
+    `${dir}/records/fp32@cpu.jsonl`,
+    records.map((r) => JSON.stringify(r) + "\n").join(""),
+  );
+}
+
 Deno.test("report: an output with only the contract's keys still renders its tables", async () => {
   await withTempDir(async (dir) => {
-    const summary = {
-      suite: "bare",
-      model: { path: "m", sha256: "f".repeat(64) },
-      cells: [{
-        name: "fp32@cpu",
-        precision: "fp32",
-        device: "cpu",
-        tasks: {
-          vqa: { kind: "vqa", n: 2, metrics: { accuracy: 0.5 } },
-        },
-      }],
-    };
-    await Deno.mkdir(`${dir}/records`);
-    await Deno.writeTextFile(`${dir}/summary.json`, JSON.stringify(summary));
-    await Deno.writeTextFile(
-      `${dir}/records/fp32@cpu.jsonl`,
-      `{"id":"a","task":"vqa","prediction":"yes"}\n{"id":"b","task":"vqa","prediction":"no"}\n`,
-    );
+    await writeBareOutput(dir, "bare", 0.5, [
+      { id: "a", task: "vqa", prediction: "yes" },
+      { id: "b", task: "vqa", prediction: "no" },
+    ]);
     const files = await writeReport(dir);
     assertEquals(files.figures, []);
     const html = await Deno.readTextFile(files.html);
@@ -97,24 +111,10 @@ Deno.test("report: an output with only the contract's keys still renders its tab
 
 Deno.test("report: when every scored item is right and none changed, the gallery says so instead of showing right answers as the worst", async () => {
   await withTempDir(async (dir) => {
-    const summary = {
-      suite: "all-right",
-      model: { path: "m", sha256: "f".repeat(64) },
-      cells: [{
-        name: "fp32@cpu",
-        precision: "fp32",
-        device: "cpu",
-        tasks: { vqa: { kind: "vqa", n: 2, metrics: { accuracy: 1 } } },
-      }],
-    };
-    await Deno.mkdir(`${dir}/records`);
-    await Deno.writeTextFile(`${dir}/summary.json`, JSON.stringify(summary));
-    const right = (id: string, prediction: string) =>
-      JSON.stringify({ id, task: "vqa", prediction, scores: { accuracy: 1 } });
-    await Deno.writeTextFile(
-      `${dir}/records/fp32@cpu.jsonl`,
-      `${right("a", "yes")}\n${right("b", "no")}\n`,
-    );
+    await writeBareOutput(dir, "all-right", 1, [
+      { id: "a", task: "vqa", prediction: "yes", scores: { accuracy: 1 } },
+      { id: "b", task: "vqa", prediction: "no", scores: { accuracy: 1 } },
+    ]);
     const files = await writeReport(dir);
     const html = await Deno.readTextFile(files.html);
     const markdown = await Deno.readTextFile(files.markdown);
