@@ -60,8 +60,8 @@ import { jointBatch, jointLoss } from "./shapes_joint.ts";
 import { COUNT_CELLS } from "./shapes_count.ts";
 import { evaluateCells, evaluateQa } from "./shapes_eval.ts";
 import { loadAnyState } from "./compact_state.ts";
-import { growDecoderBlocks, grownLayout, identityBlockTensor } from "./grow_decoder.ts";
-import { BASE_WIDTH, type DecoderWidth, widenDecoder, widerWidth } from "./grow_width.ts";
+import type { DecoderWidth } from "./grow_width.ts";
+import { growOnResume } from "./grow_on_resume.ts";
 import { learningRate } from "./shapes_schedule.ts";
 import { shapesTokenizerConfig, shapesTokenizerJson } from "./shapes_tokenizer.ts";
 
@@ -165,38 +165,13 @@ if (resumeFlag) {
   if (given["reference-weight"]) meta.referenceWeight = Number(given["reference-weight"]);
   if (given["relation-weight"]) meta.relationWeight = Number(given["relation-weight"]);
   if (given["count-weight"]) meta.countWeight = Number(given["count-weight"]);
-  if (given["decoder-blocks"]) {
-    const layout = grownLayout(meta.decoderBlocks ?? 4, Number(given["decoder-blocks"]));
-    const random = new InitRandom(meta.seed, `grow@${meta.step}`);
-    params = growDecoderBlocks(
-      params,
-      layout,
-      (name, shape) => identityBlockTensor(name, shape, () => random.normal()),
-    );
-    // Inserted blocks start with zero Adam moments.
-    const zeros = (_: string, shape: number[]) => new Float32Array(shape.reduce((a, b) => a * b));
-    if (moments) {
-      moments = {
-        m: growDecoderBlocks(moments.m, layout, zeros),
-        v: growDecoderBlocks(moments.v, layout, zeros),
-      };
-    }
-    meta.decoderBlocks = layout.length;
-  }
-  if (given["decoder-width"]) {
-    const [hidden, inter] = given["decoder-width"].split("/").map(Number);
-    const from = meta.decoderWidth ?? BASE_WIDTH, to = widerWidth(from, hidden, inter);
-    const random = new InitRandom(meta.seed, `widen@${meta.step}`);
-    params = widenDecoder(params, from, to, () => random.normal());
-    // New entries start with zero Adam moments.
-    if (moments) {
-      moments = {
-        m: widenDecoder(moments.m, from, to, () => 0, true),
-        v: widenDecoder(moments.v, from, to, () => 0, true),
-      };
-    }
-    meta.decoderWidth = to;
-  }
+  ({ params, moments, decoderBlocks: meta.decoderBlocks, decoderWidth: meta.decoderWidth } =
+    growOnResume(
+      { params, moments, decoderBlocks: meta.decoderBlocks, decoderWidth: meta.decoderWidth },
+      { blocks: given["decoder-blocks"], width: given["decoder-width"] },
+      meta.seed,
+      meta.step,
+    ));
 } else {
   const seed = Number(args.seed);
   meta = {
