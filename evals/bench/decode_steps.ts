@@ -5,15 +5,16 @@
  * time over all its threads (getrusage, µs) and its minor page faults.
  *
  * Variants (comma-separated, combinable with `+`): `fresh` (onnxruntime allocates every
- * `present.*` tensor), `arena` (present bound to a preallocated {@link KVCacheArena}), `append`
+ * `present.*` tensor; with a graph that returns only the new keys and values, the cache grows
+ * into new tensors), `arena` (present bound to a preallocated {@link KVCacheArena}), `append`
  * (the generation loop's path: only the new `added.*` keys and values fetched, the cache grown
- * in the arena), `ortdefault` (intra-op threads left to onnxruntime), `noarena` (no CPU memory
+ * in the arena; the only way a fast graph without present outputs runs besides `fresh`), `ortdefault` (intra-op threads left to onnxruntime), `noarena` (no CPU memory
  * arena), `nopattern` (no memory pattern), `nospin` (no spin-waiting), `stopspin` (spinning stops
  * when each run returns, as the runtime's sessions do). `profile` is not timed: one
  * more generation on the `append` path runs with onnxruntime's profiler, and its steps are printed
  * split into kernels by op type, onnxruntime outside its kernels and the time outside onnxruntime.
  *
- * usage: deno task bench:steps <checkpoint-dir> [rounds=3] [steps=64] [variants=fresh,arena,append] [precision=fp32, e.g. int4/b128] [cache-dir]
+ * usage: deno task bench:steps <checkpoint-dir> [rounds=3] [steps=64] [variants=fresh,arena,append] [precision=fp32, e.g. int4/b128] [cache-dir] [prompt=69]
  * (a given graph cache is kept and reused; by default a temporary one is made and removed)
  *
  * @module
@@ -42,11 +43,12 @@ const [
   variantsArg = "fresh,arena,append",
   precision = "fp32",
   keptCache,
+  promptArg = "69",
 ] = Deno.args;
 if (!dir) {
   console.error(
     "bench:steps needs a checkpoint folder: deno task bench:steps <checkpoint-dir> [rounds=3] " +
-      "[steps=64] [variants=fresh,arena,append] [precision=fp32] [cache-dir] " +
+      "[steps=64] [variants=fresh,arena,append] [precision=fp32] [cache-dir] [prompt=69] " +
       "(make a 222M one with `deno task nanovlm synth --preset 222m --out DIR`)",
   );
   Deno.exit(2);
@@ -103,7 +105,12 @@ const hidden = c.lm_hidden_dim;
 const blocks = c.lm_n_blocks;
 const kvHeads = c.lm_n_kv_heads;
 const headDim = hidden / c.lm_n_heads;
-const promptLength = 69;
+/** Positions prefilled before the timed steps (49 image + 20 text tokens by default). */
+const promptLength = Number(promptArg);
+if (!Number.isInteger(promptLength) || promptLength < 1) {
+  console.error(`bench:steps: prompt must be a whole number of positions ≥ 1, got '${promptArg}'`);
+  Deno.exit(2);
+}
 
 interface Steps {
   wall: number[];
@@ -114,8 +121,10 @@ interface Steps {
 async function generation(variant: string, n: number): Promise<Steps> {
   const session = sessions[variant];
   const modes = variant.split("+");
-  const appends = modes.includes("append") || variant === "profile";
-  const binds = modes.includes("arena");
+  // A graph without present outputs (the fast flavour) always returns the new tokens alone.
+  const hasPresent = session.outputNames.includes("present.0.key");
+  const appends = !hasPresent || modes.includes("append") || variant === "profile";
+  const binds = hasPresent && modes.includes("arena");
   const arena = new KVCacheArena(blocks, kvHeads * (promptLength + n + 1) * headDim);
   let cache = KVCache.empty(blocks, 1, kvHeads, headDim);
   const embeds = new Float32Array(promptLength * hidden).map((_, i) => Math.sin(i) * 0.1);
@@ -152,7 +161,11 @@ async function generation(variant: string, n: number): Promise<Steps> {
       out.cpu.push(cpuMs() - cpu0);
       out.faults.push(minorFaults() - faults0);
     }
-    cache = appends ? arena.append(cache, result) : KVCache.fromPresent(bound ?? result, blocks);
+    cache = !appends
+      ? KVCache.fromPresent(bound ?? result, blocks)
+      : modes.includes("fresh")
+      ? cache.extend(result)
+      : arena.append(cache, result);
   }
   return out;
 }

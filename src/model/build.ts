@@ -127,7 +127,7 @@ export function buildDecoderGraph(
     g.output(cast(g, p.value, compute, "float32"), `present.${i}.value`, "float32", presentShape);
   });
   const addedShape: Dim[] = ["batch", "tokens", cfg.lm_n_kv_heads * headDim];
-  added?.forEach((a, i) => {
+  added.forEach((a, i) => {
     g.output(cast(g, a.key, compute, "float32"), `added.${i}.key`, "float32", addedShape);
     g.output(cast(g, a.value, compute, "float32"), `added.${i}.value`, "float32", addedShape);
   });

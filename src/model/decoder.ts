@@ -4,15 +4,17 @@
  * explicit KV cache, a SwiGLU MLP, a final RMSNorm and the head tied to the token embedding.
  *
  * One graph serves prefill and decode: keys and values of earlier steps come in as
- * `past.{i}.key/value [b, kv_heads, past, head_dim]` (after RoPE) and leave as `present.{i}.*`;
- * the fast flavour also outputs the new tokens' own `added.{i}.*` (`[b, t, kv_heads * head_dim]`),
- * so that a generation loop can append them to its cache instead of fetching the whole present.
+ * `past.{i}.key/value [b, kv_heads, past, head_dim]` (after RoPE). The inspect flavour (and the
+ * com.microsoft kernels) return the grown cache as `present.{i}.*`; the fast flavour attends to the
+ * past as it is and returns only the new tokens' own `added.{i}.*` (`[b, t, kv_heads * head_dim]`),
+ * which the runtime appends to its cache.
  *
  * @module
  */
 import type { NanoVLMConfig } from "../checkpoint/mod.ts";
-import { float, type GraphBuilder } from "../onnx/mod.ts";
+import type { GraphBuilder } from "../onnx/mod.ts";
 import { gqaAttention, type GqaShared, gqaShared } from "./gqa.ts";
+import { pastAttention, type PastAttentionShared, pastAttentionShared } from "./past_attention.ts";
 import {
   addRmsNorm,
   cast,
@@ -63,23 +65,25 @@ export interface KeyValue {
   value: string;
 }
 
-/** What every block's attention shares: RoPE tables and the mask, or GroupQueryAttention's inputs. */
+/**
+ * What every block's attention shares: RoPE tables (half, for RotaryEmbedding-23) and the grouped
+ * mask (fast flavour), repeated tables and the mask (explicit ops), or GroupQueryAttention's inputs.
+ */
 type AttentionShared =
-  | { kind: "rope"; rope: RopeTables; ropeForHeads: RopeTables; mask: string }
+  | { kind: "past"; rope: RopeTables; past: PastAttentionShared }
+  | { kind: "explicit"; ropeForHeads: RopeTables; mask: string }
   | { kind: "gqa"; gqa: GqaShared };
 
-/** An attention layer's output `[b, t, D]` and the block's cache including the new tokens. */
-interface AttentionResult {
-  out: string;
-  present: KeyValue;
-  /** The new tokens' keys (after RoPE) and values alone, `[b, t, kv_heads * head_dim]`, where the
-   * kernels have them as such (the fast flavour's Attention-23 path). */
-  added?: KeyValue;
-}
+/**
+ * An attention layer's output `[b, t, D]` with the block's cache including the new tokens
+ * (`present`), or the new tokens' keys (after RoPE) and values alone (`added`,
+ * `[b, t, kv_heads * head_dim]`: the fast flavour).
+ */
+type AttentionResult = { out: string; present: KeyValue } | { out: string; added: KeyValue };
 
 /**
  * The additive attention mask `[b, 1, t, past + t]`: query i (absolute position past + i) sees key j
- * when j <= past + i and the key is not padding; hidden keys get the compute type's lowest value.
+ * when j <= past + i and the key is not padding; hidden keys get the lowest value of `compute`.
  */
 function attentionMask(
   g: GraphBuilder,
@@ -105,44 +109,26 @@ function attentionMask(
 }
 
 /**
- * The fast flavour's attention: RotaryEmbedding-23 and Attention-23 on `[b, t, heads*d]` tensors
- * (heads given as attributes, so no reshapes or transposes), the KV cache appended inside
- * Attention (`past` in, `present` out).
+ * The fast flavour's attention: RotaryEmbedding-23 on `[b, t, heads*d]` tensors (heads given as
+ * attributes, so no reshapes), then {@link pastAttention} over the cache as fed in; the new keys
+ * and values leave alone (`added`).
  */
 function fusedAttention(
   ctx: LayerContext,
   x: string,
   prefix: string,
   cfg: NanoVLMConfig,
-  shared: { rope: RopeTables; mask: string },
+  shared: { rope: RopeTables; past: PastAttentionShared },
   past: KeyValue,
 ): AttentionResult {
   const { g } = ctx;
-  const heads = cfg.lm_n_heads, kvHeads = cfg.lm_n_kv_heads;
-  const headDim = cfg.lm_hidden_dim / heads;
   const { cos, sin } = shared.rope;
   const rotary = (t: string, n: number) => g.op("RotaryEmbedding", [t, cos, sin], { num_heads: n });
   const [qProj, kProj, vProj] = linears(ctx, x, prefix, QKV_PROJ);
-  const q = rotary(qProj, heads);
-  const k = rotary(kProj, kvHeads);
-  const [out, presentKey, presentValue] = g.node(
-    "Attention",
-    [
-      q,
-      k,
-      vProj,
-      shared.mask,
-      cast(g, past.key, "float32", ctx.compute),
-      cast(g, past.value, "float32", ctx.compute),
-    ],
-    { q_num_heads: heads, kv_num_heads: kvHeads, scale: float(1 / Math.sqrt(headDim)) },
-    { outputs: 3 },
-  );
-  return {
-    out: linear(ctx, out, `${prefix}.out_proj`),
-    present: { key: presentKey, value: presentValue },
-    added: { key: k, value: vProj },
-  };
+  const q = rotary(qProj, cfg.lm_n_heads);
+  const k = rotary(kProj, cfg.lm_n_kv_heads);
+  const out = pastAttention(ctx, q, k, vProj, past, shared.past, cfg);
+  return { out: linear(ctx, out, `${prefix}.out_proj`), added: { key: k, value: vProj } };
 }
 
 /**
@@ -185,8 +171,8 @@ function explicitAttention(
 
 /**
  * `LanguageModelGroupedQueryAttention` of block `layer`: projections, RoPE, KV cache, grouped-query
- * attention and out_proj, with the kernels the context and the shared inputs select (fused
- * Attention-23, com.microsoft GroupQueryAttention, or explicit ops).
+ * attention and out_proj, with the kernels the shared inputs select (attention over the past as
+ * fed in, com.microsoft GroupQueryAttention, or explicit ops).
  */
 function attention(
   ctx: LayerContext,
@@ -199,7 +185,7 @@ function attention(
   const prefix = `decoder.blocks.${layer}.attn`;
   return ctx.g.scope("attn", () => {
     if (shared.kind === "gqa") return gqaAttention(ctx, x, prefix, cfg, past, shared.gqa);
-    if (ctx.fused) return fusedAttention(ctx, x, prefix, cfg, shared, past);
+    if (shared.kind === "past") return fusedAttention(ctx, x, prefix, cfg, shared, past);
     return explicitAttention(ctx, x, layer, cfg, shared, past);
   });
 }
@@ -228,13 +214,13 @@ function block(
   shared: AttentionShared,
   past: KeyValue,
   nextNorm: string,
-): { x: string; next: string; present: KeyValue; added?: KeyValue } {
+): { x: string; next: string; attn: AttentionResult } {
   return ctx.g.scope(`blocks.${layer}`, () => {
     const attn = attention(ctx, normed, layer, cfg, shared, past);
     const norm2 = `decoder.blocks.${layer}.norm2`;
     const [mlpIn, mid] = addRmsNorm(ctx, attn.out, x, norm2, cfg.lm_rms_eps);
     const [next, out] = addRmsNorm(ctx, mlp(ctx, mlpIn, layer), mid, nextNorm, cfg.lm_rms_eps);
-    return { x: out, next, present: attn.present, added: attn.added };
+    return { x: out, next, attn };
   });
 }
 
@@ -250,12 +236,19 @@ function attentionShared(
     return { kind: "gqa", gqa: gqaShared(ctx, inputs.attentionMask, cfg) };
   }
   const rope = rotaryEmbedding(ctx, cfg, inputs.positionIds);
+  if (ctx.fused) {
+    const mask = attentionMask(ctx.g, inputs.attentionMask, x, "float32");
+    return {
+      kind: "past",
+      rope,
+      past: pastAttentionShared(ctx.g, mask, inputs.past[0].key, x, cfg),
+    };
+  }
   const ropeForHeads = repeatForHeads(ctx.g, rope);
   ctx.taps?.set("lm.rope_cos", ropeForHeads.cos);
   ctx.taps?.set("lm.rope_sin", ropeForHeads.sin);
   return {
-    kind: "rope",
-    rope,
+    kind: "explicit",
     ropeForHeads,
     mask: attentionMask(ctx.g, inputs.attentionMask, x, ctx.compute),
   };
@@ -263,14 +256,16 @@ function attentionShared(
 
 /**
  * The decoder forward pass with KV cache and the tied head: returns the logits of the positions in
- * `logitsIndex` (`[b, k, vocab]`, compute type) and the present keys/values per block.
+ * `logitsIndex` (`[b, k, vocab]`, compute type) and per block either the grown cache (`present`:
+ * explicit ops, GroupQueryAttention) or the new tokens' keys and values alone (`added`: the fast
+ * flavour's attention over the past); the other list is empty.
  */
 export function languageModel(
   ctx: LayerContext,
   inputs: DecoderInputs,
   cfg: NanoVLMConfig,
   options: DecoderOptions = {},
-): { logits: string; present: KeyValue[]; added?: KeyValue[] } {
+): { logits: string; present: KeyValue[]; added: KeyValue[] } {
   const { g } = ctx;
   return g.scope("decoder", () => {
     const table = embeddingTableName(cfg);
@@ -281,8 +276,8 @@ export function languageModel(
     ], { axis: 1 });
     const shared = attentionShared(ctx, inputs, x, cfg, options.kernels ?? "onnx");
     ctx.taps?.set("lm.inputs_embeds", x);
-    const present = [];
-    const added = [];
+    const present: KeyValue[] = [];
+    const added: KeyValue[] = [];
     let normed = rmsNorm(ctx, x, "decoder.blocks.0.norm1", cfg.lm_rms_eps);
     for (let i = 0; i < cfg.lm_n_blocks; i++) {
       const last = i === cfg.lm_n_blocks - 1;
@@ -290,8 +285,8 @@ export function languageModel(
       const result = block(ctx, x, normed, i, cfg, shared, inputs.past[i], nextNorm);
       x = result.x;
       normed = result.next;
-      present.push(result.present);
-      if (result.added) added.push(result.added);
+      if ("present" in result.attn) present.push(result.attn.present);
+      else added.push(result.attn.added);
       ctx.taps?.set(`lm.block${i}`, x);
     }
     const hidden = normed;
@@ -300,7 +295,7 @@ export function languageModel(
     return {
       logits: linear(ctx, selected, "decoder.head"),
       present,
-      added: added.length === present.length ? added : undefined,
+      added,
     };
   });
 }

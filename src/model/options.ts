@@ -35,9 +35,9 @@ export interface ModulePrecision {
 }
 
 /**
- * The fused kernels of the fast flavour's decoder: ONNX standard ops (Attention-23,
- * RotaryEmbedding-23, RMSNormalization-23; any batch) or com.microsoft GroupQueryAttention
- * (RoPE and cache inside one node; unpadded batches only).
+ * The fused kernels of the fast flavour's decoder: ONNX standard ops (RotaryEmbedding-23,
+ * RMSNormalization-23 and attention over the cache as fed in, see `past_attention.ts`; any batch)
+ * or com.microsoft GroupQueryAttention (RoPE and cache inside one node; unpadded batches only).
  */
 export type Kernels = "onnx" | "microsoft";
 

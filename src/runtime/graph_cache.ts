@@ -55,6 +55,7 @@ export const GRAPH_MODULES: readonly string[] = [
   "model/build.ts",
   "model/decoder.ts",
   "model/gqa.ts",
+  "model/past_attention.ts",
   "model/layers.ts",
   "model/options.ts",
   "model/projector.ts",

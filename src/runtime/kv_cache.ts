@@ -56,6 +56,22 @@ export class KVCache {
     return feeds;
   }
 
+  /**
+   * This cache followed by the new tokens `added` (a decoder run's `added.{i}.key/value` outputs,
+   * `[batch, tokens, kv_heads * head_dim]`), in new tensors: what a fast decoder run's `present`
+   * would have been. A chain of steps grows its cache in a {@link KVCacheArena} instead.
+   */
+  extend(added: Record<string, ort.Tensor>): KVCache {
+    const grown = (past: ort.Tensor, add: ort.Tensor) => {
+      const [batch, heads, length, dim] = past.dims;
+      return grow(new ArrayBuffer(batch * heads * (length + add.dims[1]) * dim * 4), past, add);
+    };
+    return new KVCache(this.layers.map((layer, i) => ({
+      key: grown(layer.key, added[`added.${i}.key`]),
+      value: grown(layer.value, added[`added.${i}.value`]),
+    })));
+  }
+
   /** A new cache holding the given rows, in the given order (beam search reordering, dropping finished rows). */
   selectRows(rows: readonly number[]): KVCache {
     return new KVCache(this.layers.map((layer) => ({
@@ -123,8 +139,8 @@ export class KVCacheArena {
       throw new RangeError("KVCacheArena.append: the cache does not fit the arena");
     }
     return KVCache.fromLayers(past.layers.map((layer, i) => ({
-      key: this.#grow(this.#buffers[2 * i][0], layer.key, added[`added.${i}.key`]),
-      value: this.#grow(this.#buffers[2 * i + 1][0], layer.value, added[`added.${i}.value`]),
+      key: grow(this.#buffers[2 * i][0], layer.key, added[`added.${i}.key`]),
+      value: grow(this.#buffers[2 * i + 1][0], layer.value, added[`added.${i}.value`]),
     })));
   }
 
@@ -133,34 +149,6 @@ export class KVCacheArena {
     if (2 * past.layers.length !== this.#buffers.length) return false;
     const [batch, heads, length, dim] = past.layers[0].key.dims;
     return batch * heads * (length + tokens) * dim <= this.capacity;
-  }
-
-  /** `past` `[b, h, L, d]` and `add` `[b, t, h * d]` as one `[b, h, L + t, d]` tensor in `buffer`. */
-  #grow(buffer: ArrayBuffer, past: ort.Tensor, add: ort.Tensor): ort.Tensor {
-    const [batch, heads, length, dim] = past.dims;
-    const tokens = add.dims[1];
-    const total = length + tokens;
-    const out = new Float32Array(buffer, 0, batch * heads * total * dim);
-    const source = past.data as Float32Array;
-    if (source.buffer !== buffer) out.set(source);
-    // Each (row, head) run of `length` positions moves to its new start, the last one first, so
-    // that no run is overwritten before it has moved (runs only move up).
-    for (let run = batch * heads - 1; run > 0; run--) {
-      out.copyWithin(run * total * dim, run * length * dim, (run + 1) * length * dim);
-    }
-    const values = add.data as Float32Array;
-    for (let row = 0; row < batch; row++) {
-      for (let t = 0; t < tokens; t++) {
-        for (let head = 0; head < heads; head++) {
-          const from = ((row * tokens + t) * heads + head) * dim;
-          out.set(
-            values.subarray(from, from + dim),
-            ((row * heads + head) * total + length + t) * dim,
-          );
-        }
-      }
-    }
-    return new ort.Tensor("float32", out, [batch, heads, total, dim]);
   }
 
   /**
@@ -185,4 +173,35 @@ export class KVCacheArena {
     });
     return outputs;
   }
+}
+
+/**
+ * `past` `[b, h, L, d]` and `add` `[b, t, h * d]` as one `[b, h, L + t, d]` tensor in `buffer`
+ * (which may hold `past` already: its runs then move up in place).
+ */
+function grow(buffer: ArrayBuffer, past: ort.Tensor, add: ort.Tensor): ort.Tensor {
+  const [batch, heads, length, dim] = past.dims;
+  const tokens = add.dims[1];
+  const total = length + tokens;
+  const out = new Float32Array(buffer, 0, batch * heads * total * dim);
+  const source = past.data as Float32Array;
+  if (source.buffer !== buffer) out.set(source);
+  // Each (row, head) run of `length` positions moves to its new start, the last one first, so
+  // that no run is overwritten before it has moved (runs only move up).
+  for (let run = batch * heads - 1; run > 0; run--) {
+    out.copyWithin(run * total * dim, run * length * dim, (run + 1) * length * dim);
+  }
+  const values = add.data as Float32Array;
+  for (let row = 0; row < batch; row++) {
+    for (let t = 0; t < tokens; t++) {
+      for (let head = 0; head < heads; head++) {
+        const from = ((row * tokens + t) * heads + head) * dim;
+        out.set(
+          values.subarray(from, from + dim),
+          ((row * heads + head) * total + length + t) * dim,
+        );
+      }
+    }
+  }
+  return new ort.Tensor("float32", out, [batch, heads, total, dim]);
 }

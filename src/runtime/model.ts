@@ -288,19 +288,20 @@ export class NanoVLMRuntime {
     const taps = step.taps ?? [];
     const blocks = this.config.lm_n_blocks;
     const present = [batch, this.config.lm_n_kv_heads, cache.length + tokens];
-    // A chain in this thread whose graph outputs the new keys and values alone fetches only
-    // those and appends them to the arena; in a Worker the chain's cache moves instead, and
-    // foreign sessions need not write bound outputs in place.
-    const appends = !this.worker && step.arena?.fits(cache, tokens) === true &&
-      this.sessions.decoder.outputNames.includes("added.0.key");
-    const bound = this.worker || !this.bindsOutputs || appends
+    // A graph that outputs the new keys and values alone (the fast flavour) has them fetched and
+    // appended: to the arena in a chain in this thread, else to a copy of the cache (in a Worker
+    // the chain's cache moves instead, and foreign sessions need not write bound outputs in place).
+    const adds = this.sessions.decoder.outputNames.includes("added.0.key");
+    const appends = adds && !this.worker && step.arena?.fits(cache, tokens) === true;
+    const bound = this.worker || !this.bindsOutputs || adds
       ? undefined
       : step.arena?.presentOutputs(cache, [...present, this.geometry.lmHeadDim]);
-    const pastNames = step.arena && this.worker ? Object.keys(cache.feeds()) : [];
+    // A chain's cache given up to the Worker moves there, unless the cache grows here (`adds`).
+    const pastNames = step.arena && this.worker && !adds ? Object.keys(cache.feeds()) : [];
     const fetches: Record<string, ort.Tensor | null> = { logits: null };
     for (let i = 0; i < blocks; i++) {
       for (const kind of ["key", "value"]) {
-        if (appends) fetches[`added.${i}.${kind}`] = null;
+        if (adds) fetches[`added.${i}.${kind}`] = null;
         else fetches[`present.${i}.${kind}`] = bound?.[`present.${i}.${kind}`] ?? null;
       }
     }
@@ -325,7 +326,11 @@ export class NanoVLMRuntime {
     return {
       logits: out.logits.data as Float32Array,
       // The binding returns copies of bound outputs: keep the arena's own buffers as the cache.
-      cache: appends ? step.arena!.append(cache, out) : KVCache.fromPresent(bound ?? out, blocks),
+      cache: appends
+        ? step.arena!.append(cache, out)
+        : adds
+        ? cache.extend(out)
+        : KVCache.fromPresent(bound ?? out, blocks),
       taps: pick(out, taps),
     };
   }
