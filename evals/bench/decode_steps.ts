@@ -139,7 +139,11 @@ async function generation(variant: string, n: number): Promise<Steps> {
         hidden,
       ]),
       input_ids: t === 0 ? i64([], [1, 0]) : i64([100 + t], [1, 1]),
-      attention_mask: i64(Array(past + tokens).fill(1), [1, past + tokens]),
+      // An arena's spare slots are padding (see KVCache.slotMask).
+      attention_mask: i64(Array.from(cache.slotMask(Array(past + tokens).fill(1), tokens)), [
+        1,
+        cache.slots + tokens,
+      ]),
       position_ids: i64(Array.from({ length: tokens }, (_, i) => past + i), [1, tokens]),
       logits_index: i64([tokens - 1], [1]),
       ...cache.feeds(),

@@ -1,19 +1,27 @@
 /**
- * The decoder's key/value cache: one `[batch, kv_heads, length, head_dim]` float32 tensor pair per
- * block, keys stored after RoPE (as nanoVLM does). Fed to the decoder graph as `past.{i}.*` and
- * replaced by its `present.{i}.*` outputs after every step.
+ * The decoder's key/value cache: one `[batch, kv_heads, slots, head_dim]` float32 tensor pair per
+ * block, keys stored after RoPE (as nanoVLM does), the first `length` positions of each (row, head)
+ * filled. Fed to the decoder graph as `past.{i}.*`; the grown cache is its `present.{i}.*` outputs
+ * or, with the fast flavour, the past followed by its `added.{i}.*` outputs. A cache grown in a
+ * {@link KVCacheArena} keeps spare slots after the filled positions, so that most steps write only
+ * the new tokens; the attention mask fed with it hides them ({@link KVCache.slotMask}).
  *
  * @module
  */
 import { ort } from "./ort.ts";
 
+/** Positions by which an arena's slots per (row, head) grow: their layout changes once per as many steps. */
+export const SLOT_CHUNK = 64;
+
 /** The cache of one batch. */
 export class KVCache {
-  /** Per block: keys and values. */
+  /** Per block: keys and values, `[batch, kv_heads, slots, head_dim]`. */
   readonly layers: { key: ort.Tensor; value: ort.Tensor }[];
+  readonly #length: number | undefined;
 
-  private constructor(layers: { key: ort.Tensor; value: ort.Tensor }[]) {
+  private constructor(layers: { key: ort.Tensor; value: ort.Tensor }[], length?: number) {
     this.layers = layers;
+    this.#length = length;
   }
 
   /** An empty cache (length 0) for `batch` rows. */
@@ -23,9 +31,9 @@ export class KVCache {
     return new KVCache(Array.from({ length: blocks }, () => ({ key: empty(), value: empty() })));
   }
 
-  /** The cache of the given per-block tensors. */
-  static fromLayers(layers: { key: ort.Tensor; value: ort.Tensor }[]): KVCache {
-    return new KVCache(layers);
+  /** The cache of the given per-block tensors, `length` of their slots filled (default all). */
+  static fromLayers(layers: { key: ort.Tensor; value: ort.Tensor }[], length?: number): KVCache {
+    return new KVCache(layers, length);
   }
 
   /** The cache made of a decoder run's `present.{i}.*` outputs. */
@@ -36,9 +44,42 @@ export class KVCache {
     })));
   }
 
+  /** The cache fed as a run's `past.{i}.*` inputs, by those names in `tensors`, `length` filled. */
+  static fromFeeds(tensors: Record<string, ort.Tensor>, blocks: number, length: number): KVCache {
+    return new KVCache(
+      Array.from({ length: blocks }, (_, i) => ({
+        key: tensors[`past.${i}.key`],
+        value: tensors[`past.${i}.value`],
+      })),
+      length,
+    );
+  }
+
   /** Cached positions per row. */
   get length(): number {
+    return this.#length ?? this.slots;
+  }
+
+  /** Positions each (row, head) of the tensors holds: {@link length} and spare ones after them. */
+  get slots(): number {
     return this.layers.length ? this.layers[0].key.dims[2] : 0;
+  }
+
+  /**
+   * The attention mask `[batch, length + tokens]` (1 = real, 0 = padding; row-major) widened to
+   * this cache's slots, `[batch, slots + tokens]`: spare slots are padding. The same values when
+   * there are none.
+   */
+  slotMask(attentionMask: ArrayLike<number>, tokens: number): ArrayLike<number> {
+    const { length, slots, batch } = this;
+    if (slots === length) return attentionMask;
+    const out = new Array<number>(batch * (slots + tokens)).fill(0);
+    for (let row = 0; row < batch; row++) {
+      const from = row * (length + tokens), to = row * (slots + tokens);
+      for (let j = 0; j < length; j++) out[to + j] = attentionMask[from + j];
+      for (let j = 0; j < tokens; j++) out[to + slots + j] = attentionMask[from + length + j];
+    }
+    return out;
   }
 
   /** Rows in the batch. */
@@ -62,9 +103,11 @@ export class KVCache {
    * would have been. A chain of steps grows its cache in a {@link KVCacheArena} instead.
    */
   extend(added: Record<string, ort.Tensor>): KVCache {
+    const total = this.length + added["added.0.key"].dims[1];
     const grown = (past: ort.Tensor, add: ort.Tensor) => {
-      const [batch, heads, length, dim] = past.dims;
-      return grow(new ArrayBuffer(batch * heads * (length + add.dims[1]) * dim * 4), past, add);
+      const [batch, heads, , dim] = past.dims;
+      const buffer = new ArrayBuffer(batch * heads * total * dim * 4);
+      return grow(buffer, past, this.length, add, total);
     };
     return new KVCache(this.layers.map((layer, i) => ({
       key: grown(layer.key, added[`added.${i}.key`]),
@@ -74,10 +117,13 @@ export class KVCache {
 
   /** A new cache holding the given rows, in the given order (beam search reordering, dropping finished rows). */
   selectRows(rows: readonly number[]): KVCache {
-    return new KVCache(this.layers.map((layer) => ({
-      key: selectRows(layer.key, rows),
-      value: selectRows(layer.value, rows),
-    })));
+    return new KVCache(
+      this.layers.map((layer) => ({
+        key: selectRows(layer.key, rows),
+        value: selectRows(layer.value, rows),
+      })),
+      this.#length,
+    );
   }
 }
 
@@ -130,25 +176,55 @@ export class KVCacheArena {
   /**
    * The cache `past` followed by the new tokens `added` (a decoder run's `added.{i}.key/value`
    * outputs, `[batch, tokens, kv_heads * head_dim]`), laid out in this arena's first buffer of
-   * each tensor (check {@link fits} first). `past` may live in the arena already (the
-   * previous step's result: its rows move apart in place) or anywhere else (it is copied in).
+   * each tensor (check {@link fits} first). When `past` lives there already (the previous step's
+   * result) and has spare slots for the new tokens, only those are written; else the slots grow
+   * to the next multiple of {@link SLOT_CHUNK} (as far as the capacity allows) and the filled
+   * positions of each (row, head) move up in place, or are copied in from a `past` elsewhere.
    * Either way `past`'s tensors must not be used afterwards: the arena's buffers are reused.
    */
   append(past: KVCache, added: Record<string, ort.Tensor>): KVCache {
-    if (!this.fits(past, added["added.0.key"].dims[1])) {
+    const tokens = added["added.0.key"].dims[1];
+    if (!this.fits(past, tokens)) {
       throw new RangeError("KVCacheArena.append: the cache does not fit the arena");
     }
-    return KVCache.fromLayers(past.layers.map((layer, i) => ({
-      key: grow(this.#buffers[2 * i][0], layer.key, added[`added.${i}.key`]),
-      value: grow(this.#buffers[2 * i + 1][0], layer.value, added[`added.${i}.value`]),
-    })));
+    const [batch, heads, , dim] = past.layers[0].key.dims;
+    const length = past.length + tokens;
+    const inPlace = (past.layers[0].key.data as Float32Array).buffer === this.#buffers[0][0];
+    const slots = inPlace && length <= past.slots ? past.slots : Math.min(
+      Math.floor(this.capacity / (batch * heads * dim)),
+      Math.ceil(length / SLOT_CHUNK) * SLOT_CHUNK,
+    );
+    const grown = (k: number, past: KVCache, layer: ort.Tensor, add: ort.Tensor) =>
+      grow(this.#buffers[k][0], layer, past.length, add, slots);
+    return KVCache.fromLayers(
+      past.layers.map((layer, i) => ({
+        key: grown(2 * i, past, layer.key, added[`added.${i}.key`]),
+        value: grown(2 * i + 1, past, layer.value, added[`added.${i}.value`]),
+      })),
+      length,
+    );
+  }
+
+  /**
+   * Takes the tensors of `cache` as this arena's first buffers: the arena's own buffers, lent to a
+   * Worker for a run and back as new `ArrayBuffer`s over the same memory. Others are ignored.
+   */
+  adopt(cache: KVCache): void {
+    cache.layers.forEach((layer, i) => {
+      for (const [k, tensor] of [[2 * i, layer.key], [2 * i + 1, layer.value]] as const) {
+        const buffer = (tensor.data as Float32Array).buffer;
+        if (buffer instanceof ArrayBuffer && buffer.byteLength === this.capacity * 4) {
+          this.#buffers[k][0] = buffer;
+        }
+      }
+    });
   }
 
   /** Whether `past` grown by `tokens` positions fits this arena (blocks and capacity). */
   fits(past: KVCache, tokens: number): boolean {
     if (2 * past.layers.length !== this.#buffers.length) return false;
-    const [batch, heads, length, dim] = past.layers[0].key.dims;
-    return batch * heads * (length + tokens) * dim <= this.capacity;
+    const [batch, heads, , dim] = past.layers[0].key.dims;
+    return batch * heads * (past.length + tokens) * dim <= this.capacity;
   }
 
   /**
@@ -176,20 +252,34 @@ export class KVCacheArena {
 }
 
 /**
- * `past` `[b, h, L, d]` and `add` `[b, t, h * d]` as one `[b, h, L + t, d]` tensor in `buffer`
- * (which may hold `past` already: its runs then move up in place).
+ * `past` (`[b, h, S, d]`, its first `length` positions of each (row, head) filled) followed by
+ * `add` (`[b, t, h * d]`) as `[b, h, slots, d]` in `buffer` (`slots ≥ length + t`; the positions
+ * after the filled ones keep whatever they hold, hidden by the mask). `buffer` may hold `past`
+ * already, with at most `slots` slots: its runs then move up in place, the last one first, so
+ * that none is overwritten before it has moved.
  */
-function grow(buffer: ArrayBuffer, past: ort.Tensor, add: ort.Tensor): ort.Tensor {
-  const [batch, heads, length, dim] = past.dims;
+function grow(
+  buffer: ArrayBuffer,
+  past: ort.Tensor,
+  length: number,
+  add: ort.Tensor,
+  slots: number,
+): ort.Tensor {
+  const [batch, heads, pastSlots, dim] = past.dims;
   const tokens = add.dims[1];
-  const total = length + tokens;
-  const out = new Float32Array(buffer, 0, batch * heads * total * dim);
+  const out = new Float32Array(buffer, 0, batch * heads * slots * dim);
   const source = past.data as Float32Array;
-  if (source.buffer !== buffer) out.set(source);
-  // Each (row, head) run of `length` positions moves to its new start, the last one first, so
-  // that no run is overwritten before it has moved (runs only move up).
-  for (let run = batch * heads - 1; run > 0; run--) {
-    out.copyWithin(run * total * dim, run * length * dim, (run + 1) * length * dim);
+  const runs = batch * heads;
+  if (source.buffer !== buffer) {
+    for (let run = 0; run < runs; run++) {
+      const from = run * pastSlots * dim;
+      out.set(source.subarray(from, from + length * dim), run * slots * dim);
+    }
+  } else if (slots !== pastSlots) {
+    for (let run = runs - 1; run > 0; run--) {
+      const from = run * pastSlots * dim;
+      out.copyWithin(run * slots * dim, from, from + length * dim);
+    }
   }
   const values = add.data as Float32Array;
   for (let row = 0; row < batch; row++) {
@@ -198,10 +288,10 @@ function grow(buffer: ArrayBuffer, past: ort.Tensor, add: ort.Tensor): ort.Tenso
         const from = ((row * tokens + t) * heads + head) * dim;
         out.set(
           values.subarray(from, from + dim),
-          ((row * heads + head) * total + length + t) * dim,
+          ((row * heads + head) * slots + length + t) * dim,
         );
       }
     }
   }
-  return new ort.Tensor("float32", out, [batch, heads, total, dim]);
+  return new ort.Tensor("float32", out, [batch, heads, slots, dim]);
 }

@@ -213,7 +213,7 @@ export class NanoVLMRuntime {
     graph: GraphName,
     feeds: Record<string, ort.Tensor>,
     fetches: string[] | Record<string, ort.Tensor | null>,
-    transfer: readonly string[] = [],
+    lend: readonly string[] = [],
   ): Promise<Record<string, ort.Tensor>> {
     // Every graph the runtime runs has a session: embed has one whenever there is no token table.
     const session = this.sessions[graph]!;
@@ -231,7 +231,7 @@ export class NanoVLMRuntime {
     let out: Record<string, ort.Tensor>;
     try {
       const start = performance.now();
-      out = await session.run(feeds, fetches, transfer);
+      out = await session.run(feeds, fetches, lend);
       this.onRun?.({ graph, start, end: performance.now(), rows: firstDim(feeds) });
     } catch (error) {
       throw new EngineError(
@@ -289,15 +289,20 @@ export class NanoVLMRuntime {
     const blocks = this.config.lm_n_blocks;
     const present = [batch, this.config.lm_n_kv_heads, cache.length + tokens];
     // A graph that outputs the new keys and values alone (the fast flavour) has them fetched and
-    // appended: to the arena in a chain in this thread, else to a copy of the cache (in a Worker
-    // the chain's cache moves instead, and foreign sessions need not write bound outputs in place).
+    // appended: to the arena in a chain, else to a copy of the cache. A chain's cache is lent to a
+    // Worker (it moves there and back); foreign sessions need not write bound outputs in place.
     const adds = this.sessions.decoder.outputNames.includes("added.0.key");
-    const appends = adds && !this.worker && step.arena?.fits(cache, tokens) === true;
+    if (!adds && cache.slots !== cache.length) {
+      throw new InputError(
+        "this cache has spare slots (grown in an arena by a fast decoder); this decoder returns whole caches",
+        "continue a cache with the runtime that grew it",
+      );
+    }
+    const appends = adds && step.arena?.fits(cache, tokens) === true;
     const bound = this.worker || !this.bindsOutputs || adds
       ? undefined
       : step.arena?.presentOutputs(cache, [...present, this.geometry.lmHeadDim]);
-    // A chain's cache given up to the Worker moves there, unless the cache grows here (`adds`).
-    const pastNames = step.arena && this.worker && !adds ? Object.keys(cache.feeds()) : [];
+    const lent = step.arena && this.worker ? Object.keys(cache.feeds()) : [];
     const fetches: Record<string, ort.Tensor | null> = { logits: null };
     for (let i = 0; i < blocks; i++) {
       for (const kind of ["key", "value"]) {
@@ -315,21 +320,28 @@ export class NanoVLMRuntime {
       {
         inputs_embeds: f32(embeds, [batch, tokens, this.config.lm_hidden_dim]),
         input_ids: i64([], [batch, 0]),
-        attention_mask: i64(step.attentionMask, [batch, cache.length + tokens]),
+        // Spare slots of a cache grown in an arena are padding.
+        attention_mask: i64(cache.slotMask(step.attentionMask, tokens), [
+          batch,
+          cache.slots + tokens,
+        ]),
         position_ids: i64(step.positionIds, [batch, tokens]),
         logits_index: i64(index, [index.length]),
         ...cache.feeds(),
       },
       fetches,
-      pastNames,
+      lent,
     );
+    // A lent cache comes back over the arena's own buffers, under its feed names.
+    const past = lent.length ? KVCache.fromFeeds(out, blocks, cache.length) : cache;
+    if (lent.length && appends) step.arena!.adopt(past);
     return {
       logits: out.logits.data as Float32Array,
       // The binding returns copies of bound outputs: keep the arena's own buffers as the cache.
       cache: appends
-        ? step.arena!.append(cache, out)
+        ? step.arena!.append(past, out)
         : adds
-        ? cache.extend(out)
+        ? past.extend(out)
         : KVCache.fromPresent(bound ?? out, blocks),
       taps: pick(out, taps),
     };

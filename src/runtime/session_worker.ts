@@ -40,6 +40,7 @@ async function handle(request: WorkerRequest): Promise<[WorkerReply, ArrayBuffer
       const out = await sessions[request.session].run(feeds, request.fetches);
       const outputs: Record<string, WireTensor> = {};
       for (const [name, tensor] of Object.entries(out)) outputs[name] = toWire(tensor);
+      for (const name of request.lent) outputs[name] = request.feeds[name];
       return [{ id: request.id, ok: true, outputs }, buffersOf(Object.values(outputs))];
     }
     case "release": {

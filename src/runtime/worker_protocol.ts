@@ -33,6 +33,8 @@ export type WorkerRequest =
     session: number;
     feeds: Record<string, WireTensor>;
     fetches: string[];
+    /** Feeds whose buffers were moved here and go back with the reply (in `outputs`, by name). */
+    lent: string[];
   }
   | { kind: "release"; id: number };
 
@@ -45,7 +47,7 @@ export type WorkerReply =
     session?: number;
     outputNames?: string[];
     options?: ort.InferenceSession.SessionOptions;
-    /** `run`: the fetched outputs. */
+    /** `run`: the fetched outputs, and the lent feeds under their own names. */
     outputs?: Record<string, WireTensor>;
   }
   | { id: number; ok: false; message: string; engine: boolean; hint?: string };

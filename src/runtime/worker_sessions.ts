@@ -2,8 +2,8 @@
  * Sessions that run in a Worker: one Worker per loaded model holds its onnxruntime sessions, so
  * a `run()` (synchronous inside onnxruntime-node) never blocks the caller's event loop — streams,
  * progress bars and notebook updates keep flowing while the model works. Outputs come back
- * transferred; inputs are copied, except those the caller gives up (`transfer`: the KV cache of a
- * generation loop), which move.
+ * transferred; inputs are copied, except those the caller lends (`lend`: the KV cache of a
+ * generation loop), which move to the Worker and back.
  *
  * @module
  */
@@ -27,12 +27,14 @@ export interface RunnableSession {
   readonly options: ort.InferenceSession.SessionOptions;
   /**
    * Runs the graph. `fetches` as an object binds preallocated outputs (in this thread only);
-   * `transfer` names feeds whose buffers the caller gives up (moved to a Worker, detached here).
+   * `lend` names feeds whose buffers move to a Worker and back without a copy (detached here
+   * meanwhile): they come back in the result under their own names, as new tensors over the same
+   * data (in this thread, as the same tensors).
    */
   run(
     feeds: Record<string, ort.Tensor>,
     fetches: string[] | Record<string, ort.Tensor | null>,
-    transfer?: readonly string[],
+    lend?: readonly string[],
   ): Promise<Record<string, ort.Tensor>>;
 }
 
@@ -52,11 +54,14 @@ export class LocalSession implements RunnableSession {
   }
 
   /** Runs the graph on this thread (blocking it while onnxruntime works). */
-  run(
+  async run(
     feeds: Record<string, ort.Tensor>,
     fetches: string[] | Record<string, ort.Tensor | null>,
+    lend: readonly string[] = [],
   ): Promise<Record<string, ort.Tensor>> {
-    return this.session.run(feeds, fetches);
+    const out = await this.session.run(feeds, fetches);
+    if (lend.length === 0) return out;
+    return { ...out, ...Object.fromEntries(lend.map((name) => [name, feeds[name]])) };
   }
 
   /** Releases the session. */
@@ -160,7 +165,7 @@ class WorkerSession implements RunnableSession {
   async run(
     feeds: Record<string, ort.Tensor>,
     fetches: string[] | Record<string, ort.Tensor | null>,
-    transfer: readonly string[] = [],
+    lend: readonly string[] = [],
   ): Promise<Record<string, ort.Tensor>> {
     const wire: Record<string, WireTensor> = {};
     for (const [name, tensor] of Object.entries(feeds)) wire[name] = toWire(tensor);
@@ -170,7 +175,8 @@ class WorkerSession implements RunnableSession {
       session: this.index,
       feeds: wire,
       fetches: Array.isArray(fetches) ? fetches : Object.keys(fetches),
-    }, buffersOf(transfer.map((name) => wire[name]).filter(Boolean))) as Extract<
+      lent: [...lend],
+    }, buffersOf(lend.map((name) => wire[name]).filter(Boolean))) as Extract<
       WorkerReply,
       { ok: true }
     >;

@@ -1,10 +1,10 @@
 import { openCheckpoint } from "../../checkpoint/mod.ts";
 import { NanoVLMRuntime } from "../../runtime/mod.ts";
-import { assertEquals, fixturePath, fixtureTest, withTempDir } from "../../testing/mod.ts";
+import { assert, assertEquals, fixturePath, fixtureTest, withTempDir } from "../../testing/mod.ts";
 import { greedyDecode } from "./generate.ts";
 
 fixtureTest(
-  "generation loop: the preallocated cache and the Worker (cache moved each step) give the same ids and logits as fresh tensors",
+  "generation loop: the preallocated cache and the Worker (cache lent each step) give the same ids and logits as fresh tensors",
   async () => {
     await withTempDir(async (cacheDir) => {
       const checkpoint = await openCheckpoint(fixturePath("reference", "v0.1-tiny", "checkpoint"));
@@ -49,12 +49,23 @@ fixtureTest(
             cache: step.cache,
           });
         }
+        const runs = [];
         for (const runtime of [local, remote]) {
           const { ids, stepLogits } = await greedyDecode(runtime, prompt, steps);
           assertEquals(ids, expected);
           // greedyDecode stores [step, batch, vocab]; the loop above pushed in the same order.
-          assertEquals(Array.from(stepLogits), expectedLogits.map((x) => Math.fround(x)));
+          // The arena's spare slots are masked positions: they change the order of the sums in
+          // the attention, not what it computes.
+          let gap = 0, scale = 1;
+          stepLogits.forEach((x, i) => {
+            gap = Math.max(gap, Math.abs(x - expectedLogits[i]));
+            scale = Math.max(scale, Math.abs(expectedLogits[i]));
+          });
+          assert(gap / scale < 1e-5, `logits differ by ${gap / scale} of their scale`);
+          runs.push(Array.from(stepLogits));
         }
+        // The Worker (its cache lent to it and back each step) computes exactly what this thread does.
+        assertEquals(runs[1], runs[0]);
       } finally {
         await local.release();
         await remote.release();
