@@ -122,3 +122,31 @@ Deno.test("bench:quant --profile on a tiny checkpoint: a row per precision and w
     assert(/^\| MatMulNBits \| \d+ \|/m.test(run.stdout), "int4's kernels are in its breakdown");
   });
 });
+
+Deno.test("bench:floors on a tiny checkpoint: a row per probe, no figure negative", async () => {
+  await withTempDir(async (dir) => {
+    await synthesizeCheckpoint(presetConfig("tiny-v0.2"), `${dir}/tiny`, { seed: 1 });
+    const run = await runScript(
+      "./kernel_floors.ts",
+      ["--checkpoint", `${dir}/tiny`, "--past", "8,40"],
+      dir,
+      ["--allow-run=lscpu"],
+    );
+    assertEquals(run.code, 0, run.stderr);
+    assert(run.stdout.includes(`# The floor under a decode step: ${dir}/tiny`), run.stdout);
+    const rows = run.stdout.split("\n").filter((line) => /^\| [a-zA-Z]/.test(line)).slice(1);
+    // Small kernels, fp32 and int4 products, two attentions at each past, inputs and outputs,
+    // the arena at each past.
+    assertEquals(rows.length, 1 + 2 + 2 * 2 + 1 + 2, run.stdout);
+    for (const row of rows) {
+      const ms = Number(row.split("|")[4]);
+      assert(Number.isFinite(ms) && ms >= 0, `not a time: ${row}`);
+    }
+    const blocks = presetConfig("tiny-v0.2").lm_n_blocks;
+    assert(rows.some((r) => r.includes("40 cached positions") && r.includes(`| ${blocks} |`)));
+    // A bad --past is a named error, not a stack trace.
+    const bad = await runScript("./kernel_floors.ts", ["--past", "ten"], dir);
+    assertEquals(bad.code, 2);
+    assert(bad.stderr.includes("--past takes whole numbers"), bad.stderr);
+  });
+});

@@ -127,7 +127,7 @@ function fusedAttention(
   const [qProj, kProj, vProj] = linears(ctx, x, prefix, QKV_PROJ);
   const q = rotary(qProj, cfg.lm_n_heads);
   const k = rotary(kProj, cfg.lm_n_kv_heads);
-  const out = pastAttention(ctx, q, k, vProj, past, shared.past, cfg);
+  const out = pastAttention(g, ctx.compute, q, k, vProj, past, shared.past, cfg);
   return { out: linear(ctx, out, `${prefix}.out_proj`), added: { key: k, value: vProj } };
 }
 

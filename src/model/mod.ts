@@ -9,3 +9,5 @@ export * from "./options.ts";
 export * from "./weights.ts";
 export * from "./precision_spec.ts";
 export * from "./quantize.ts";
+// The fast decoder's attention over the cache, for probes that time it alone (bench:floors).
+export { pastAttention, type PastAttentionShared } from "./past_attention.ts";

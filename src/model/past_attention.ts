@@ -15,7 +15,7 @@
  */
 import type { NanoVLMConfig } from "../checkpoint/mod.ts";
 import { float, type GraphBuilder } from "../onnx/mod.ts";
-import { cast, type LayerContext } from "./layers.ts";
+import { cast, type Compute } from "./layers.ts";
 
 /** What every block's {@link pastAttention} shares. */
 export interface PastAttentionShared {
@@ -50,12 +50,13 @@ export function pastAttentionShared(
 
 /**
  * Attention of the new tokens (queries `q` `[b, t, heads·d]` and keys `k` after RoPE, values `v`,
- * both `[b, t, kv_heads·d]`) over the cache `past` (`[b, kv_heads, past, d]`, float32) and
- * themselves: `softmax(q·[K_past; K_new]ᵀ / √d + mask) · [V_past; V_new]`, `[b, t, heads·d]`.
- * Scores and softmax are float32 whatever the compute type.
+ * both `[b, t, kv_heads·d]`, in the `compute` type) over the cache `past` (`[b, kv_heads, past, d]`,
+ * float32) and themselves: `softmax(q·[K_past; K_new]ᵀ / √d + mask) · [V_past; V_new]`,
+ * `[b, t, heads·d]`. Scores and softmax are float32 whatever the compute type.
  */
 export function pastAttention(
-  ctx: LayerContext,
+  g: GraphBuilder,
+  compute: Compute,
   q: string,
   k: string,
   v: string,
@@ -63,7 +64,6 @@ export function pastAttention(
   shared: PastAttentionShared,
   cfg: NanoVLMConfig,
 ): string {
-  const { g, compute } = ctx;
   const heads = cfg.lm_n_heads, kvHeads = cfg.lm_n_kv_heads;
   const groups = heads / kvHeads, d = cfg.lm_hidden_dim / heads;
   // [b, t, heads·d] → [b, t, kv, groups, d] → [b, kv, groups, t, d] → [b, kv, groups·t, d]
