@@ -1,6 +1,14 @@
 import { openCheckpoint } from "../checkpoint/mod.ts";
+import { InputError } from "../errors.ts";
 import { type KVCache, NanoVLMRuntime } from "../runtime/mod.ts";
-import { assert, assertEquals, fixturePath, fixtureTest, withTempDir } from "../testing/mod.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  fixturePath,
+  fixtureTest,
+  withTempDir,
+} from "../testing/mod.ts";
 
 /** The largest |a − b| over the largest |b| (plus one). */
 function relativeGap(a: Float32Array, b: Float32Array): number {
@@ -88,6 +96,35 @@ fixtureTest(
             assert(gap < 1e-4, `block ${i} ${kind}s differ by ${gap}`);
           }
         }
+      } finally {
+        await fast.release();
+        await inspect.release();
+      }
+    });
+  },
+);
+
+fixtureTest(
+  "past attention: a cache with spare slots from a fast decoder, given to a decoder that returns whole caches, is a named error",
+  async () => {
+    await withTempDir(async (cacheDir) => {
+      const checkpoint = await openCheckpoint(fixturePath("reference", "v0.2-tiny", "checkpoint"));
+      const fast = await NanoVLMRuntime.load(checkpoint, { cacheDir, flavour: "fast" });
+      const inspect = await NanoVLMRuntime.load(checkpoint, { cacheDir, flavour: "inspect" });
+      try {
+        const d = checkpoint.config.lm_hidden_dim;
+        const step = (cache?: KVCache) => ({
+          embeds: new Float32Array(3 * d).fill(0.1),
+          batch: 1,
+          tokens: 3,
+          attentionMask: Array((cache?.length ?? 0) + 3).fill(1),
+          positionIds: [0, 1, 2].map((i) => (cache?.length ?? 0) + i),
+          cache,
+          arena: fast.cacheArena(1, 100),
+        });
+        const { cache } = await fast.decode(step());
+        assert(cache.slots > cache.length, `slots ${cache.slots}, length ${cache.length}`);
+        await assertRejects(() => inspect.decode(step(cache)), InputError, /spare slots/);
       } finally {
         await fast.release();
         await inspect.release();
