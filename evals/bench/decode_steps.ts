@@ -20,6 +20,7 @@
  * @module
  */
 import {
+  ADDED_ALL,
   buildOptions,
   intraOpThreads,
   KVCache,
@@ -29,6 +30,7 @@ import {
   parsePrecision,
   prepareGraph,
   sessionOptionsFor,
+  unpackAdded,
 } from "../../src/mod.ts";
 import process from "node:process";
 import { machineLine } from "./machine.ts";
@@ -151,8 +153,12 @@ async function generation(variant: string, n: number): Promise<Steps> {
     const bound = binds
       ? arena.presentOutputs(cache, [1, kvHeads, past + tokens, headDim])
       : undefined;
+    // The new keys and values as the runtime fetches them: one packed output where the graph
+    // has it (the fast flavour), else one a block.
+    const packed = appends && session.outputNames.includes(ADDED_ALL);
     const fetches: Record<string, ort.Tensor | null> = { logits: null };
-    for (let i = 0; i < blocks; i++) {
+    if (packed) fetches[ADDED_ALL] = null;
+    for (let i = 0; i < blocks && !packed; i++) {
       for (const k of ["key", "value"]) {
         if (appends) fetches[`added.${i}.${k}`] = null;
         else fetches[`present.${i}.${k}`] = bound?.[`present.${i}.${k}`] ?? null;
@@ -165,11 +171,12 @@ async function generation(variant: string, n: number): Promise<Steps> {
       out.cpu.push(cpuMs() - cpu0);
       out.faults.push(minorFaults() - faults0);
     }
+    const added = packed ? unpackAdded(result[ADDED_ALL], blocks) : result;
     cache = !appends
       ? KVCache.fromPresent(bound ?? result, blocks)
       : modes.includes("fresh")
-      ? cache.extend(result)
-      : arena.append(cache, result);
+      ? cache.extend(added)
+      : arena.append(cache, added);
   }
   return out;
 }

@@ -4,7 +4,8 @@
  * - `vision`: `pixel_values [n, 3, S, S]` → ViT → projector → `image_embeds [n, tokens, D]`;
  * - `embed`: `input_ids [b, t]` → `inputs_embeds [b, t, D]` (rows of the tied embedding table);
  * - `decoder`: embeddings, mask, positions and KV cache → `logits [b, k, vocab]` + `present.*`
- *   (+ `added.*`, the new tokens' keys and values alone, in the fast flavour).
+ *   (inspect flavour, com.microsoft kernels) or the new tokens' keys and values alone (fast
+ *   flavour: `added.{i}.*`, and all of them as one tensor, {@link ADDED_ALL}).
  *
  * The inspect flavour adds every internal the goldens name (`vit.block0`, `lm.attn_probs.layer1`,
  * ...) as float32 outputs; the fast flavour uses fused ops and has no extra outputs.
@@ -22,6 +23,12 @@ import { embeddingTableName, type WeightTable } from "./weights.ts";
 
 /** The graphs of a model. */
 export type GraphName = "vision" | "embed" | "decoder";
+
+/**
+ * The fast decoder's output holding every block's new keys and values, `[b, t, blocks·2·kv·d]`
+ * (block by block, key then value, each `kv_heads·head_dim` wide).
+ */
+export const ADDED_ALL = "added.all";
 
 /**
  * The layer context of one module, from the build options: its compute type, fused kernels in the
@@ -126,10 +133,22 @@ export function buildDecoderGraph(
     g.output(cast(g, p.key, compute, "float32"), `present.${i}.key`, "float32", presentShape);
     g.output(cast(g, p.value, compute, "float32"), `present.${i}.value`, "float32", presentShape);
   });
-  const addedShape: Dim[] = ["batch", "tokens", cfg.lm_n_kv_heads * headDim];
-  added.forEach((a, i) => {
-    g.output(cast(g, a.key, compute, "float32"), `added.${i}.key`, "float32", addedShape);
-    g.output(cast(g, a.value, compute, "float32"), `added.${i}.value`, "float32", addedShape);
+  const kv = cfg.lm_n_kv_heads * headDim;
+  const addedParts = added.flatMap((a) =>
+    [a.key, a.value].map((t) => cast(g, t, compute, "float32"))
+  );
+  // All of them as one tensor, block by block, key then value: a step fetches one output
+  // instead of two a block. (Made before the outputs below rename its inputs.)
+  if (addedParts.length > 0) {
+    g.output(g.op("Concat", addedParts, { axis: -1 }), ADDED_ALL, "float32", [
+      "batch",
+      "tokens",
+      addedParts.length * kv,
+    ]);
+  }
+  const addedShape: Dim[] = ["batch", "tokens", kv];
+  addedParts.forEach((part, j) => {
+    g.output(part, `added.${j >> 1}.${j % 2 ? "value" : "key"}`, "float32", addedShape);
   });
   exposeTaps(ctx);
   return g;

@@ -32,6 +32,7 @@ fixtureTest(
       try {
         assert(!fast.outputNames("decoder").some((n) => n.startsWith("present.")));
         assert(fast.outputNames("decoder").includes("added.0.key"));
+        assert(fast.outputNames("decoder").includes("added.all"));
         const d = checkpoint.config.lm_hidden_dim;
         // Two rows: the second starts with 20 padding positions.
         const pad = 20, first = 100, second = 50;

@@ -10,6 +10,31 @@
  */
 import { ort } from "./ort.ts";
 
+/**
+ * The per-block `added.{i}.key/value` tensors (`[b, t, kv]`) of a decoder run's packed output
+ * `[b, t, blocks·2·kv]` (block by block, key then value): views of it for a single new token,
+ * copies otherwise.
+ */
+export function unpackAdded(all: ort.Tensor, blocks: number): Record<string, ort.Tensor> {
+  const [batch, tokens, width] = all.dims;
+  const kv = width / (2 * blocks), rows = batch * tokens;
+  const data = all.data as Float32Array;
+  const out: Record<string, ort.Tensor> = {};
+  for (let part = 0; part < 2 * blocks; part++) {
+    let values: Float32Array;
+    if (rows === 1) values = data.subarray(part * kv, (part + 1) * kv);
+    else {
+      values = new Float32Array(rows * kv);
+      for (let r = 0; r < rows; r++) {
+        values.set(data.subarray(r * width + part * kv, r * width + (part + 1) * kv), r * kv);
+      }
+    }
+    const name = `added.${part >> 1}.${part & 1 ? "value" : "key"}`;
+    out[name] = new ort.Tensor("float32", values, [batch, tokens, kv]);
+  }
+  return out;
+}
+
 /** Positions by which an arena's slots per (row, head) grow: their layout changes once per as many steps. */
 export const SLOT_CHUNK = 64;
 

@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../testing/mod.ts";
-import { KVCache, KVCacheArena, SLOT_CHUNK } from "./kv_cache.ts";
+import { KVCache, KVCacheArena, SLOT_CHUNK, unpackAdded } from "./kv_cache.ts";
 import { ort } from "./ort.ts";
 
 /** A `[b, h, L, d]` cache tensor whose value at (row, head, position, i) encodes its indices. */
@@ -169,4 +169,35 @@ Deno.test("KVCache.extend: a cache in slots grows into dense new tensors; adopt 
     filled(grown.layers[0].key, 7),
     Array.from(cacheTensor(batch, heads, 7, dim).data as Float32Array),
   );
+});
+
+Deno.test("unpackAdded: a packed [b, t, blocks·2·kv] output splits into each block's keys and values", () => {
+  const [blocks, kv] = [3, 4];
+  for (const [batch, tokens] of [[1, 1], [2, 3]]) {
+    const width = 2 * blocks * kv;
+    // Value at (row, token, part, i) = 1000 row + 100 token + 10 part + i.
+    const data = new Float32Array(batch * tokens * width).map((_, j) => {
+      const [r, t, rest] = [
+        Math.floor(j / (tokens * width)),
+        Math.floor(j / width) % tokens,
+        j % width,
+      ];
+      return 1000 * r + 100 * t + 10 * Math.floor(rest / kv) + (rest % kv);
+    });
+    const parts = unpackAdded(new ort.Tensor("float32", data, [batch, tokens, width]), blocks);
+    assertEquals(Object.keys(parts).length, 2 * blocks);
+    for (let b = 0; b < blocks; b++) {
+      for (const [k, name] of [[0, "key"], [1, "value"]] as const) {
+        const tensor = parts[`added.${b}.${name}`];
+        assertEquals(tensor.dims, [batch, tokens, kv]);
+        const expected: number[] = [];
+        for (let r = 0; r < batch; r++) {
+          for (let t = 0; t < tokens; t++) {
+            for (let i = 0; i < kv; i++) expected.push(1000 * r + 100 * t + 10 * (2 * b + k) + i);
+          }
+        }
+        assertEquals(Array.from(tensor.data as Float32Array), expected);
+      }
+    }
+  }
 });

@@ -7,14 +7,14 @@
  */
 import type { ort } from "./ort.ts";
 import { geometryOf, type ModelGeometry, type NanoVLMConfig } from "../checkpoint/mod.ts";
-import { type BuildOptions, buildOptions, type GraphName } from "../model/mod.ts";
+import { ADDED_ALL, type BuildOptions, buildOptions, type GraphName } from "../model/mod.ts";
 import { EngineError, InputError } from "../errors.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
 import type { DecodeResult, DecodeStep } from "./decode_step.ts";
 import { checkFinite, FINITE_OUTPUTS } from "./finite_outputs.ts";
 import { type CheckpointSource, prepareGraph } from "./graph_cache.ts";
 import { checkDecodeInputs, checkDecodeShapes, checkIds, checkLength } from "./input_checks.ts";
-import { KVCache, KVCacheArena } from "./kv_cache.ts";
+import { KVCache, KVCacheArena, unpackAdded } from "./kv_cache.ts";
 import { resolveProvider } from "./providers.ts";
 import type { RuntimeOptions, SessionRun } from "./runtime_options.ts";
 import { createSession, f32, i64, type ResolvedProvider } from "./session.ts";
@@ -291,7 +291,7 @@ export class NanoVLMRuntime {
     // A graph that outputs the new keys and values alone (the fast flavour) has them fetched and
     // appended: to the arena in a chain, else to a copy of the cache. A chain's cache is lent to a
     // Worker (it moves there and back); foreign sessions need not write bound outputs in place.
-    const adds = this.sessions.decoder.outputNames.includes("added.0.key");
+    const adds = this.sessions.decoder.outputNames.includes(ADDED_ALL);
     if (!adds && cache.slots !== cache.length) {
       throw new InputError(
         "this cache has spare slots (grown in an arena by a fast decoder); this decoder returns whole caches",
@@ -304,10 +304,12 @@ export class NanoVLMRuntime {
       : step.arena?.presentOutputs(cache, [...present, this.geometry.lmHeadDim]);
     const lent = step.arena && this.worker ? Object.keys(cache.feeds()) : [];
     const fetches: Record<string, ort.Tensor | null> = { logits: null };
-    for (let i = 0; i < blocks; i++) {
-      for (const kind of ["key", "value"]) {
-        if (adds) fetches[`added.${i}.${kind}`] = null;
-        else fetches[`present.${i}.${kind}`] = bound?.[`present.${i}.${kind}`] ?? null;
+    if (adds) fetches[ADDED_ALL] = null;
+    else {
+      for (let i = 0; i < blocks; i++) {
+        for (const kind of ["key", "value"]) {
+          fetches[`present.${i}.${kind}`] = bound?.[`present.${i}.${kind}`] ?? null;
+        }
       }
     }
     for (const tap of taps) fetches[tap] = null;
@@ -335,13 +337,14 @@ export class NanoVLMRuntime {
     // A lent cache comes back over the arena's own buffers, under its feed names.
     const past = lent.length ? KVCache.fromFeeds(out, blocks, cache.length) : cache;
     if (lent.length && appends) step.arena!.adopt(past);
+    const added = adds ? unpackAdded(out[ADDED_ALL], blocks) : {};
     return {
       logits: out.logits.data as Float32Array,
       // The binding returns copies of bound outputs: keep the arena's own buffers as the cache.
       cache: appends
-        ? step.arena!.append(past, out)
+        ? step.arena!.append(past, added)
         : adds
-        ? past.extend(out)
+        ? past.extend(added)
         : KVCache.fromPresent(bound ?? out, blocks),
       taps: pick(out, taps),
     };
