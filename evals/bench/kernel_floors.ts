@@ -26,6 +26,7 @@ import {
   SLOT_CHUNK,
 } from "../../src/mod.ts";
 import { machineLine } from "./machine.ts";
+import { timing } from "./model_case.ts";
 import { parseBenchArgs, THREADS_OPTION, threadsOf } from "./options.ts";
 
 const values = parseBenchArgs({
@@ -85,7 +86,7 @@ async function median(run: () => Promise<unknown>, runs = 40): Promise<number> {
     await run();
     times.push(performance.now() - start);
   }
-  return times.sort((a, b) => a - b)[runs >> 1];
+  return timing(times).median;
 }
 
 /**

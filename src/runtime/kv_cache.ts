@@ -219,12 +219,12 @@ export class KVCacheArena {
       Math.floor(this.capacity / (batch * heads * dim)),
       Math.ceil(length / SLOT_CHUNK) * SLOT_CHUNK,
     );
-    const grown = (k: number, past: KVCache, layer: ort.Tensor, add: ort.Tensor) =>
+    const grown = (k: number, layer: ort.Tensor, add: ort.Tensor) =>
       grow(this.#buffers[k][0], layer, past.length, add, slots);
     return KVCache.fromLayers(
       past.layers.map((layer, i) => ({
-        key: grown(2 * i, past, layer.key, added[`added.${i}.key`]),
-        value: grown(2 * i + 1, past, layer.value, added[`added.${i}.value`]),
+        key: grown(2 * i, layer.key, added[`added.${i}.key`]),
+        value: grown(2 * i + 1, layer.value, added[`added.${i}.value`]),
       })),
       length,
     );
